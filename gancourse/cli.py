@@ -79,6 +79,14 @@ def _lessons(args: argparse.Namespace) -> int:
     return 0
 
 
+def _workspace(args: argparse.Namespace) -> None:
+    from .lessons import copy_to_workspace
+
+    copied = copy_to_workspace(args.lessons, args.work)
+    kept = sorted(p.name for p in Path(args.work).glob("*.ipynb") if Path(args.work, p.name) not in copied)
+    print(f"{args.work}/: copied {len(copied)} new lesson(s)" + (f"; kept your {len(kept)} existing notebook(s) untouched" if kept else ""))
+
+
 def _data(args: argparse.Namespace) -> None:
     from .data import load_dataset
 
@@ -120,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     le.add_argument("--solutions", default="solutions")
     le.add_argument("--out", default="lessons")
     le.set_defaults(func=_lessons)
+
+    w = sub.add_parser("workspace", help="copy new lessons into your work folder (never overwrites)")
+    w.add_argument("--lessons", default="lessons")
+    w.add_argument("--work", default="work")
+    w.set_defaults(func=_workspace)
 
     d = sub.add_parser("data", help="load datasets and say where they came from")
     d.add_argument("names", nargs="+", choices=["mnist", "fashion-mnist"])

