@@ -73,6 +73,7 @@ def _amplified(module: nn.Module, what: str) -> nn.Module:
 
 
 def _close(a: torch.Tensor | float, b: torch.Tensor | float, tol: float = 1e-4) -> bool:
+    a, b = (v.detach() if isinstance(v, torch.Tensor) else v for v in (a, b))
     return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
 
 
