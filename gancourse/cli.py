@@ -15,7 +15,7 @@ def _train(args: argparse.Namespace) -> Path:
 
     from . import nets
     from .data import Batches, load_dataset
-    from .train import Checkpoint, Trainer, TrainConfig
+    from .train import Checkpoint, TrainConfig, Trainer
     from .utils import choose_device, physical_cores, seed_everything, unique_path
     from .viz import SampleGrid, plot_history, save_gif, save_grid
 

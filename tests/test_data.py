@@ -13,7 +13,14 @@ import torchvision.datasets as tvd
 
 from gancourse import data
 from gancourse.config import GancourseError
-from gancourse.data import Batches, DataFileError, DataNotFoundError, FallbackDataWarning, load_dataset, read_idx
+from gancourse.data import (
+    Batches,
+    DataFileError,
+    DataNotFoundError,
+    FallbackDataWarning,
+    load_dataset,
+    read_idx,
+)
 from tests.conftest import idx_bytes, tiny_mnist, write_idx_folder
 
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")

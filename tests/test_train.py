@@ -7,7 +7,15 @@ from gancourse import losses
 from gancourse.config import GancourseError
 from gancourse.data import Batches
 from gancourse.nets import MLPConfig, MLPDiscriminator, MLPGenerator
-from gancourse.train import Checkpoint, Trainer, TrainConfig, TrainingDiverged, d_step, g_step, load_checkpoint
+from gancourse.train import (
+    Checkpoint,
+    TrainConfig,
+    Trainer,
+    TrainingDiverged,
+    d_step,
+    g_step,
+    load_checkpoint,
+)
 
 CFG = MLPConfig(z_dim=4, img_shape=(1, 4, 4), g_hidden=(16,), d_hidden=(16,))
 
@@ -36,9 +44,9 @@ def test_d_step_updates_d_only_and_never_touches_g():
     g0, d0 = params(G), params(D)
     out = d_step(G, D, torch.optim.SGD(D.parameters(), lr=0.1), torch.rand(8, 1, 4, 4), torch.randn(8, 4), losses.d_loss_bce)
     assert set(out) == {"loss_D", "D(x)", "D(G(z))"} and all(v.ndim == 0 for v in out.values())
-    assert all(torch.equal(a, b) for a, b in zip(g0, params(G)))
+    assert all(torch.equal(a, b) for a, b in zip(g0, params(G), strict=True))
     assert all(p.grad is None for p in G.parameters())  # detached: no gradient into G
-    assert not all(torch.equal(a, b) for a, b in zip(d0, params(D)))
+    assert not all(torch.equal(a, b) for a, b in zip(d0, params(D), strict=True))
 
 
 def test_g_step_updates_g_only():
@@ -47,8 +55,8 @@ def test_g_step_updates_g_only():
     g0, d0 = params(G), params(D)
     out = g_step(G, D, torch.optim.SGD(G.parameters(), lr=0.1), torch.randn(8, 4), losses.g_loss_nonsaturating)
     assert set(out) == {"loss_G"}
-    assert all(torch.equal(a, b) for a, b in zip(d0, params(D)))
-    assert not all(torch.equal(a, b) for a, b in zip(g0, params(G)))
+    assert all(torch.equal(a, b) for a, b in zip(d0, params(D), strict=True))
+    assert not all(torch.equal(a, b) for a, b in zip(g0, params(G), strict=True))
 
 
 def test_frozen_g_lets_d_win():
@@ -84,7 +92,7 @@ def test_resume_continues_exactly(tmp_path):
     resumed.load_checkpoint(tmp_path / "ck.pt")
     resumed.fit()
     assert resumed.history == full.history
-    assert all(torch.equal(a, b) for a, b in zip(params(resumed.G), params(full.G)))
+    assert all(torch.equal(a, b) for a, b in zip(params(resumed.G), params(full.G), strict=True))
 
 
 def test_checkpoint_contents_and_sampling_alone(tmp_path):
@@ -141,7 +149,7 @@ def test_d_steps_per_g_step_and_ema():
     t.fit()
     assert calls["g"] == 4  # 8 D steps, a G step after every second one
     ema_params = list(t.ema.module.parameters())
-    assert not all(torch.equal(a, b) for a, b in zip(ema_params, t.G.parameters()))
+    assert not all(torch.equal(a, b) for a, b in zip(ema_params, t.G.parameters(), strict=True))
     assert t.sample_fixed(ema=True).shape == (64, 1, 4, 4)
 
 

@@ -1,0 +1,65 @@
+"""Repository hygiene: clean notebooks, lint, and the files the README promises."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.notebook_code import ROOT
+
+NOTEBOOKS = sorted((ROOT / "solutions").glob("*.ipynb")) + sorted((ROOT / "lessons").glob("*.ipynb"))
+BIN = Path(sys.executable).parent
+
+
+def tool(name: str) -> str:
+    path = BIN / name
+    found = str(path) if path.exists() else shutil.which(name)
+    if not found:
+        pytest.fail(f"{name} is not installed: run `make setup` (it installs the dev extras)")
+    return found
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=[f"{p.parent.name}/{p.name}" for p in NOTEBOOKS])
+def test_notebook_committed_without_outputs(nb):
+    result = subprocess.run([tool("nbstripout"), "--verify", str(nb)], capture_output=True, text=True)
+    assert result.returncode == 0, f"{nb} has outputs: run `nbstripout {nb}`\n{result.stdout}{result.stderr}"
+    assert json.loads(nb.read_text())["metadata"]["kernelspec"]["name"] == "python3"
+
+
+def test_nbstripout_verify_catches_outputs(tmp_path):
+    nb = json.loads(NOTEBOOKS[0].read_text())
+    code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["x\n"]}]
+    (tmp_path / "dirty.ipynb").write_text(json.dumps(nb))
+    assert subprocess.run([tool("nbstripout"), "--verify", str(tmp_path / "dirty.ipynb")], capture_output=True).returncode != 0
+
+
+def test_ruff_on_package_tests_and_notebooks():
+    paths = [str(ROOT / p) for p in ("gancourse", "tests", "solutions", "lessons", "benchmarks") if (ROOT / p).exists()]
+    result = subprocess.run([tool("ruff"), "check", *paths], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_imports_point_one_way():
+    """Networks, data and losses never import the trainer or anything above it."""
+    order = ["config", "utils", "data", "nets", "losses", "train", "viz", "checks", "lessons", "cli"]
+    rank = {name: i for i, name in enumerate(order)}
+    rank.update({"data": 2, "nets": 2, "losses": 2})
+    for path in sorted((ROOT / "gancourse").rglob("*.py")):
+        module = path.relative_to(ROOT / "gancourse").parts[0].removesuffix(".py")
+        if module not in rank:
+            continue
+        for line in path.read_text().splitlines():
+            s = line.strip()
+            if s.startswith("from ."):
+                target = s.split()[1].lstrip(".").split(".")[0] or "nets"
+                if target in rank:
+                    assert rank[target] <= rank[module], f"{path.name} imports {target}: imports must point down"
+
+
+@pytest.mark.parametrize("name", ["README.md", "Makefile", "environment.yml", "pyproject.toml", ".ci/run"])
+def test_root_files_exist(name):
+    assert (ROOT / name).is_file()
