@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.gancourse-installed
 # Extra JupyterLab arguments, e.g. make lab LAB_ARGS="--no-browser --port=8890"
 LAB_ARGS ?=
+# Jupyter refuses to start as root unless told; containers and CI often run as root.
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
 .PHONY: setup lab test demo lessons clean-venv
@@ -21,7 +23,7 @@ $(STAMP): pyproject.toml
 # Your own copies live in work/ (git-ignored): lessons are copied there once and never overwritten.
 lab: $(STAMP)
 	$(BIN)/gancourse workspace --lessons lessons --work work
-	$(BIN)/jupyter lab --notebook-dir=work $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=work $(ROOT_ARGS) $(LAB_ARGS)
 
 test: $(STAMP)
 	GANCOURSE_FAST=1 $(BIN)/python -m pytest tests solutions \
