@@ -14,8 +14,9 @@ def _train(args: argparse.Namespace) -> Path:
     import torch
 
     from . import nets
+    from .callbacks import Checkpoint
     from .data import Batches, load_dataset
-    from .train import Checkpoint, TrainConfig, Trainer
+    from .train import TrainConfig, Trainer
     from .utils import choose_device, physical_cores, seed_everything, unique_path
     from .viz import SampleGrid, plot_history, save_gif, save_grid
 
@@ -30,7 +31,7 @@ def _train(args: argparse.Namespace) -> Path:
     batches = Batches(data.images, None, args.batch_size, device, seed=args.seed, limit=args.limit)
     cfg = replace(TrainConfig(), epochs=args.epochs, lr_g=args.lr, lr_d=args.lr, loss=args.loss, seed=args.seed)
     grids = SampleGrid(every=max(1, args.epochs // 20))
-    trainer = Trainer(G, D, batches, cfg, z_dim=model_cfg.z_dim, callbacks=[grids, Checkpoint(out / "checkpoints", every=10)],
+    trainer = Trainer(G, D, batches, cfg, z_dim=model_cfg.z_dim, callbacks=[grids, Checkpoint(out / "checkpoints", every_epochs=10)],
                       device=device, progress=not args.quiet, kind=args.model, model_config=model_cfg)
     print(f"training {args.model} on {len(batches) * args.batch_size:,} {args.dataset} images ({data.source}) "
           f"for {args.epochs} epochs on {device}; writing to {out}/")

@@ -313,20 +313,28 @@ class Batches:
         self.batch_size = batch_size
         self.drop_last = drop_last
         self.generator = torch.Generator().manual_seed(seed)
+        self._epoch_state = self.generator.get_state()  # generator state before this epoch's permutation
+        self._skip = 0  # batches to skip on the next pass (set when resuming mid-epoch)
 
     def __len__(self) -> int:
         n = len(self.images)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def __iter__(self):
+        self._epoch_state = self.generator.get_state()
+        skip, self._skip = self._skip, 0
         perm = torch.randperm(len(self.images), generator=self.generator).to(self.device)
-        for i in range(len(self)):
+        for i in range(skip, len(self)):
             idx = perm[i * self.batch_size : (i + 1) * self.batch_size]
             x = self.images[idx].float().div_(127.5).sub_(1.0)  # (B, C, H, W) in [-1, 1]
             yield x, (None if self.labels is None else self.labels[idx])
 
-    def state_dict(self) -> dict:
-        return {"generator": self.generator.get_state()}
+    def state_dict(self, position: int = 0) -> dict:
+        """The state to resume from, ``position`` batches into the current epoch (0: at an epoch boundary)."""
+        if position:
+            return {"generator": self._epoch_state, "skip": position}
+        return {"generator": self.generator.get_state(), "skip": 0}
 
     def load_state_dict(self, state: dict) -> None:
         self.generator.set_state(state["generator"])
+        self._skip = int(state.get("skip", 0))

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
+from .callbacks import Callback
 from .config import GancourseError
 from .losses import get_loss
 from .utils import atomic_save, rng_state, set_rng_state
@@ -105,39 +106,6 @@ def generate(G: nn.Module, *inputs: Tensor) -> Tensor:
         G.train(was_training)
 
 
-# ------------------------------------------------------------------ callbacks
-
-
-class Callback:
-    """Override any of these; each receives the trainer."""
-
-    def on_fit_start(self, trainer: Trainer) -> None: ...
-    def on_log(self, trainer: Trainer, row: dict) -> None: ...
-    def on_epoch_end(self, trainer: Trainer) -> None: ...
-    def on_fit_end(self, trainer: Trainer) -> None: ...
-
-
-class Checkpoint(Callback):
-    """Save ``ckpt-<step>.pt`` every ``every`` epochs and at the end, keeping the last ``keep``."""
-
-    def __init__(self, folder: str | Path, every: int = 1, keep: int = 3):
-        self.folder, self.every, self.keep = Path(folder), every, keep
-
-    def _save(self, trainer: Trainer) -> None:
-        path = self.folder / f"ckpt-{trainer.step:08d}.pt"
-        trainer.save_checkpoint(path)
-        for old in sorted(self.folder.glob("ckpt-*.pt"))[: -self.keep]:
-            old.unlink()
-
-    def on_epoch_end(self, trainer: Trainer) -> None:
-        if trainer.epoch % self.every == 0:
-            self._save(trainer)
-
-    def on_fit_end(self, trainer: Trainer) -> None:
-        if not (self.folder / f"ckpt-{trainer.step:08d}.pt").exists():
-            self._save(trainer)
-
-
 # ------------------------------------------------------------------ the trainer
 
 
@@ -185,6 +153,7 @@ class Trainer:
             self.ema = AveragedModel(self.G, multi_avg_fn=get_ema_multi_avg_fn(self.cfg.ema_decay), use_buffers=True)
         self.step = 0
         self.epoch = 0
+        self.batch_in_epoch = 0  # position inside the epoch in progress (for mid-epoch resume)
         self.history: list[dict] = []
         noise = torch.Generator().manual_seed(self.cfg.seed + 12345)
         self.fixed_noise = None if z_dim is None else torch.randn(self.cfg.n_fixed, z_dim, generator=noise).to(self.device)
@@ -226,7 +195,7 @@ class Trainer:
         from tqdm.auto import tqdm
 
         target = self.cfg.epochs if epochs is None else epochs
-        steps_left = max(0, target - self.epoch) * len(self.batches)
+        steps_left = max(0, max(0, target - self.epoch) * len(self.batches) - self.batch_in_epoch)
         bar = tqdm(total=steps_left, disable=not self.progress, desc="training", leave=True)
         self._emit("on_fit_start")
         sums: dict[str, Tensor] = {}
@@ -245,6 +214,7 @@ class Trainer:
                         sums[k] = sums[k] + v if k in sums else v
                         counts[k] = counts.get(k, 0) + 1
                     self.step += 1
+                    self.batch_in_epoch += 1
                     bar.update(1)
                     if self.step % self.cfg.log_every == 0:
                         self._log(sums, counts, bar)
@@ -253,6 +223,7 @@ class Trainer:
                     self._log(sums, counts, bar)
                     sums, counts = {}, {}
                 self.epoch += 1
+                self.batch_in_epoch = 0
                 self._emit("on_epoch_end")
             self._emit("on_fit_end")
         finally:
@@ -273,7 +244,8 @@ class Trainer:
             "step": self.step,
             "epoch": self.epoch,
             "rng": rng_state(),
-            "batches": self.batches.state_dict() if hasattr(self.batches, "state_dict") else None,
+            "batch_in_epoch": self.batch_in_epoch,
+            "batches": self.batches.state_dict(self.batch_in_epoch) if hasattr(self.batches, "state_dict") else None,
             "fixed_noise": self.fixed_noise,
             "fixed_labels": self.fixed_labels,
             "history": self.history,
@@ -295,6 +267,7 @@ class Trainer:
         if self.ema is not None and ckpt["ema"] is not None:
             self.ema.load_state_dict(ckpt["ema"])
         self.step, self.epoch, self.history = ckpt["step"], ckpt["epoch"], list(ckpt["history"])
+        self.batch_in_epoch = ckpt.get("batch_in_epoch", 0)
         self.fixed_noise, self.fixed_labels = ckpt["fixed_noise"], ckpt["fixed_labels"]
         if ckpt["batches"] is not None and hasattr(self.batches, "load_state_dict"):
             self.batches.load_state_dict(ckpt["batches"])

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .train import Callback, Trainer
+from .callbacks import Callback
+from .train import Trainer
 
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:

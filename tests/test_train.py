@@ -4,11 +4,11 @@ import pytest
 import torch
 
 from gancourse import losses
+from gancourse.callbacks import Checkpoint
 from gancourse.config import GancourseError
 from gancourse.data import Batches
 from gancourse.nets import MLPConfig, MLPDiscriminator, MLPGenerator
 from gancourse.train import (
-    Checkpoint,
     TrainConfig,
     Trainer,
     TrainingDiverged,
@@ -110,7 +110,7 @@ def test_checkpoint_contents_and_sampling_alone(tmp_path):
 
 
 def test_checkpoint_callback_keeps_last_k(tmp_path):
-    t = make_trainer(epochs=5, callbacks=[Checkpoint(tmp_path, every=1, keep=2)])
+    t = make_trainer(epochs=5, callbacks=[Checkpoint(tmp_path, every_epochs=1, keep=2)])
     t.fit()
     assert [p.name for p in sorted(tmp_path.glob("ckpt-*.pt"))] == ["ckpt-00000032.pt", "ckpt-00000040.pt"]
 
@@ -124,7 +124,7 @@ def test_load_checkpoint_errors(tmp_path):
 
 
 def test_nan_stops_training_with_clear_message(tmp_path):
-    t = make_trainer(epochs=2, callbacks=[Checkpoint(tmp_path, every=1)])
+    t = make_trainer(epochs=2, callbacks=[Checkpoint(tmp_path, every_epochs=1)])
 
     def exploding(real_logits, fake_logits):
         return losses.d_loss_bce(real_logits, fake_logits) * (math.nan if t.epoch >= 1 else 1.0)

@@ -1,0 +1,123 @@
+"""Things that happen around training: checkpoints, history files, TensorBoard. Introduced in lesson 02.
+
+A callback overrides any of ``on_fit_start``, ``on_log`` (after each verified history row),
+``on_epoch_end`` and ``on_fit_end``; each receives the trainer. Saving only at ``on_log``
+and epoch ends means every checkpoint holds weights whose losses were checked to be finite.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .train import Trainer
+
+
+class Callback:
+    """Override any of these; each receives the trainer."""
+
+    def on_fit_start(self, trainer: Trainer) -> None: ...
+    def on_log(self, trainer: Trainer, row: dict) -> None: ...
+    def on_epoch_end(self, trainer: Trainer) -> None: ...
+    def on_fit_end(self, trainer: Trainer) -> None: ...
+
+
+class Checkpoint(Callback):
+    """Save ``folder/ckpt-<step>.pt`` every ``every_steps`` steps (at the next log row), every
+    ``every_epochs`` epochs and at the end, keeping the newest ``keep`` files."""
+
+    def __init__(self, folder: str | Path, every_epochs: int | None = 1, every_steps: int | None = None, keep: int = 3):
+        self.folder, self.every_epochs, self.every_steps, self.keep = Path(folder), every_epochs, every_steps, keep
+        self._last = -1
+
+    def save(self, trainer: Trainer) -> Path:
+        path = self.folder / f"ckpt-{trainer.step:08d}.pt"
+        if trainer.step != self._last or not path.exists():
+            trainer.save_checkpoint(path)
+            self._last = trainer.step
+            for old in sorted(self.folder.glob("ckpt-*.pt"))[: -self.keep]:
+                old.unlink()
+        return path
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        self._last = trainer.step
+
+    def on_log(self, trainer: Trainer, row: dict) -> None:
+        if self.every_steps and trainer.step - self._last >= self.every_steps:
+            self.save(trainer)
+
+    def on_epoch_end(self, trainer: Trainer) -> None:
+        if self.every_epochs and trainer.epoch % self.every_epochs == 0:
+            self.save(trainer)
+
+    def on_fit_end(self, trainer: Trainer) -> None:
+        self.save(trainer)
+
+
+def latest_checkpoint(folder: str | Path) -> Path | None:
+    """The newest ``ckpt-*.pt`` in ``folder`` (names sort by step), or None."""
+    found = sorted(Path(folder).glob("ckpt-*.pt"))
+    return found[-1] if found else None
+
+
+def save_history(history: list[dict], path: str | Path) -> Path:
+    """Write the history as JSON (``.json``) or CSV (``.csv``), atomically enough for a log file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    if path.suffix == ".csv":
+        keys = list(dict.fromkeys(k for row in history for k in row))
+        with open(tmp, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(history)
+    elif path.suffix == ".json":
+        tmp.write_text(json.dumps(history, indent=1))
+    else:
+        raise ValueError(f"history file {path} must end in .json or .csv")
+    tmp.replace(path)
+    return path
+
+
+class HistoryFile(Callback):
+    """Keep ``path`` (JSON or CSV) up to date with the history after every epoch."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def on_epoch_end(self, trainer: Trainer) -> None:
+        save_history(trainer.history, self.path)
+
+    on_fit_end = on_epoch_end
+
+
+class TensorBoard(Callback):
+    """Log every history row to TensorBoard when the ``tensorboard`` package is installed.
+
+    Without it, this callback prints one note and does nothing: TensorBoard is never required.
+    """
+
+    def __init__(self, log_dir: str | Path):
+        self.log_dir = Path(log_dir)
+        self.writer = None
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        try:
+            from torch.utils.tensorboard import SummaryWriter  # lazy: optional dependency
+        except ImportError:
+            print("gancourse: tensorboard is not installed (pip install tensorboard); logging to the history only.")
+            return
+        self.writer = SummaryWriter(str(self.log_dir))
+
+    def on_log(self, trainer: Trainer, row: dict) -> None:
+        if self.writer is not None:
+            for k, v in row.items():
+                if k not in ("step", "epoch"):
+                    self.writer.add_scalar(k, v, row["step"])
+
+    def on_fit_end(self, trainer: Trainer) -> None:
+        if self.writer is not None:
+            self.writer.close()
