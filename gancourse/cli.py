@@ -4,43 +4,113 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
-from .config import GancourseError, pick
+from .config import GancourseError, config_from_dict, pick
+
+
+def _model_config(kind: str, images_shape: tuple[int, ...], args: argparse.Namespace):
+    from . import nets
+
+    c, h, _ = images_shape
+    if kind in ("gan", "mlp"):
+        return nets.MLPConfig(img_shape=(c, h, h))
+    if h not in (28, 64):
+        raise GancourseError(f"{kind} works on 28x28 or 64x64 images, not {h}x{h}: use mnist, fashion-mnist or folder:PATH.")
+    if kind == "dcgan":
+        return nets.DCGANConfig(img_size=h, channels=c)
+    return nets.CGANConfig(img_size=h, channels=c, discriminator=args.cond_d)
+
+
+def _writable(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".gancourse-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise GancourseError(f"cannot write to {folder} ({e.strerror or e}): choose another --out.") from None
 
 
 def _train(args: argparse.Namespace) -> Path:
     import torch
 
     from . import nets
-    from .callbacks import Checkpoint
+    from .callbacks import Checkpoint, HistoryFile, TensorBoard, latest_checkpoint
     from .data import Batches, load_dataset
-    from .train import TrainConfig, Trainer
+    from .train import TrainConfig, Trainer, load_checkpoint
     from .utils import choose_device, physical_cores, seed_everything, unique_path
-    from .viz import SampleGrid, plot_history, save_gif, save_grid
+    from .viz import SampleGrid, plot_history, save_grid
+
+    kind = args.model
+    resume_from = None
+    if args.resume:
+        out = Path(args.out)
+        resume_from = latest_checkpoint(out / "checkpoints")
+        if resume_from is None:
+            raise GancourseError(f"no checkpoint in {out / 'checkpoints'} to resume: drop --resume to start a new run.")
+    else:
+        out = unique_path(args.out)  # never write into a user's earlier run
+    _writable(out)
 
     seed_everything(args.seed)
     device = choose_device(args.device)
     if device.type == "cpu":
         torch.set_num_threads(physical_cores())
     data = load_dataset(args.dataset, "train", root=args.data)
-    out = unique_path(args.out)  # never write into a user's earlier run
-    model_cfg = nets.MLPConfig(img_shape=tuple(data.images.shape[1:]))
-    G, D = nets.build(args.model, {**model_cfg.__dict__})
-    batches = Batches(data.images, None, args.batch_size, device, seed=args.seed, limit=args.limit)
     cfg = replace(TrainConfig(), epochs=args.epochs, lr_g=args.lr, lr_d=args.lr, loss=args.loss, seed=args.seed)
-    grids = SampleGrid(every=max(1, args.epochs // 20))
-    trainer = Trainer(G, D, batches, cfg, z_dim=model_cfg.z_dim, callbacks=[grids, Checkpoint(out / "checkpoints", every_epochs=10)],
-                      device=device, progress=not args.quiet, kind=args.model, model_config=model_cfg)
-    print(f"training {args.model} on {len(batches) * args.batch_size:,} {args.dataset} images ({data.source}) "
-          f"for {args.epochs} epochs on {device}; writing to {out}/")
+    model_cfg = _model_config(kind, tuple(data.images.shape[1:]), args)
+    if resume_from is not None:
+        ckpt = load_checkpoint(resume_from)
+        if ckpt["kind"] != kind:
+            raise GancourseError(f"{resume_from} holds a {ckpt['kind']!r} model, not {kind!r}: train {ckpt['kind']} to resume it.")
+        model_cfg = config_from_dict(nets.CONFIGS[kind], ckpt["config"])
+        cfg = replace(config_from_dict(TrainConfig, ckpt["train_config"]), epochs=args.epochs)
+    G, D = nets.build(kind, asdict(model_cfg))
+    conditional = nets.is_conditional(kind)
+    batches = Batches(data.images, data.labels if conditional else None, args.batch_size, device,
+                      seed=args.seed, limit=args.limit)
+    fixed_labels = torch.arange(cfg.n_fixed) % model_cfg.n_classes if conditional else None
+    grids = SampleGrid(every=1, folder=out / "grids")
+    callbacks = [grids, Checkpoint(out / "checkpoints", every_epochs=1, every_steps=args.checkpoint_every),
+                 HistoryFile(out / "history.json")]
+    if args.tensorboard:
+        callbacks.append(TensorBoard(out / "tensorboard"))
+    trainer = Trainer(G, D, batches, cfg, z_dim=model_cfg.z_dim, fixed_labels=fixed_labels, callbacks=callbacks,
+                      device=device, progress=not args.quiet, kind=kind, model_config=model_cfg)
+    if resume_from is not None:
+        trainer.load_checkpoint(resume_from)
+        print(f"resuming {resume_from} at epoch {trainer.epoch}, step {trainer.step}")
+    print(f"training {kind} on {len(batches) * args.batch_size:,} images ({data.source}) "
+          f"for {cfg.epochs} epochs on {device}; writing to {out}/")
     trainer.fit()
-    save_grid(trainer.sample_fixed(), out / "samples.png", nrow=8)
-    plot_history(trainer.history, out / "losses.png")
-    save_gif(grids.frames, out / "progress.gif")
-    print(f"wrote {out / 'samples.png'}, {out / 'losses.png'} and {out / 'progress.gif'}")
+    save_grid(trainer.sample_fixed(), out / "samples.png", nrow=8 if not conditional else model_cfg.n_classes)
+    if trainer.history:
+        plot_history(trainer.history, out / "losses.png")
+    gif = _make_gif(out)
+    print(f"wrote {out / 'samples.png'}, {out / 'losses.png'}, {gif} and {out / 'history.json'}")
     return out
+
+
+def _make_gif(run: Path, target: Path | None = None) -> Path:
+    import imageio.v3 as iio
+
+    from .viz import save_gif
+
+    frames = sorted((run / "grids").glob("epoch-*.png"))
+    if not frames:
+        raise GancourseError(f"no sample grids in {run / 'grids'}: is {run} a gancourse run folder?")
+    target = target or run / "progress.gif"
+    return save_gif([iio.imread(f) for f in frames], target, fps=4)
+
+
+def _gif(args: argparse.Namespace) -> None:
+    from .utils import unique_path
+
+    run = Path(args.run_dir)
+    out = unique_path(Path(args.out) if args.out else run / "progress.gif")
+    print(f"wrote {_make_gif(run, out)}")
 
 
 def _sample(args: argparse.Namespace) -> None:
@@ -54,15 +124,39 @@ def _sample(args: argparse.Namespace) -> None:
 
     ckpt = load_checkpoint(args.checkpoint)
     G, _ = nets.build(ckpt["kind"], ckpt["config"])
-    G.load_state_dict(ckpt["G"])
+    try:
+        G.load_state_dict(ckpt["G"])
+    except RuntimeError:
+        raise GancourseError(f"{args.checkpoint}: the weights do not fit its own config; the file is damaged.") from None
+    out = unique_path(args.out)
+    _writable(out.parent)
     torch.manual_seed(args.seed)
     z = torch.randn(args.n, G.cfg.z_dim)  # (n, z_dim)
-    images = to_uint8(generate(G, z))  # (n, C, H, W) uint8
-    out = unique_path(args.out)
-    if out.suffix == ".npz":
-        np.savez_compressed(out, images=images.numpy())
+    labels = None
+    if nets.is_conditional(ckpt["kind"]):
+        n_classes = G.cfg.n_classes
+        if args.labels:
+            try:
+                wanted = [int(v) for v in args.labels.split(",") if v.strip()]
+            except ValueError:
+                raise GancourseError(f"--labels {args.labels!r}: give class numbers like 0,1,7.") from None
+            if not wanted or min(wanted) < 0 or max(wanted) >= n_classes:
+                raise GancourseError(f"--labels must be numbers in 0..{n_classes - 1}, got {args.labels!r}.")
+        else:
+            wanted = list(range(n_classes))
+        labels = torch.tensor(wanted * (args.n // len(wanted) + 1))[: args.n]  # (n,) cycling through the list
+        images = to_uint8(generate(G, z, labels))
+    elif args.labels:
+        raise GancourseError(f"--labels needs a conditional model; {args.checkpoint} holds a {ckpt['kind']!r} model.")
     else:
-        save_grid(images, out)
+        images = to_uint8(generate(G, z))  # (n, C, H, W) uint8
+    if out.suffix == ".npz":
+        arrays = {"images": images.numpy()}
+        if labels is not None:
+            arrays["labels"] = labels.numpy().astype(np.int64)
+        np.savez_compressed(out, **arrays)
+    else:
+        save_grid(images, out, nrow=G.cfg.n_classes if labels is not None and not args.labels else None)
     print(f"wrote {args.n} samples to {out}")
 
 
@@ -103,25 +197,35 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_ in (("train", "train a model"), ("demo", "train the lesson-01 GAN headless (make demo)")):
         t = sub.add_parser(name, help=help_)
         if name == "train":
-            t.add_argument("model", choices=["mlp"], help="model family")
-        t.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
-        t.add_argument("--epochs", type=int, default=pick(120, 2))
+            t.add_argument("model", choices=["gan", "dcgan", "cgan"], help="model family (lessons 01, 02, 03)")
+        t.add_argument("--dataset", default="mnist", help="mnist, fashion-mnist or folder:PATH (your own images)")
+        t.add_argument("--epochs", type=int, default=pick(120 if name == "demo" else 25, 2))
         t.add_argument("--batch-size", type=int, default=64)
         t.add_argument("--lr", type=float, default=2e-4)
         t.add_argument("--loss", default="bce", choices=["bce", "minimax", "hinge", "lsgan"])
+        t.add_argument("--cond-d", default="projection", choices=["concat", "projection"], help="cgan discriminator")
         t.add_argument("--limit", type=int, default=pick(None, 2048), help="use only the first N images")
         t.add_argument("--seed", type=int, default=0)
         t.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
         t.add_argument("--data", default=None, help="data root (default: $GANCOURSE_DATA or ~/.cache/gancourse)")
-        t.add_argument("--out", default=f"runs/{name if name == 'demo' else 'mlp'}", help="run folder (never overwritten)")
+        t.add_argument("--out", default=f"runs/{name}" if name == "demo" else None, help="run folder (never overwritten)")
+        t.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
+        t.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
+        t.add_argument("--tensorboard", action="store_true", help="also log to TensorBoard (if installed)")
         t.add_argument("--quiet", action="store_true", help="no progress bar")
-        t.set_defaults(func=_train, model="mlp")
+        t.set_defaults(func=_train, model="gan")
+
+    g = sub.add_parser("gif", help="make progress.gif from a run's sample grids")
+    g.add_argument("run_dir")
+    g.add_argument("--out", default=None, help="default: RUN_DIR/progress.gif (never overwritten)")
+    g.set_defaults(func=_gif)
 
     s = sub.add_parser("sample", help="sample a trained generator into a PNG grid or samples.npz")
     s.add_argument("checkpoint")
     s.add_argument("--n", type=int, default=64)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", default="samples.png", help="a .png grid or a .npz samples file")
+    s.add_argument("--labels", default=None, help="conditional models: classes to draw, e.g. 0,1,7 (default: cycle 0..9)")
     s.set_defaults(func=_sample)
 
     le = sub.add_parser("lessons", help="generate lessons/ from solutions/")
@@ -145,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "func", None) is _train and args.out is None:
+        args.out = f"runs/{args.model}"
     try:
         rc = args.func(args)
     except GancourseError as e:

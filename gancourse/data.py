@@ -239,7 +239,13 @@ def load_dataset(
 
     ``split`` is ``"train"``, ``"test"`` or ``"all"``. ``root`` defaults to ``$GANCOURSE_DATA`` or
     ``~/.cache/gancourse``. Set ``download=False`` to skip the network.
+    ``"folder:PATH"`` loads your own images at 64x64 (labels are all 0; ``split`` is ignored).
     """
+    if name.startswith("folder:"):
+        from .imagefolder import load_image_folder
+
+        images, source = load_image_folder(name.removeprefix("folder:"))
+        return ImageData(images, torch.zeros(len(images), dtype=torch.long), name, source, ("image",))
     key = name.lower().replace("_", "-")
     if key not in _SPECS:
         raise GancourseError(f"unknown dataset {name!r}: choose one of {', '.join(_SPECS)}.")

@@ -60,7 +60,9 @@ def test_imports_point_one_way():
             if line and not line[0].isspace():
                 type_only = False
             if s.startswith("from .") and not type_only:
-                target = s.split()[1].lstrip(".").split(".")[0] or "nets"
+                parts = s.split()
+                mod = parts[1].lstrip(".")
+                target = mod.split(".")[0] if mod else parts[3].rstrip(",")
                 if target in rank:
                     assert rank[target] <= rank[module], f"{path.name} imports {target}: imports must point down"
 

@@ -1,17 +1,39 @@
-"""Network families, one per file. Introduced lesson by lesson: ``mlp`` in 01."""
+"""Network families, one per file, introduced lesson by lesson: ``mlp`` (01), ``dcgan`` (02), ``conditional`` (03)."""
 
+from .conditional import (
+    CGANConfig,
+    ConcatDiscriminator,
+    ConditionalGenerator,
+    ProjectionDiscriminator,
+)
+from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 
-__all__ = ["MLPConfig", "MLPGenerator", "MLPDiscriminator", "build"]
+__all__ = [
+    "MLPConfig", "MLPGenerator", "MLPDiscriminator",
+    "DCGANConfig", "DCGANGenerator", "DCGANDiscriminator",
+    "CGANConfig", "ConditionalGenerator", "ConcatDiscriminator", "ProjectionDiscriminator",
+    "KINDS", "CONFIGS", "build", "is_conditional",
+]
+
+CONFIGS = {"gan": MLPConfig, "mlp": MLPConfig, "dcgan": DCGANConfig, "cgan": CGANConfig}
+KINDS = tuple(CONFIGS)
+
+
+def is_conditional(kind: str) -> bool:
+    return kind == "cgan"
 
 
 def build(kind: str, config: dict):
     """Rebuild ``(G, D)`` of model ``kind`` from ``asdict(config)``, as stored in a checkpoint."""
     from ..config import GancourseError, config_from_dict
+    from .conditional import make_discriminator
 
-    families = {"mlp": (MLPConfig, MLPGenerator, MLPDiscriminator)}
-    if kind not in families:
-        raise GancourseError(f"unknown model kind {kind!r}: this gancourse knows {', '.join(families)}.")
-    cfg_cls, g_cls, d_cls = families[kind]
-    cfg = config_from_dict(cfg_cls, config)
-    return g_cls(cfg), d_cls(cfg)
+    if kind not in CONFIGS:
+        raise GancourseError(f"unknown model kind {kind!r}: this gancourse knows {', '.join(KINDS)}.")
+    cfg = config_from_dict(CONFIGS[kind], config)
+    if kind in ("gan", "mlp"):
+        return MLPGenerator(cfg), MLPDiscriminator(cfg)
+    if kind == "dcgan":
+        return DCGANGenerator(cfg), DCGANDiscriminator(cfg)
+    return ConditionalGenerator(cfg), make_discriminator(cfg)

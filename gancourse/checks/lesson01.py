@@ -1,4 +1,4 @@
-"""Check cells for the notebooks. Introduced in lesson 01.
+"""Checks for lesson 01: the MLP GAN, its losses and its two training steps.
 
 Each ``check_*`` either prints one success line or raises ``AssertionError`` whose
 message ends in a hint a student can act on. Student code that still raises
@@ -9,73 +9,16 @@ check lets a deep torch traceback reach the student.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import losses
-from .nets.mlp import MLPConfig, MLPDiscriminator, MLPGenerator
-from .train import d_step as ref_d_step
-from .train import g_step as ref_g_step
-
-OK = "\u2705"
-
-
-class _Fail(AssertionError):
-    pass
-
-
-def _fail(message: str) -> None:
-    raise _Fail(message)
-
-
-def _run(what: str, fn: Callable, *args, **kwargs):
-    """Call student code; turn its exceptions into one readable AssertionError."""
-    try:
-        return fn(*args, **kwargs)
-    except _Fail:
-        raise
-    except NotImplementedError:
-        raise AssertionError(
-            f"{what} is not written yet: replace `raise NotImplementedError()` under "
-            "`# YOUR CODE HERE` with your code, run that cell, then run this check again."
-        ) from None
-    except Exception as e:  # any student error becomes one line, not a torch traceback
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        raise AssertionError(
-            f"{what} raised {type(e).__name__}: {msg}\nHint: run the cell with your code on its own and read the error; "
-            "shapes are the usual culprit (print x.shape after each layer)."
-        ) from None
-
-
-def _build(thing, what: str) -> nn.Module:
-    module = _run(f"{what}()", thing) if isinstance(thing, type) else thing
-    if not isinstance(module, nn.Module):
-        _fail(f"{what} should be an nn.Module (a class that subclasses nn.Module), got {type(module).__name__}.")
-    return module
-
-
-def _last_linear(module: nn.Module, what: str) -> nn.Linear:
-    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
-    if not linears:
-        _fail(f"{what} has no nn.Linear layer.\nHint: a fully connected GAN is built from nn.Linear layers.")
-    return linears[-1]
-
-
-def _amplified(module: nn.Module, what: str) -> nn.Module:
-    """A copy whose last Linear layer is 100x larger: pushes every output to its extreme."""
-    big = copy.deepcopy(module)
-    with torch.no_grad():
-        _last_linear(big, what).weight.mul_(100.0)
-    return big
-
-
-def _close(a: torch.Tensor | float, b: torch.Tensor | float, tol: float = 1e-4) -> bool:
-    a, b = (v.detach() if isinstance(v, torch.Tensor) else v for v in (a, b))
-    return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
-
+from .. import losses
+from ..nets.mlp import MLPConfig, MLPDiscriminator, MLPGenerator
+from ..train import d_step as ref_d_step
+from ..train import g_step as ref_g_step
+from ._common import OK, _amplified, _build, _close, _fail, _run
 
 # ------------------------------------------------------------------ networks
 

@@ -1,0 +1,26 @@
+"""Check cells for the notebooks. Introduced in lesson 01.
+
+Each ``check_*`` either prints one success line or raises ``AssertionError`` whose
+message ends in a hint a student can act on. Student code that still raises
+``NotImplementedError`` (an unfilled exercise) gets its own clear message, and no
+check lets a deep torch traceback reach the student.
+"""
+
+from ._common import OK
+from .lesson01 import (
+    check_d_loss,
+    check_d_step,
+    check_discriminator,
+    check_g_loss,
+    check_g_step,
+    check_generator,
+)
+from .lesson02 import check_conv_transpose_out_size, check_dcgan_init, check_up_block
+from .lesson03 import check_generate_digit, check_label_input, check_label_maps
+
+__all__ = [
+    "OK",
+    "check_generator", "check_discriminator", "check_d_loss", "check_g_loss", "check_d_step", "check_g_step",
+    "check_conv_transpose_out_size", "check_up_block", "check_dcgan_init",
+    "check_label_input", "check_label_maps", "check_generate_digit",
+]

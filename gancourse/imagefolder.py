@@ -1,0 +1,69 @@
+"""Your own images as a dataset: ``load_dataset("folder:PATH")``. Introduced in lesson 02.
+
+Every image is decoded once, converted to RGB or grey, resized so its shorter side is
+``size`` and centre-cropped to ``size x size``; the result is one uint8 tensor, so training
+does no per-sample work. Sub-folders are searched too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .config import GancourseError
+
+EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+
+
+def image_files(folder: str | Path) -> list[Path]:
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise GancourseError(f"image folder {folder} does not exist: check the path after 'folder:'.")
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in EXTENSIONS and p.is_file())
+    if not files:
+        raise GancourseError(
+            f"image folder {folder} holds no images ({', '.join(sorted(EXTENSIONS))}): put your pictures in it."
+        )
+    return files
+
+
+def load_image(path: Path, size: int, mode: str):
+    """One image as a (size, size, channels) uint8 array: shorter side resized, then centre-cropped."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            im = im.convert(mode)
+            w, h = im.size
+            scale = size / min(w, h)
+            im = im.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.Resampling.BICUBIC)
+            w, h = im.size
+            left, top = (w - size) // 2, (h - size) // 2
+            im = im.crop((left, top, left + size, top + size))
+            arr = np.asarray(im, dtype=np.uint8)
+    except (UnidentifiedImageError, OSError, ValueError) as e:
+        raise GancourseError(f"cannot read image {path} ({type(e).__name__}): delete or replace that file.") from None
+    return arr if arr.ndim == 3 else arr[:, :, None]
+
+
+def load_image_folder(folder: str | Path, size: int = 64, channels: int | None = None) -> tuple[torch.Tensor, str]:
+    """All images under ``folder`` as uint8 ``(N, C, size, size)``.
+
+    ``channels`` is 1 (grey) or 3 (RGB); by default RGB unless every image is greyscale.
+    """
+    from PIL import Image
+
+    files = image_files(folder)
+    if channels is None:
+        try:
+            grey = all(Image.open(p).mode in ("L", "1", "I;16") for p in files)
+        except OSError as e:
+            raise GancourseError(f"cannot read an image in {folder} ({e}): delete or replace that file.") from None
+        channels = 1 if grey else 3
+    if channels not in (1, 3):
+        raise GancourseError(f"channels must be 1 or 3, got {channels}.")
+    arrays = [load_image(p, size, "L" if channels == 1 else "RGB") for p in files]
+    images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()  # (N, C, size, size)
+    return images, f"{len(files):,} images in {Path(folder).expanduser()} ({size}x{size}, {channels} channel(s))"

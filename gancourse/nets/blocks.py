@@ -1,0 +1,53 @@
+"""Building blocks shared by the convolutional families. Introduced in lesson 02."""
+
+from __future__ import annotations
+
+from torch import nn
+
+
+def dcgan_init_(module: nn.Module) -> nn.Module:
+    """Radford et al.'s initialisation, applied in place to every layer by type.
+
+    Convolutions, transposed convolutions and linear layers: weights ~ N(0, 0.02), biases 0.
+    BatchNorm: scale ~ N(1, 0.02), shift 0.
+    """
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if getattr(m, "bias", None) is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)) and m.affine:
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+    return module
+
+
+def conv_out_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
+    """Output size of ``nn.Conv2d``: floor((size + 2p - k) / s) + 1."""
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def conv_transpose_out_size(size: int, kernel: int, stride: int = 1, padding: int = 0, output_padding: int = 0) -> int:
+    """Output size of ``nn.ConvTranspose2d``: (size - 1)·s - 2p + k + output_padding."""
+    return (size - 1) * stride - 2 * padding + kernel + output_padding
+
+
+def up_block(c_in: int, c_out: int, kernel: int = 5, stride: int = 2) -> nn.Sequential:
+    """ConvTranspose2d -> BatchNorm2d -> ReLU; with kernel 5, padding 2: H -> H * stride."""
+    pad, out_pad = kernel // 2, stride - 1
+    return nn.Sequential(
+        nn.ConvTranspose2d(c_in, c_out, kernel, stride, pad, output_padding=out_pad, bias=False),  # (N, c_out, H*s, W*s)
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    )
+
+
+def down_block(c_in: int, c_out: int, kernel: int = 5, stride: int = 2, bn: bool = True, dropout: float = 0.0, leak: float = 0.2) -> nn.Sequential:
+    """Conv2d (stride 2 halves H, W) -> [BatchNorm2d] -> LeakyReLU -> [Dropout]."""
+    layers: list[nn.Module] = [nn.Conv2d(c_in, c_out, kernel, stride, (kernel - 1) // 2, bias=not bn)]  # (N, c_out, H/s, W/s)
+    if bn:
+        layers.append(nn.BatchNorm2d(c_out))
+    layers.append(nn.LeakyReLU(leak, inplace=True))
+    if dropout:
+        layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
