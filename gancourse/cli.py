@@ -200,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
             t.add_argument("model", choices=["gan", "dcgan", "cgan"], help="model family (lessons 01, 02, 03)")
         t.add_argument("--dataset", default="mnist", help="mnist, fashion-mnist or folder:PATH (your own images)")
         t.add_argument("--epochs", type=int, default=pick(120 if name == "demo" else 25, 2))
-        t.add_argument("--batch-size", type=int, default=64)
+        t.add_argument("--batch-size", type=int, default=64 if name == "demo" else 32,
+                       help="small batches mean more updates per epoch, which small datasets need")
         t.add_argument("--lr", type=float, default=2e-4)
         t.add_argument("--loss", default="bce", choices=["bce", "minimax", "hinge", "lsgan"])
         t.add_argument("--cond-d", default="projection", choices=["concat", "projection"], help="cgan discriminator")

@@ -3,30 +3,55 @@ import pytest
 from gancourse import checks
 from tests.notebook_code import ROOT, exercise_sources, run_exercises
 
-SOLUTION = exercise_sources(ROOT / "solutions" / "01_gan.ipynb")
-LESSON = exercise_sources(ROOT / "lessons" / "01_gan.ipynb")
+NOTEBOOKS = {"01": "01_gan.ipynb", "02": "02_dcgan.ipynb", "03": "03_conditional_gan.ipynb"}
+SOLUTIONS = {k: exercise_sources(ROOT / "solutions" / v) for k, v in NOTEBOOKS.items()}
+LESSONS = {k: exercise_sources(ROOT / "lessons" / v) for k, v in NOTEBOOKS.items()}
+SOLUTION = SOLUTIONS["01"]
 
-CHECKS = [
-    ("Generator", checks.check_generator),
-    ("Discriminator", checks.check_discriminator),
-    ("d_loss", checks.check_d_loss),
-    ("g_loss", checks.check_g_loss),
-    ("d_step", checks.check_d_step),
-    ("g_step", checks.check_g_step),
-]
+CHECKS_BY_LESSON = {
+    "01": [
+        ("Generator", checks.check_generator),
+        ("Discriminator", checks.check_discriminator),
+        ("d_loss", checks.check_d_loss),
+        ("g_loss", checks.check_g_loss),
+        ("d_step", checks.check_d_step),
+        ("g_step", checks.check_g_step),
+    ],
+    "02": [
+        ("conv_transpose_out_size", checks.check_conv_transpose_out_size),
+        ("up_block", checks.check_up_block),
+        ("dcgan_init", checks.check_dcgan_init),
+    ],
+    "03": [
+        ("label_input", checks.check_label_input),
+        ("label_maps", checks.check_label_maps),
+        ("generate_digit", checks.check_generate_digit),
+    ],
+}
+CHECKS = CHECKS_BY_LESSON["01"]
+ALL = [(lesson, name, check) for lesson, items in CHECKS_BY_LESSON.items() for name, check in items]
+IDS = [f"{lesson}-{name}" for lesson, name, _ in ALL]
 
 
-@pytest.mark.parametrize("name, check", CHECKS)
-def test_checks_pass_on_the_solution(name, check, capsys):
-    ns = run_exercises(SOLUTION)
+def test_every_check_cell_in_the_notebooks_is_tested():
+    import re
+
+    for lesson, nb in NOTEBOOKS.items():
+        used = set(re.findall(r"checks\.(check_\w+)", (ROOT / "solutions" / nb).read_text()))
+        assert used == {c.__name__ for _, c in CHECKS_BY_LESSON[lesson]}, nb
+
+
+@pytest.mark.parametrize("lesson, name, check", ALL, ids=IDS)
+def test_checks_pass_on_the_solution(lesson, name, check, capsys):
+    ns = run_exercises(SOLUTIONS[lesson])
     check(ns[name])
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith(checks.OK)
 
 
-@pytest.mark.parametrize("name, check", CHECKS)
-def test_unfilled_exercise_fails_with_a_helpful_message(name, check):
-    ns = run_exercises(LESSON)
+@pytest.mark.parametrize("lesson, name, check", ALL, ids=IDS)
+def test_unfilled_exercise_fails_with_a_helpful_message(lesson, name, check):
+    ns = run_exercises(LESSONS[lesson])
     with pytest.raises(AssertionError, match="is not written yet: replace `raise NotImplementedError\\(\\)`") as e:
         check(ns[name])
     assert e.value.__cause__ is None and e.value.__suppress_context__  # no torch traceback chained on
@@ -63,6 +88,45 @@ MISTAKES = [
      "g_step", "wrong target label"),
     ("detach in the G step", ("loss = g_loss(D(G(z)))", "loss = g_loss(D(G(z).detach()))"), "g_step", "did not change G"),
 ]
+
+
+MISTAKES_02_03 = [
+    ("02", "transposed size without output_padding", ("+ kernel + output_padding", "+ kernel"), "conv_transpose_out_size", "output_padding"),
+    ("02", "ordinary convolution formula", ("return (size - 1) * stride - 2 * padding + kernel + output_padding",
+                                            "return (size + 2 * padding - kernel) // stride + 1"),
+     "conv_transpose_out_size", "ordinary convolution"),
+    ("02", "up block without output_padding", ("padding=2, output_padding=stride - 1, bias=False", "padding=2, bias=False"),
+     "up_block", "expected"),
+    ("02", "ReLU before BatchNorm", ("        nn.BatchNorm2d(c_out),\n        nn.ReLU(),", "        nn.ReLU(),\n        nn.BatchNorm2d(c_out),"),
+     "up_block", "order"),
+    ("02", "LeakyReLU in G", ("        nn.ReLU(),\n    )", "        nn.LeakyReLU(0.2),\n    )"), "up_block", "order"),
+    ("02", "bias before BatchNorm", ("output_padding=stride - 1, bias=False", "output_padding=stride - 1"), "up_block", "bias=False"),
+    ("02", "init std 1", ("nn.init.normal_(m.weight, 0.0, 0.02)", "nn.init.normal_(m.weight, 0.0, 1.0)"), "dcgan_init", "N\\(0, 0.02\\)"),
+    ("02", "init skips BatchNorm", ("nn.init.normal_(m.weight, 1.0, 0.02)", "pass"), "dcgan_init", "BatchNorm"),
+    ("02", "init by class name misses ConvTranspose", ("isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))",
+                                                       "type(m).__name__ in ('Conv2d', 'Linear')"), "dcgan_init", "ConvTranspose2d"),
+    ("03", "label before z", ("torch.cat([z, F.one_hot(y, n_classes).float()], dim=1)",
+                              "torch.cat([F.one_hot(y, n_classes).float(), z], dim=1)"), "label_input", "z first"),
+    ("03", "integer label instead of one-hot", ("torch.cat([z, F.one_hot(y, n_classes).float()], dim=1)",
+                                                "torch.cat([z, y[:, None].float()], dim=1)"), "label_input", "expected \\(5, 17\\)"),
+    ("03", "label maps on the wrong dim", ("return torch.cat([x, maps], dim=1)", "return torch.cat([x, maps], dim=0)"),
+     "label_maps", "label_maps raised RuntimeError: Sizes of tensors must match"),
+    ("03", "unconditioned G (labels ignored)", ("y = torch.full((n,), digit, dtype=torch.long, device=device)",
+                                                "y = torch.zeros(n, dtype=torch.long, device=device)"),
+     "generate_digit", "was asked for labels"),
+    ("03", "sampling in training mode", ("    G.eval()\n", ""), "generate_digit", "training mode"),
+    ("03", "sampling with gradients", ("    with torch.no_grad():\n        images = G(z, y)", "    images = G(z, y)"),
+     "generate_digit", "gradient"),
+    ("03", "G left in eval mode", ("    G.train()\n", ""), "generate_digit", "left in eval mode"),
+]
+
+
+@pytest.mark.parametrize("lesson, what, change, name, hint", MISTAKES_02_03, ids=[m[1] for m in MISTAKES_02_03])
+def test_checks_catch_typical_mistakes_02_03(lesson, what, change, name, hint):
+    ns = run_exercises(SOLUTIONS[lesson], replace=change)
+    with pytest.raises(AssertionError, match=hint) as e:
+        dict(CHECKS_BY_LESSON[lesson])[name](ns[name])
+    assert "Hint:" in str(e.value)
 
 
 @pytest.mark.parametrize("what, change, name, hint", MISTAKES, ids=[m[0] for m in MISTAKES])

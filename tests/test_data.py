@@ -244,3 +244,40 @@ def test_batches_limit_drop_last_and_errors():
         Batches(_images(), torch.arange(3))
     with pytest.raises(GancourseError, match="batch_size"):
         Batches(_images(), batch_size=64)
+
+
+# ------------------------------------------------------------------ your own image folders (lesson 02)
+
+
+def _write_images(folder, n=3, mode="RGB", size=(80, 50)):
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        Image.new(mode, size, color=(i * 60, 100, 200) if mode == "RGB" else i * 60).save(folder / f"img{i}.png")
+
+
+def test_image_folder_resizes_and_centre_crops(tmp_path):
+    _write_images(tmp_path / "cars", 3)
+    _write_images(tmp_path / "cars" / "more", 1)
+    d = load_dataset(f"folder:{tmp_path / 'cars'}")
+    assert d.images.shape == (4, 3, 64, 64) and d.images.dtype == torch.uint8
+    assert d.images[1, :, 32, 32].tolist() == [60, 100, 200] and d.labels.tolist() == [0, 0, 0, 0]
+
+
+def test_image_folder_grey_stays_one_channel(tmp_path):
+    _write_images(tmp_path / "g", 2, mode="L", size=(64, 64))
+    assert load_dataset(f"folder:{tmp_path / 'g'}").images.shape == (2, 1, 64, 64)
+
+
+def test_image_folder_errors(tmp_path):
+    with pytest.raises(GancourseError, match="does not exist"):
+        load_dataset(f"folder:{tmp_path / 'missing'}")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("no pictures")
+    with pytest.raises(GancourseError, match="holds no images"):
+        load_dataset(f"folder:{tmp_path / 'empty'}")
+    _write_images(tmp_path / "bad", 2)
+    (tmp_path / "bad" / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+    with pytest.raises(GancourseError, match="broken.jpg"):
+        load_dataset(f"folder:{tmp_path / 'bad'}")

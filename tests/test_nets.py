@@ -44,3 +44,105 @@ def test_build_from_config_dict():
     assert G.cfg == cfg and D.cfg == cfg
     with pytest.raises(GancourseError, match="unknown model kind"):
         nets.build("stylegan", {})
+
+
+# ---------------------------------------------------------------- DCGAN (lesson 02)
+
+from gancourse.nets.blocks import conv_out_size, conv_transpose_out_size, dcgan_init_  # noqa: E402
+
+
+@pytest.mark.parametrize("size, channels", [(28, 1), (64, 3), (64, 1)])
+def test_dcgan_shapes_and_ranges(size, channels):
+    cfg = nets.DCGANConfig(img_size=size, channels=channels, width=8)
+    G, D = nets.DCGANGenerator(cfg), nets.DCGANDiscriminator(cfg)
+    x = G(torch.randn(3, cfg.z_dim))
+    assert x.shape == (3, channels, size, size) and x.abs().max() <= 1
+    assert D(x).shape == (3,) and D.features(x).shape == (3, D.feature_dim)
+
+
+def test_dcgan_follows_the_guidelines():
+    cfg = nets.DCGANConfig()
+    G, D = nets.DCGANGenerator(cfg), nets.DCGANDiscriminator(cfg)
+    g_layers = [m for m in G.modules() if isinstance(m, (nn.ConvTranspose2d, nn.BatchNorm2d, nn.ReLU, nn.Tanh, nn.LeakyReLU))]
+    assert isinstance(g_layers[-1], nn.Tanh) and isinstance(g_layers[-2], nn.ConvTranspose2d)  # no BN on G's output
+    assert not any(isinstance(m, nn.LeakyReLU) for m in G.modules())
+    d_layers = [m for m in D.modules() if isinstance(m, (nn.Conv2d, nn.BatchNorm2d, nn.LeakyReLU, nn.Dropout))]
+    assert isinstance(d_layers[0], nn.Conv2d) and isinstance(d_layers[1], nn.LeakyReLU)  # no BN on D's input
+    assert any(isinstance(m, nn.BatchNorm2d) for m in D.modules())
+    assert [m.p for m in D.modules() if isinstance(m, nn.Dropout)] == [0.3, 0.3]
+    convs = [m for m in D.modules() if isinstance(m, nn.Conv2d)]
+    assert [(c.out_channels, c.kernel_size, c.stride) for c in convs] == [(64, (5, 5), (2, 2)), (128, (5, 5), (2, 2))]
+    assert G.project[0].out_features == 7 * 7 * 256
+
+
+def test_dcgan_init_statistics():
+    torch.manual_seed(0)
+    net = dcgan_init_(nn.Sequential(nn.Conv2d(64, 64, 5), nn.BatchNorm2d(64), nn.Linear(4000, 50)))
+    assert abs(net[0].weight.std().item() - 0.02) < 0.002 and net[0].bias.abs().max() == 0
+    assert abs(net[1].weight.mean().item() - 1) < 0.01
+    assert abs(net[2].weight.std().item() - 0.02) < 0.002
+
+
+@pytest.mark.parametrize("size, k, s, p, op", [(7, 5, 2, 2, 1), (1, 4, 1, 0, 0), (16, 4, 2, 1, 0), (5, 3, 3, 1, 2)])
+def test_size_formulas_match_torch(size, k, s, p, op):
+    x = torch.zeros(1, 1, size, size)
+    assert conv_transpose_out_size(size, k, s, p, op) == nn.ConvTranspose2d(1, 1, k, s, p, output_padding=op)(x).shape[-1]
+    assert conv_out_size(size + 8, k, s, p) == nn.Conv2d(1, 1, k, s, p)(torch.zeros(1, 1, size + 8, size + 8)).shape[-1]
+
+
+def test_dcgan_rejects_unsupported_size():
+    with pytest.raises(ValueError, match="28 or 64"):
+        nets.DCGANGenerator(nets.DCGANConfig(img_size=32))
+
+
+# ---------------------------------------------------------------- conditional (lesson 03)
+
+from gancourse.nets.conditional import generate  # noqa: E402
+
+
+@pytest.mark.parametrize("disc", ["concat", "projection"])
+@pytest.mark.parametrize("embed_dim", [0, 16])
+def test_conditional_shapes(disc, embed_dim):
+    G, D = nets.build("cgan", {"discriminator": disc, "embed_dim": embed_dim, "width": 8})
+    y = torch.tensor([0, 5, 9])
+    x = G(torch.randn(3, 100), y)
+    assert x.shape == (3, 1, 28, 28) and D(x, y).shape == (3,)
+
+
+def test_generator_output_depends_on_the_label():
+    torch.manual_seed(0)
+    G, _ = nets.build("cgan", {"width": 8})
+    z = torch.randn(1, 100).repeat(2, 1)
+    out = generate(G, [1, 8], z=z)
+    assert not torch.allclose(out[0], out[1])
+
+
+def test_concat_discriminator_sees_label_maps():
+    torch.manual_seed(0)
+    _, D = nets.build("cgan", {"width": 8, "discriminator": "concat"})
+    first = [m for m in D.modules() if isinstance(m, nn.Conv2d)][0]
+    assert first.in_channels == 1 + 10
+    D.eval()
+    x = torch.randn(2, 1, 28, 28)
+    assert not torch.allclose(D(x, torch.tensor([0, 0])), D(x, torch.tensor([3, 3])))
+
+
+def test_projection_output_is_unconditional_plus_inner_product():
+    torch.manual_seed(0)
+    _, D = nets.build("cgan", {"width": 8, "discriminator": "projection"})
+    D.eval()
+    x, y = torch.randn(4, 1, 28, 28), torch.tensor([0, 1, 1, 9])
+    with torch.no_grad():
+        phi = D.net.features(x)
+        expected = D.net.head(phi).squeeze(1) + (D.embed.weight[y] * phi).sum(1)
+        assert torch.allclose(D(x, y), expected, atol=1e-6)
+
+
+def test_generate_makes_the_requested_labels_in_eval_mode():
+    G, _ = nets.build("cgan", {"width": 8})
+    assert G.training
+    out = generate(G, [3, 3, 7], seed=0)
+    assert out.shape == (3, 1, 28, 28) and not out.requires_grad and G.training
+    assert torch.equal(out, generate(G, [3, 3, 7], seed=0))  # seeded and in eval mode: reproducible
+    with pytest.raises(ValueError, match="0..9"):
+        generate(G, [10])

@@ -159,3 +159,78 @@ def test_fixed_noise_is_fixed_and_seeded():
     before = a.sample_fixed()
     assert torch.equal(before, a.sample_fixed())  # eval mode: no batch-statistics noise
     assert a.G.training  # and training mode restored
+
+
+def test_resume_mid_epoch_continues_exactly(tmp_path):
+    """Checkpoints every 4 steps (mid-epoch, 8 steps per epoch): resume from step 12 equals no interruption."""
+    from gancourse.callbacks import latest_checkpoint
+
+    full = make_trainer(epochs=3)
+    full.fit()
+    interrupted = make_trainer(epochs=3, callbacks=[Checkpoint(tmp_path, every_epochs=None, every_steps=4, keep=10)])
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_12(trainer, row):
+        if trainer.step == 12:
+            raise Stop
+
+    interrupted.callbacks.append(type("S", (), {"on_log": staticmethod(stop_at_12), "on_fit_start": lambda *a: None,
+                                                "on_epoch_end": lambda *a: None, "on_fit_end": lambda *a: None})())
+    with pytest.raises(Stop):
+        interrupted.fit()
+    ckpt = latest_checkpoint(tmp_path)
+    assert ckpt.name == "ckpt-00000012.pt" and load_checkpoint(ckpt)["batch_in_epoch"] == 4
+    resumed = make_trainer(epochs=3)
+    resumed.load_checkpoint(ckpt)
+    resumed.fit()
+    assert resumed.history == full.history
+    assert all(torch.equal(a, b) for a, b in zip(params(resumed.G), params(full.G), strict=True))
+
+
+def test_history_files(tmp_path):
+    import csv
+    import json
+
+    from gancourse.callbacks import HistoryFile, save_history
+
+    t = make_trainer(epochs=1, callbacks=[HistoryFile(tmp_path / "h.json")])
+    t.fit()
+    assert json.loads((tmp_path / "h.json").read_text()) == t.history
+    save_history(t.history, tmp_path / "h.csv")
+    rows = list(csv.DictReader(open(tmp_path / "h.csv")))
+    assert len(rows) == len(t.history) and float(rows[0]["loss_D"]) == pytest.approx(t.history[0]["loss_D"])
+    with pytest.raises(ValueError, match=".json or .csv"):
+        save_history(t.history, tmp_path / "h.txt")
+
+
+def test_tensorboard_is_optional(tmp_path, monkeypatch, capsys):
+    import builtins
+
+    from gancourse.callbacks import TensorBoard
+
+    real_import = builtins.__import__
+
+    def no_tensorboard(name, *args, **kwargs):
+        if name.startswith("torch.utils.tensorboard"):
+            raise ImportError("No module named 'tensorboard'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tensorboard)
+    t = make_trainer(epochs=1, callbacks=[TensorBoard(tmp_path / "tb")])
+    t.fit()
+    assert "tensorboard is not installed" in capsys.readouterr().out and len(t.history) == 2
+
+
+def test_conditional_training_passes_labels():
+    from gancourse import nets
+
+    torch.manual_seed(0)
+    G, D = nets.build("cgan", {"width": 4})
+    imgs = torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8)
+    batches = Batches(imgs, torch.arange(64) % 10, batch_size=16)
+    t = Trainer(G, D, batches, TrainConfig(epochs=1, log_every=2, n_fixed=20), z_dim=100,
+                fixed_labels=torch.arange(20) % 10, progress=False, kind="cgan")
+    t.fit()
+    assert len(t.history) == 2 and t.sample_fixed().shape == (20, 1, 28, 28)

@@ -56,3 +56,72 @@ def test_sample_grid_callback_collects_frames(tmp_path):
     FakeTrainer.epoch = 3
     cb.on_epoch_end(FakeTrainer())
     assert len(cb.frames) == 1 and (tmp_path / "epoch-002.png").exists()
+
+
+# ---------------------------------------------------------------- latent space and widgets (lessons 02, 03)
+
+import math  # noqa: E402
+
+from gancourse import nets  # noqa: E402
+
+
+def test_lerp_and_slerp_by_hand():
+    z0, z1 = torch.tensor([1.0, 0.0]), torch.tensor([0.0, 1.0])
+    assert torch.allclose(viz.lerp(z0, z1, 0.5), torch.tensor([0.5, 0.5]))
+    # 90 degrees apart: slerp at t=1/2 is (cos 45°, sin 45°), still on the unit circle
+    assert torch.allclose(viz.slerp(z0, z1, 0.5), torch.tensor([math.sqrt(0.5), math.sqrt(0.5)]), atol=1e-6)
+    assert torch.allclose(viz.slerp(z0, z1, 0.0), z0) and torch.allclose(viz.slerp(z0, z1, 1.0), z1, atol=1e-6)
+    assert torch.allclose(viz.slerp(z0, 2 * z0, 0.5), viz.lerp(z0, 2 * z0, 0.5))  # parallel: falls back to lerp
+
+
+def test_slerp_keeps_gaussian_norms_lerp_does_not():
+    g = torch.Generator().manual_seed(0)
+    z0, z1 = torch.randn(100, generator=g), torch.randn(100, generator=g)
+    path = viz.interpolate(z0, z1, 9, "slerp")
+    assert path.shape == (9, 100) and torch.allclose(path[0], z0) and torch.allclose(path[-1], z1, atol=1e-5)
+    norms = path.norm(dim=1)
+    assert norms.min() > 0.95 * min(z0.norm(), z1.norm())
+    assert viz.interpolate(z0, z1, 9, "lerp").norm(dim=1)[4] < 0.8 * min(z0.norm(), z1.norm())
+
+
+def _cgan():
+    torch.manual_seed(0)
+    return nets.build("cgan", {"width": 8})[0]
+
+
+def test_class_noise_grid_rows_share_z_columns_share_label():
+    G = _cgan()
+    grid = viz.class_noise_grid(G, n_noise=3, seed=0)
+    assert grid.shape == (30, 1, 28, 28)
+    # the same (z, y) appears nowhere twice, but regenerating one cell reproduces it
+    z = torch.randn(3, 100, generator=torch.Generator().manual_seed(0))
+    from gancourse.train import generate
+
+    assert torch.allclose(grid[1 * 10 + 4], generate(G, z[1:2], torch.tensor([4]))[0], atol=1e-5)
+
+
+def test_latent_sample_offsets_and_seeds():
+    torch.manual_seed(0)
+    G = nets.build("dcgan", {"width": 8})[0]
+    a = viz.latent_sample(G, seed=5)
+    assert a.shape == (1, 1, 28, 28) and torch.equal(a, viz.latent_sample(G, seed=5))
+    assert not torch.equal(a, viz.latent_sample(G, seed=6))
+    assert not torch.equal(a, viz.latent_sample(G, seed=5, offsets={0: 3.0}))
+    assert torch.allclose(viz.interpolation_frame(G, 5, 6, 0.0), a, atol=1e-5)
+
+
+def test_widgets_build_headless_and_redraw(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(viz, "_show", lambda images, title: drawn.append((images.clone(), title)))
+    G = _cgan()
+    picker = viz.class_picker(G)
+    picker.children[0].value = 7  # choose the class "7"
+    assert drawn[-1][1] == "class 7"
+    assert not torch.equal(drawn[0][0], drawn[-1][0])  # the digit changed
+    explorer = viz.latent_explorer(G, dims=(0, 1), label=3)
+    before = drawn[-1][0]
+    explorer.children[1].value = 2.0  # push z[0]
+    assert not torch.equal(before, drawn[-1][0])
+    slider = viz.interpolation_slider(G, 0, 1, label=2)
+    slider.children[0].value = 1.0
+    assert drawn[-1][1] == "slerp t=1.00"
