@@ -54,3 +54,119 @@ def test_errors_are_one_line(tmp_path, capsys):
     assert main(["sample", str(tmp_path / "nope.pt")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("gancourse: error: no checkpoint") and "\n" not in err
+
+
+# ---------------------------------------------------------------- lessons 02 and 03: train, resume, sample, gif
+
+
+@pytest.fixture(scope="module")
+def cgan_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("cgan")
+    out = base / "run"
+    args = ["train", "cgan", "--epochs", "1", "--limit", "128", "--batch-size", "32", "--out", str(out), "--quiet",
+            "--data", str(base / "data")]
+    with pytest.warns(UserWarning):
+        assert main(args) == 0
+    return out, args
+
+
+def test_train_writes_run_folder(cgan_run):
+    out, _ = cgan_run
+    for name in ("samples.png", "losses.png", "progress.gif", "history.json"):
+        assert (out / name).exists(), name
+    assert [p.name for p in sorted((out / "grids").glob("*.png"))] == ["epoch-001.png"]
+
+
+def test_resume_continues_the_same_run(cgan_run):
+    import json
+
+    out, args = cgan_run
+    with pytest.warns(UserWarning):
+        assert main([a if a != "1" else "2" for a in args] + ["--resume"]) == 0
+    history = json.loads((out / "history.json").read_text())
+    assert history[-1]["epoch"] == 1 and history[-1]["step"] == 8  # 4 steps per epoch, two epochs in all
+    assert [p.name for p in sorted((out / "grids").glob("*.png"))] == ["epoch-001.png", "epoch-002.png"]
+
+
+def test_resume_with_another_model_kind_is_refused(cgan_run, capsys):
+    out, args = cgan_run
+    with pytest.warns(UserWarning):
+        assert main(["train", "dcgan", *args[2:], "--resume"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "holds a 'cgan' model, not 'dcgan'" in err and "\n" not in err
+
+
+def test_resume_without_checkpoint_is_refused(tmp_path, capsys):
+    assert main(["train", "dcgan", "--out", str(tmp_path / "none"), "--resume", "--quiet"]) == 2
+    assert "no checkpoint" in capsys.readouterr().err
+
+
+def test_sample_conditional_labels(cgan_run, tmp_path):
+    out, _ = cgan_run
+    ckpt = sorted((out / "checkpoints").glob("ckpt-*.pt"))[-1]
+    assert main(["sample", str(ckpt), "--n", "7", "--labels", "3,5", "--out", str(tmp_path / "s.npz")]) == 0
+    s = np.load(tmp_path / "s.npz")
+    assert s["images"].shape == (7, 1, 28, 28) and s["images"].dtype == np.uint8
+    assert s["labels"].dtype == np.int64 and s["labels"].tolist() == [3, 5, 3, 5, 3, 5, 3]
+    assert main(["sample", str(ckpt), "--n", "12", "--out", str(tmp_path / "d.npz")]) == 0
+    assert np.load(tmp_path / "d.npz")["labels"].tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
+
+
+@pytest.mark.parametrize("labels, message", [("3,x", "give class numbers"), ("10", "in 0..9"), ("-1", "in 0..9")])
+def test_sample_bad_labels(cgan_run, tmp_path, capsys, labels, message):
+    ckpt = sorted((cgan_run[0] / "checkpoints").glob("ckpt-*.pt"))[-1]
+    assert main(["sample", str(ckpt), f"--labels={labels}", "--out", str(tmp_path / "s.npz")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_sample_labels_on_unconditional_model(trained_run, tmp_path, capsys):
+    ckpt = next((trained_run[0] / "checkpoints").glob("ckpt-*.pt"))
+    assert main(["sample", str(ckpt), "--labels", "1", "--out", str(tmp_path / "s.npz")]) == 2
+    assert "needs a conditional model" in capsys.readouterr().err
+
+
+def test_truncated_checkpoint_is_one_line(cgan_run, tmp_path, capsys):
+    ckpt = sorted((cgan_run[0] / "checkpoints").glob("ckpt-*.pt"))[-1]
+    broken = tmp_path / "broken.pt"
+    broken.write_bytes(ckpt.read_bytes()[:5000])
+    assert main(["sample", str(broken), "--out", str(tmp_path / "s.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "is not a readable gancourse checkpoint" in err and "\n" not in err
+
+
+def test_gif_command(cgan_run, tmp_path):
+    import imageio.v3 as iio
+
+    out, _ = cgan_run
+    assert main(["gif", str(out), "--out", str(tmp_path / "p.gif")]) == 0
+    frames = iio.imread(tmp_path / "p.gif", index=None)
+    assert len(frames) == len(list((out / "grids").glob("*.png")))
+    meta = iio.immeta(tmp_path / "p.gif", index=0)
+    assert meta.get("loop") == 0 and meta.get("duration") == 250
+
+
+def test_gif_on_a_folder_without_grids(tmp_path, capsys):
+    assert main(["gif", str(tmp_path)]) == 2
+    assert "no sample grids" in capsys.readouterr().err
+
+
+def test_unwritable_output_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file, not a folder")
+    assert main(["train", "dcgan", "--out", str(blocker / "run"), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("gancourse: error: cannot write to") and "\n" not in err
+
+
+def test_bad_arguments_exit_2_with_usage(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["train", "stylegan"])
+    assert e.value.code == 2 and "invalid choice: 'stylegan'" in capsys.readouterr().err
+
+
+def test_python_dash_m_entry_point():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "gancourse", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "train" in r.stdout and "sample" in r.stdout

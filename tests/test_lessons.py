@@ -36,16 +36,22 @@ def test_lessons_are_what_the_generator_makes():
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=[p.name for p in SOLUTIONS])
 def test_no_solution_code_left_in_lessons(solution):
-    lesson = (ROOT / "lessons" / solution.name).read_text()
-    assert "BEGIN SOLUTION" not in lesson and "END SOLUTION" not in lesson
-    nb = nbformat.read(solution, as_version=4)
-    regions = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", "\n".join(c.source for c in nb.cells), re.S)
-    assert regions
-    lesson_lines = {line.strip() for c in nbformat.reads(lesson, as_version=4).cells for line in c.source.splitlines()}
-    for region in regions:
-        for line in region.splitlines():
-            if len(line.strip()) > 12:  # skip trivial lines like "width = h" that may occur elsewhere
-                assert line.strip() not in lesson_lines, f"solution line leaked into lessons/{solution.name}: {line}"
+    lesson_path = ROOT / "lessons" / solution.name
+    text = lesson_path.read_text()
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    sol, les = nbformat.read(solution, as_version=4), nbformat.read(lesson_path, as_version=4)
+    assert len(sol.cells) == len(les.cells)
+    found = 0
+    for s_cell, l_cell in zip(sol.cells, les.cells, strict=True):
+        regions = re.findall(r"### BEGIN SOLUTION\n(.*?)[ \t]*### END SOLUTION", s_cell.source, re.S)
+        found += len(regions)
+        outside = {line.strip() for line in re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", s_cell.source, flags=re.S).splitlines()}
+        lesson_lines = {line.strip() for line in l_cell.source.splitlines()}
+        for region in regions:
+            for line in region.splitlines():
+                if line.strip() and line.strip() not in outside:
+                    assert line.strip() not in lesson_lines, f"solution line leaked into {lesson_path.name}: {line}"
+    assert found, f"{solution.name} has no exercises"
 
 
 def test_every_exercise_is_followed_by_a_check_cell():
