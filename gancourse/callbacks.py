@@ -57,6 +57,25 @@ class Checkpoint(Callback):
         self.save(trainer)
 
 
+class TimeBudget(Callback):
+    """Stop training after ``seconds`` of wall time (checked at every log row): "train for 10 minutes"."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.start = 0.0
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        import time
+
+        self.start = time.perf_counter()
+
+    def on_log(self, trainer: Trainer, row: dict) -> None:
+        import time
+
+        if time.perf_counter() - self.start >= self.seconds:
+            trainer.should_stop = True
+
+
 def latest_checkpoint(folder: str | Path) -> Path | None:
     """The newest ``ckpt-*.pt`` in ``folder`` (names sort by step), or None."""
     found = sorted(Path(folder).glob("ckpt-*.pt"))

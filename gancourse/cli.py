@@ -160,6 +160,29 @@ def _sample(args: argparse.Namespace) -> None:
     print(f"wrote {args.n} samples to {out}")
 
 
+def _evaluate(args: argparse.Namespace) -> None:
+    import json
+
+    from .evaluate import evaluate_samples, format_report, load_samples
+
+    images, labels = load_samples(args.samples)
+    report = evaluate_samples(images, labels, args.dataset, root=args.data, n_ref=args.n_ref, gan_train=args.gan_train)
+    print(format_report(report))
+    if args.json:
+        out = Path(args.json)
+        _writable(out.parent if str(out.parent) else Path("."))
+        out.write_text(json.dumps(report, indent=1))
+        print(f"wrote {out}")
+
+
+def _train_classifier(args: argparse.Namespace) -> None:
+    from .classifier import train_classifier
+
+    r = train_classifier(args.dataset, root=args.data, epochs=args.epochs, seed=args.seed)
+    print(f"{args.dataset} classifier: {r['test_accuracy']:.2%} test accuracy on {r['n_test']:,} images "
+          f"(trained on {r['n_train']:,} from {r['source']}, {r['epochs']} epochs); saved to {r['path']}")
+
+
 def _lessons(args: argparse.Namespace) -> int:
     from .lessons import generate_lessons
 
@@ -228,6 +251,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="samples.png", help="a .png grid or a .npz samples file")
     s.add_argument("--labels", default=None, help="conditional models: classes to draw, e.g. 0,1,7 (default: cycle 0..9)")
     s.set_defaults(func=_sample)
+
+    ev = sub.add_parser("evaluate", help="score a samples.npz with the course classifier (FD, KID, IS, PR, ...)")
+    ev.add_argument("samples")
+    ev.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
+    ev.add_argument("--json", default=None, help="also write the numbers to this JSON file")
+    ev.add_argument("--n-ref", type=int, default=5000, help="real training images in the reference set")
+    ev.add_argument("--gan-train", action="store_true", help="conditional samples: train a classifier on them, test on real")
+    ev.add_argument("--data", default=None)
+    ev.set_defaults(func=_evaluate)
+
+    tc = sub.add_parser("train-classifier", help="train the evaluation classifier and cache it in the data root")
+    tc.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
+    tc.add_argument("--epochs", type=int, default=None)
+    tc.add_argument("--seed", type=int, default=0)
+    tc.add_argument("--data", default=None)
+    tc.set_defaults(func=_train_classifier)
 
     le = sub.add_parser("lessons", help="generate lessons/ from solutions/")
     le.add_argument("--check", action="store_true", help="exit 1 and list the files if lessons/ is stale")

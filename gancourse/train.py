@@ -154,6 +154,7 @@ class Trainer:
         self.step = 0
         self.epoch = 0
         self.batch_in_epoch = 0  # position inside the epoch in progress (for mid-epoch resume)
+        self.should_stop = False  # a callback sets it (e.g. TimeBudget); fit() stops after the current step
         self.history: list[dict] = []
         noise = torch.Generator().manual_seed(self.cfg.seed + 12345)
         self.fixed_noise = None if z_dim is None else torch.randn(self.cfg.n_fixed, z_dim, generator=noise).to(self.device)
@@ -197,6 +198,7 @@ class Trainer:
         target = self.cfg.epochs if epochs is None else epochs
         steps_left = max(0, max(0, target - self.epoch) * len(self.batches) - self.batch_in_epoch)
         bar = tqdm(total=steps_left, disable=not self.progress, desc="training", leave=True)
+        self.should_stop = False
         self._emit("on_fit_start")
         sums: dict[str, Tensor] = {}
         counts: dict[str, int] = {}
@@ -219,9 +221,13 @@ class Trainer:
                     if self.step % self.cfg.log_every == 0:
                         self._log(sums, counts, bar)
                         sums, counts = {}, {}
+                    if self.should_stop:
+                        break
                 if sums:
                     self._log(sums, counts, bar)
                     sums, counts = {}, {}
+                if self.should_stop:
+                    break
                 self.epoch += 1
                 self.batch_in_epoch = 0
                 self._emit("on_epoch_end")

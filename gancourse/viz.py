@@ -60,21 +60,27 @@ def show_grid(images: torch.Tensor, title: str = "", nrow: int | None = None, ax
 
 
 def plot_history(history: Sequence[dict], path: str | Path | None = None):
-    """Two panels: the losses, and D's mean outputs D(x) and D(G(z)). Returns the figure."""
+    """Panels for the losses, D's mean outputs D(x) and D(G(z)), and any evaluation numbers. Returns the figure."""
     import matplotlib.pyplot as plt
 
     if not history:
         raise ValueError("the history is empty: train for at least one logging interval first.")
-    steps = [row["step"] for row in history]
-    keys = [k for k in history[-1] if k not in ("step", "epoch")]
-    fig, (ax_loss, ax_d) = plt.subplots(1, 2, figsize=(11, 3.6))
-    for k in keys:
-        ax = ax_loss if k.startswith("loss") else ax_d
-        ax.plot(steps, [row.get(k, np.nan) for row in history], label=k)
-    ax_loss.set(title="losses", xlabel="step")
-    ax_d.set(title="discriminator outputs (probabilities)", xlabel="step", ylim=(0, 1))
-    ax_d.axhline(0.5, color="gray", lw=0.8, ls="--")
-    for ax in (ax_loss, ax_d):
+    keys = list(dict.fromkeys(k for row in history for k in row if k not in ("step", "epoch")))
+    groups = {
+        "losses": [k for k in keys if k.startswith("loss")],
+        "discriminator outputs (probabilities)": [k for k in keys if k.startswith("D(")],
+        "evaluation": [k for k in keys if not k.startswith(("loss", "D("))],
+    }
+    groups = {title: ks for title, ks in groups.items() if ks}
+    fig, axes = plt.subplots(1, len(groups), figsize=(5.5 * len(groups), 3.6), squeeze=False)
+    for ax, (title, ks) in zip(axes[0], groups.items(), strict=True):
+        for k in ks:
+            rows = [row for row in history if k in row]
+            ax.plot([r["step"] for r in rows], [r[k] for r in rows], label=k, marker="o" if len(rows) < 30 else None)
+        ax.set(title=title, xlabel="step")
+        if title.startswith("discriminator"):
+            ax.set_ylim(0, 1)
+            ax.axhline(0.5, color="gray", lw=0.8, ls="--")
         ax.legend(loc="best")
         ax.grid(alpha=0.3)
     fig.tight_layout()

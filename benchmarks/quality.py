@@ -1,0 +1,126 @@
+"""Quality benchmark: train each lesson model for a fixed wall-clock budget, then evaluate 5,000 samples.
+
+    python benchmarks/quality.py --budget-min 10 --dataset mnist --out docs/quality-mnist.md
+
+Prints one Markdown table (with the real-data floor and the uniform-noise ceiling) and writes
+JSON next to the Markdown file. Numbers depend on the machine: the table records it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+from gancourse import nets
+from gancourse.callbacks import TimeBudget
+from gancourse.data import Batches, load_dataset
+from gancourse.evaluate import evaluate_samples
+from gancourse.train import TrainConfig, Trainer, generate
+from gancourse.utils import physical_cores, seed_everything
+from gancourse.viz import save_grid, to_uint8
+
+MODELS = {  # kind: (config, batch size, trainer config)
+    "gan": (nets.MLPConfig(), 64, TrainConfig(log_every=20)),
+    "dcgan": (nets.DCGANConfig(), 32, TrainConfig(log_every=20)),
+    "cgan": (nets.CGANConfig(discriminator="projection"), 32, TrainConfig(log_every=20)),
+}
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    dev = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
+    return (f"{cpu}, {os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads, {dev}; "
+            f"torch {torch.__version__}, Python {platform.python_version()}")
+
+
+def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: int, out_dir: Path) -> dict:
+    seed_everything(seed)
+    model_cfg, batch_size, cfg = MODELS[kind]
+    data = load_dataset(dataset, "train")
+    conditional = nets.is_conditional(kind)
+    G, D = nets.build(kind, asdict(model_cfg))
+    batches = Batches(data.images, data.labels if conditional else None, batch_size=batch_size, seed=seed)
+    cfg.epochs = 10**6  # the time budget decides
+    trainer = Trainer(G, D, batches, cfg, z_dim=model_cfg.z_dim, callbacks=[TimeBudget(budget_s)], progress=False, kind=kind)
+    start = time.perf_counter()
+    trainer.fit()
+    seconds = time.perf_counter() - start
+    z = torch.randn(n_samples, model_cfg.z_dim, generator=torch.Generator().manual_seed(seed + 1))
+    labels = torch.arange(n_samples) % model_cfg.n_classes if conditional else None
+    images = to_uint8(torch.cat([
+        generate(trainer.G, *((z[i:i + 500],) if labels is None else (z[i:i + 500], labels[i:i + 500])))
+        for i in range(0, n_samples, 500)
+    ]))
+    save_grid(images[:100], out_dir / f"quality-{dataset}-{kind}.png", nrow=10)
+    report = evaluate_samples(images, labels, dataset, gan_train=conditional, seed=seed)
+    return {"model": kind, "steps": trainer.step, "epochs": round(trainer.step / len(batches), 1),
+            "train_seconds": round(seconds, 1), "images_per_s": round(trainer.step * batch_size / seconds),
+            "batch_size": batch_size, "report": report}
+
+
+def table(rows: list[dict], dataset: str, budget_min: float) -> str:
+    floor, ceiling = rows[0]["report"]["floor"], rows[0]["report"]["ceiling"]
+    head = ("| model | steps (epochs) | FD ↓ | FD / floor | KID ↓ | IS ↑ | precision | recall | density | coverage "
+            "| class entropy | label acc. | GAN-train |")
+    lines = [head, "|" + "---|" * 13]
+
+    def fmt(name, r, steps=""):
+        la = f"{r['label_accuracy']:.3f}" if "label_accuracy" in r else "–"
+        gt = f"{r['gan_train']:.3f}" if "gan_train" in r else "–"
+        ratio = r["fd"] / floor["fd"] if floor["fd"] > 0 else float("nan")
+        return (f"| {name} | {steps} | {r['fd']:.2f} | {ratio:.1f}× | {r['kid']:.4f} | {r['is']:.2f} | {r['precision']:.3f} "
+                f"| {r['recall']:.3f} | {r['density']:.3f} | {r['coverage']:.3f} | {r['class_entropy']:.3f} | {la} | {gt} |")
+
+    lines.append(fmt("floor: real test images", floor))
+    for row in rows:
+        lines.append(fmt(row["model"], row["report"]["samples"], f"{row['steps']:,} ({row['epochs']})"))
+    lines.append(fmt("ceiling: uniform noise", ceiling))
+    ref = rows[0]["report"]["reference"]
+    return (f"### {dataset}, {budget_min:g} min of training per model\n\nMachine: {machine()}.\n"
+            f"Reference: {ref}. {rows[0]['report']['samples']['n']:,} samples per model.\n\n" + "\n".join(lines) + "\n")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--budget-min", type=float, default=10.0, help="training minutes per model")
+    p.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
+    p.add_argument("--models", default=",".join(MODELS), help="comma-separated: " + ", ".join(MODELS))
+    p.add_argument("--n-samples", type=int, default=5000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=None, help="Markdown file for the table (JSON is written beside it)")
+    args = p.parse_args(argv)
+    torch.set_num_threads(physical_cores())
+    warnings.simplefilter("ignore")  # the offline-data notice is in the table's reference line
+    out_dir = Path(args.out).parent if args.out else Path("benchmarks/results")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for kind in args.models.split(","):
+        print(f"{kind}: training for {args.budget_min:g} min...", file=sys.stderr, flush=True)
+        rows.append(run_model(kind, args.dataset, args.budget_min * 60, args.n_samples, args.seed, out_dir))
+    md = table(rows, args.dataset, args.budget_min)
+    print(md)
+    if args.out:
+        Path(args.out).write_text(md)
+        Path(args.out).with_suffix(".json").write_text(json.dumps({"machine": machine(), "budget_min": args.budget_min,
+                                                                  "rows": rows}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
