@@ -121,7 +121,7 @@ def class_histogram(probs: Tensor) -> tuple[list[float], float]:
     counts = torch.bincount(probs.argmax(1), minlength=n_classes).double()
     p = counts / counts.sum()
     h = -(p[p > 0] * p[p > 0].log()).sum()
-    return p.tolist(), float(h / math.log(n_classes))
+    return p.tolist(), max(0.0, float(h / math.log(n_classes)))
 
 
 def inception_score(probs: Tensor, eps: float = 1e-12) -> float:
