@@ -24,14 +24,16 @@ from gancourse import nets
 from gancourse.callbacks import TimeBudget
 from gancourse.data import Batches, load_dataset
 from gancourse.evaluate import evaluate_samples
-from gancourse.train import TrainConfig, Trainer, generate
+from gancourse.recipes import recipe
+from gancourse.train import Trainer, generate
 from gancourse.utils import physical_cores, seed_everything
 from gancourse.viz import save_grid, to_uint8
 
-MODELS = {  # kind: (config, batch size, trainer config)
-    "gan": (nets.MLPConfig(), 64, TrainConfig(log_every=20)),
-    "dcgan": (nets.DCGANConfig(), 32, TrainConfig(log_every=20)),
-    "cgan": (nets.CGANConfig(discriminator="projection"), 32, TrainConfig(log_every=20)),
+MODELS = {  # kind: model config; batch size, losses and steps come from gancourse.recipes
+    "gan": nets.MLPConfig(),
+    "dcgan": nets.DCGANConfig(),
+    "cgan": nets.CGANConfig(discriminator="projection"),
+    "biggan": nets.BigGANConfig(),
 }
 
 
@@ -51,20 +53,22 @@ def machine() -> str:
 
 def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: int, out_dir: Path) -> dict:
     seed_everything(seed)
-    model_cfg, batch_size, cfg = MODELS[kind]
+    model_cfg, how = MODELS[kind], recipe(kind, epochs=10**6, log_every=20)  # the time budget decides
+    batch_size = how.batch_size
     data = load_dataset(dataset, "train")
     conditional = nets.is_conditional(kind)
     G, D = nets.build(kind, asdict(model_cfg))
     batches = Batches(data.images, data.labels if conditional else None, batch_size=batch_size, seed=seed)
-    cfg.epochs = 10**6  # the time budget decides
-    trainer = Trainer(G, D, batches, cfg, z_dim=model_cfg.z_dim, callbacks=[TimeBudget(budget_s)], progress=False, kind=kind)
+    trainer = Trainer(G, D, batches, how.train, z_dim=model_cfg.z_dim, callbacks=[TimeBudget(budget_s)], progress=False,
+                      kind=kind, d_step=how.d_step, g_step=how.g_step)
     start = time.perf_counter()
     trainer.fit()
     seconds = time.perf_counter() - start
     z = torch.randn(n_samples, model_cfg.z_dim, generator=torch.Generator().manual_seed(seed + 1))
     labels = torch.arange(n_samples) % model_cfg.n_classes if conditional else None
+    G = trainer.ema.module if trainer.ema is not None else trainer.G  # BigGAN samples from its EMA
     images = to_uint8(torch.cat([
-        generate(trainer.G, *((z[i:i + 500],) if labels is None else (z[i:i + 500], labels[i:i + 500])))
+        generate(G, *((z[i:i + 500],) if labels is None else (z[i:i + 500], labels[i:i + 500])))
         for i in range(0, n_samples, 500)
     ]))
     save_grid(images[:100], out_dir / f"quality-{dataset}-{kind}.png", nrow=10)

@@ -16,11 +16,22 @@ def _model_config(kind: str, images_shape: tuple[int, ...], args: argparse.Names
     c, h, _ = images_shape
     if kind in ("gan", "mlp"):
         return nets.MLPConfig(img_shape=(c, h, h))
+    if kind == "biggan":
+        return _biggan_config(images_shape)
     if h not in (28, 64):
         raise GancourseError(f"{kind} works on 28x28 or 64x64 images, not {h}x{h}: use mnist, fashion-mnist or folder:PATH.")
     if kind == "dcgan":
         return nets.DCGANConfig(img_size=h, channels=c)
     return nets.CGANConfig(img_size=h, channels=c, discriminator=args.cond_d)
+
+
+def _biggan_config(images_shape: tuple[int, ...]):
+    from . import nets
+
+    c, h, _ = images_shape
+    if h != 28:
+        raise GancourseError(f"biggan trains on 28x28 images (mnist, fashion-mnist), not {h}x{h}.")
+    return nets.BigGANConfig(channels=c)
 
 
 def _writable(folder: Path) -> None:
@@ -39,6 +50,7 @@ def _train(args: argparse.Namespace) -> Path:
     from . import nets
     from .callbacks import Checkpoint, HistoryFile, TensorBoard, latest_checkpoint
     from .data import Batches, load_dataset
+    from .recipes import recipe
     from .train import TrainConfig, Trainer, load_checkpoint
     from .utils import choose_device, physical_cores, seed_everything, unique_path
     from .viz import SampleGrid, plot_history, save_grid
@@ -59,7 +71,14 @@ def _train(args: argparse.Namespace) -> Path:
     if device.type == "cpu":
         torch.set_num_threads(physical_cores())
     data = load_dataset(args.dataset, "train", root=args.data)
-    cfg = replace(TrainConfig(), epochs=args.epochs, lr_g=args.lr, lr_d=args.lr, loss=args.loss, seed=args.seed)
+    how = recipe(kind)
+    overrides = {"epochs": args.epochs, "seed": args.seed}
+    if args.lr is not None:
+        overrides.update(lr_g=args.lr, lr_d=args.lr)
+    if args.loss is not None:
+        overrides["loss"] = args.loss
+    cfg = replace(how.train, **overrides)
+    batch_size = args.batch_size or how.batch_size
     model_cfg = _model_config(kind, tuple(data.images.shape[1:]), args)
     if resume_from is not None:
         ckpt = load_checkpoint(resume_from)
@@ -69,7 +88,7 @@ def _train(args: argparse.Namespace) -> Path:
         cfg = replace(config_from_dict(TrainConfig, ckpt["train_config"]), epochs=args.epochs)
     G, D = nets.build(kind, asdict(model_cfg))
     conditional = nets.is_conditional(kind)
-    batches = Batches(data.images, data.labels if conditional else None, args.batch_size, device,
+    batches = Batches(data.images, data.labels if conditional else None, batch_size, device,
                       seed=args.seed, limit=args.limit)
     fixed_labels = torch.arange(cfg.n_fixed) % model_cfg.n_classes if conditional else None
     grids = SampleGrid(every=1, folder=out / "grids")
@@ -78,11 +97,12 @@ def _train(args: argparse.Namespace) -> Path:
     if args.tensorboard:
         callbacks.append(TensorBoard(out / "tensorboard"))
     trainer = Trainer(G, D, batches, cfg, z_dim=model_cfg.z_dim, fixed_labels=fixed_labels, callbacks=callbacks,
-                      device=device, progress=not args.quiet, kind=kind, model_config=model_cfg)
+                      device=device, progress=not args.quiet, kind=kind, model_config=model_cfg,
+                      d_step=how.d_step, g_step=how.g_step)
     if resume_from is not None:
         trainer.load_checkpoint(resume_from)
         print(f"resuming {resume_from} at epoch {trainer.epoch}, step {trainer.step}")
-    print(f"training {kind} on {len(batches) * args.batch_size:,} images ({data.source}) "
+    print(f"training {kind} on {len(batches) * batch_size:,} images ({data.source}) "
           f"for {cfg.epochs} epochs on {device}; writing to {out}/")
     trainer.fit()
     save_grid(trainer.sample_fixed(), out / "samples.png", nrow=8 if not conditional else model_cfg.n_classes)
@@ -118,20 +138,23 @@ def _sample(args: argparse.Namespace) -> None:
     import torch
 
     from . import nets
+    from .recipes import ema_generator_state, sample_noise
     from .train import generate, load_checkpoint
     from .utils import unique_path
     from .viz import save_grid, to_uint8
 
     ckpt = load_checkpoint(args.checkpoint)
     G, _ = nets.build(ckpt["kind"], ckpt["config"])
+    ema = None if args.no_ema else ema_generator_state(ckpt)
     try:
-        G.load_state_dict(ckpt["G"])
+        G.load_state_dict(ema if ema is not None else ckpt["G"])
     except RuntimeError:
         raise GancourseError(f"{args.checkpoint}: the weights do not fit its own config; the file is damaged.") from None
+    if args.truncation is not None and args.truncation <= 0:
+        raise GancourseError(f"--truncation must be a positive threshold such as 0.5, got {args.truncation}.")
     out = unique_path(args.out)
     _writable(out.parent)
-    torch.manual_seed(args.seed)
-    z = torch.randn(args.n, G.cfg.z_dim)  # (n, z_dim)
+    z = sample_noise(args.n, G.cfg.z_dim, args.truncation, args.seed)  # (n, z_dim), truncated if asked
     labels = None
     if nets.is_conditional(ckpt["kind"]):
         n_classes = G.cfg.n_classes
@@ -220,13 +243,14 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_ in (("train", "train a model"), ("demo", "train the lesson-01 GAN headless (make demo)")):
         t = sub.add_parser(name, help=help_)
         if name == "train":
-            t.add_argument("model", choices=["gan", "dcgan", "cgan"], help="model family (lessons 01, 02, 03)")
+            t.add_argument("model", choices=["gan", "dcgan", "cgan", "biggan"], help="model family (lessons 01, 02, 03, 05)")
         t.add_argument("--dataset", default="mnist", help="mnist, fashion-mnist or folder:PATH (your own images)")
         t.add_argument("--epochs", type=int, default=pick(120 if name == "demo" else 25, 2))
-        t.add_argument("--batch-size", type=int, default=64 if name == "demo" else 32,
-                       help="small batches mean more updates per epoch, which small datasets need")
-        t.add_argument("--lr", type=float, default=2e-4)
-        t.add_argument("--loss", default="bce", choices=["bce", "minimax", "hinge", "lsgan"])
+        t.add_argument("--batch-size", type=int, default=None,
+                       help="default: the model's recipe (32 for conv models: more updates per epoch on small data)")
+        t.add_argument("--lr", type=float, default=None, help="both learning rates (default: the model's recipe)")
+        t.add_argument("--loss", default=None, choices=["bce", "minimax", "hinge", "lsgan"],
+                       help="default: the model's recipe (bce; hinge for biggan)")
         t.add_argument("--cond-d", default="projection", choices=["concat", "projection"], help="cgan discriminator")
         t.add_argument("--limit", type=int, default=pick(None, 2048), help="use only the first N images")
         t.add_argument("--seed", type=int, default=0)
@@ -249,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=int, default=64)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", default="samples.png", help="a .png grid or a .npz samples file")
+    s.add_argument("--truncation", type=float, default=None, help="truncation trick: redraw |z| entries above this")
+    s.add_argument("--no-ema", action="store_true", help="use G's raw weights even if the checkpoint has an EMA")
     s.add_argument("--labels", default=None, help="conditional models: classes to draw, e.g. 0,1,7 (default: cycle 0..9)")
     s.set_defaults(func=_sample)
 

@@ -3,7 +3,7 @@ import pytest
 from gancourse import checks
 from tests.notebook_code import ROOT, exercise_sources, run_exercises
 
-NOTEBOOKS = {"01": "01_gan.ipynb", "02": "02_dcgan.ipynb", "03": "03_conditional_gan.ipynb"}
+NOTEBOOKS = {"01": "01_gan.ipynb", "02": "02_dcgan.ipynb", "03": "03_conditional_gan.ipynb", "05": "05_biggan.ipynb"}
 SOLUTIONS = {k: exercise_sources(ROOT / "solutions" / v) for k, v in NOTEBOOKS.items()}
 LESSONS = {k: exercise_sources(ROOT / "lessons" / v) for k, v in NOTEBOOKS.items()}
 SOLUTION = SOLUTIONS["01"]
@@ -27,10 +27,20 @@ CHECKS_BY_LESSON = {
         ("label_maps", checks.check_label_maps),
         ("generate_digit", checks.check_generate_digit),
     ],
+    "05": [
+        ("ConditionalBN", checks.check_conditional_bn),
+        ("projection_logits", checks.check_projection),
+        (("d_hinge", "g_hinge"), checks.check_hinge),
+        ("truncated_z", checks.check_truncation),
+    ],
 }
 CHECKS = CHECKS_BY_LESSON["01"]
 ALL = [(lesson, name, check) for lesson, items in CHECKS_BY_LESSON.items() for name, check in items]
-IDS = [f"{lesson}-{name}" for lesson, name, _ in ALL]
+IDS = [f"{lesson}-{name if isinstance(name, str) else '+'.join(name)}" for lesson, name, _ in ALL]
+
+
+def _call(check, ns, name):
+    return check(*(ns[n] for n in name)) if isinstance(name, tuple) else check(ns[name])
 
 
 def test_every_check_cell_in_the_notebooks_is_tested():
@@ -44,7 +54,7 @@ def test_every_check_cell_in_the_notebooks_is_tested():
 @pytest.mark.parametrize("lesson, name, check", ALL, ids=IDS)
 def test_checks_pass_on_the_solution(lesson, name, check, capsys):
     ns = run_exercises(SOLUTIONS[lesson])
-    check(ns[name])
+    _call(check, ns, name)
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith(checks.OK)
 
@@ -53,7 +63,7 @@ def test_checks_pass_on_the_solution(lesson, name, check, capsys):
 def test_unfilled_exercise_fails_with_a_helpful_message(lesson, name, check):
     ns = run_exercises(LESSONS[lesson])
     with pytest.raises(AssertionError, match="is not written yet: replace `raise NotImplementedError\\(\\)`") as e:
-        check(ns[name])
+        _call(check, ns, name)
     assert e.value.__cause__ is None and e.value.__suppress_context__  # no torch traceback chained on
 
 
@@ -118,6 +128,24 @@ MISTAKES_02_03 = [
     ("03", "sampling with gradients", ("    with torch.no_grad():\n        images = G(z, y)", "    images = G(z, y)"),
      "generate_digit", "gradient"),
     ("03", "G left in eval mode", ("    G.train()\n", ""), "generate_digit", "left in eval mode"),
+    ("05", "CBN without the shift", ("+ self.beta(y)[:, :, None, None]  # (N, C, H, W)", "  # (N, C, H, W)"),
+     "ConditionalBN", "shift is missing"),
+    ("05", "CBN with affine BN", ("nn.BatchNorm2d(channels, affine=False)", "nn.BatchNorm2d(channels)"),
+     "ConditionalBN", "affine=False"),
+    ("05", "CBN gamma left random", ("        nn.init.ones_(self.gamma.weight)\n", ""), "ConditionalBN", "start at 1"),
+    ("05", "projection without psi", ("return psi(phi).squeeze(1) + (embed(y) * phi).sum(dim=1)",
+                                      "return (embed(y) * phi).sum(dim=1)"), "projection_logits", "unconditional term"),
+    ("05", "projection without the sum", ("return psi(phi).squeeze(1) + (embed(y) * phi).sum(dim=1)",
+                                          "return psi(phi) + embed(y) * phi"), "projection_logits", "expected one logit"),
+    ("05", "hinge with swapped signs", ("torch.relu(1 - real_logits).mean() + torch.relu(1 + fake_logits).mean()",
+                                        "torch.relu(1 + real_logits).mean() + torch.relu(1 - fake_logits).mean()"),
+     ("d_hinge", "g_hinge"), "signs are swapped"),
+    ("05", "clipped G hinge", ("return -fake_logits.mean()", "return torch.relu(1 - fake_logits).mean()"),
+     ("d_hinge", "g_hinge"), "not clipped"),
+    ("05", "clamped truncation", ("    outside = z.abs() > threshold\n    while outside.any():\n        z[outside] = torch.randn(int(outside.sum()))\n        outside = z.abs() > threshold\n    return z",
+                                  "    return z.clamp(-threshold, threshold)"), "truncated_z", "pile up"),
+    ("05", "rescaled truncation", ("    outside = z.abs() > threshold\n    while outside.any():\n        z[outside] = torch.randn(int(outside.sum()))\n        outside = z.abs() > threshold\n    return z",
+                                   "    return z * threshold / z.abs().max()"), "truncated_z", "spread"),
 ]
 
 
@@ -125,7 +153,7 @@ MISTAKES_02_03 = [
 def test_checks_catch_typical_mistakes_02_03(lesson, what, change, name, hint):
     ns = run_exercises(SOLUTIONS[lesson], replace=change)
     with pytest.raises(AssertionError, match=hint) as e:
-        dict(CHECKS_BY_LESSON[lesson])[name](ns[name])
+        _call(dict(CHECKS_BY_LESSON[lesson])[name], ns, name)
     assert "Hint:" in str(e.value)
 
 

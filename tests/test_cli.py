@@ -170,3 +170,67 @@ def test_python_dash_m_entry_point():
 
     r = subprocess.run([sys.executable, "-m", "gancourse", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "train" in r.stdout and "sample" in r.stdout
+
+
+# ---------------------------------------------------------------- lesson 05: biggan, EMA sampling, truncation
+
+
+@pytest.fixture(scope="module")
+def biggan_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("biggan")
+    out = base / "run"
+    args = ["train", "biggan", "--epochs", "1", "--limit", "64", "--batch-size", "16", "--out", str(out), "--quiet",
+            "--data", str(base / "data")]
+    with pytest.warns(UserWarning):
+        assert main(args) == 0
+    return out
+
+
+def test_biggan_run_uses_its_recipe(biggan_run):
+    import torch
+
+    from gancourse.train import load_checkpoint
+
+    ckpt = load_checkpoint(sorted((biggan_run / "checkpoints").glob("ckpt-*.pt"))[-1])
+    assert ckpt["kind"] == "biggan" and ckpt["ema"] is not None
+    tc = ckpt["train_config"]
+    assert (tc["loss"], tc["d_steps"], tc["beta1"], tc["ema_decay"]) == ("hinge", 2, 0.0, 0.999)
+    assert ckpt["step"] == 4 and isinstance(ckpt["G"]["shared.weight"], torch.Tensor)
+
+
+def test_sample_with_truncation_and_ema(biggan_run, tmp_path):
+    ckpt = str(sorted((biggan_run / "checkpoints").glob("ckpt-*.pt"))[-1])
+    assert main(["sample", ckpt, "--n", "10", "--truncation", "0.5", "--out", str(tmp_path / "t.npz")]) == 0
+    assert main(["sample", ckpt, "--n", "10", "--out", str(tmp_path / "f.npz")]) == 0
+    assert main(["sample", ckpt, "--n", "10", "--no-ema", "--out", str(tmp_path / "raw.npz")]) == 0
+    t, f, raw = (np.load(tmp_path / n)["images"] for n in ("t.npz", "f.npz", "raw.npz"))
+    assert t.shape == (10, 1, 28, 28) and not np.array_equal(t, f)  # truncation changes z
+    assert not np.array_equal(f, raw)  # the EMA weights differ from the raw ones
+    assert np.load(tmp_path / "t.npz")["labels"].tolist() == list(range(10))
+
+
+def test_bad_truncation(biggan_run, tmp_path, capsys):
+    ckpt = str(sorted((biggan_run / "checkpoints").glob("ckpt-*.pt"))[-1])
+    assert main(["sample", ckpt, "--truncation", "0", "--out", str(tmp_path / "x.npz")]) == 2
+    assert "--truncation must be a positive threshold" in capsys.readouterr().err
+
+
+def test_ortho_g_step_adds_the_penalty():
+    import copy
+
+    import torch
+
+    from gancourse import losses, nets
+    from gancourse.recipes import ortho_g_step
+    from gancourse.train import g_step
+
+    torch.manual_seed(0)
+    G, D = nets.build("biggan", {"width": 8})
+    z, y = torch.randn(4, 96), torch.arange(4)
+    results = []
+    for step, kwargs in ((g_step, {}), (ortho_g_step, {"beta": 0.0}), (ortho_g_step, {"beta": 10.0})):
+        g, d = copy.deepcopy(G), copy.deepcopy(D)
+        step(g, d, torch.optim.SGD(g.parameters(), lr=0.01), z, losses.g_loss_hinge, y, **kwargs)
+        results.append(torch.cat([p.detach().flatten() for p in g.parameters()]))
+    assert torch.allclose(results[0], results[1], atol=1e-6)  # beta 0: the plain step
+    assert not torch.allclose(results[0], results[2], atol=1e-4)  # the penalty moves G

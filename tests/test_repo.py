@@ -46,7 +46,7 @@ def test_ruff_on_package_tests_and_notebooks():
 def test_imports_point_one_way():
     """Networks, data and losses never import the trainer or anything above it."""
     rank = {"config": 0, "utils": 1, "imagefolder": 2, "data": 2, "nets": 2, "losses": 2, "callbacks": 3,
-            "train": 4, "classifier": 4, "evaluate": 5, "viz": 5, "evaluation_callback": 6, "checks": 7,
+            "train": 4, "classifier": 4, "recipes": 5, "evaluate": 5, "viz": 5, "evaluation_callback": 6, "checks": 7,
             "lessons": 7, "cli": 8}
     for path in sorted((ROOT / "gancourse").rglob("*.py")):
         module = path.relative_to(ROOT / "gancourse").parts[0].removesuffix(".py")

@@ -1,5 +1,6 @@
-"""Network families, one per file, introduced lesson by lesson: ``mlp`` (01), ``dcgan`` (02), ``conditional`` (03)."""
+"""Network families, one per file, lesson by lesson: ``mlp`` (01), ``dcgan`` (02), ``conditional`` (03), ``biggan`` (05)."""
 
+from .biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
 from .conditional import (
     CGANConfig,
     ConcatDiscriminator,
@@ -13,15 +14,16 @@ __all__ = [
     "MLPConfig", "MLPGenerator", "MLPDiscriminator",
     "DCGANConfig", "DCGANGenerator", "DCGANDiscriminator",
     "CGANConfig", "ConditionalGenerator", "ConcatDiscriminator", "ProjectionDiscriminator",
+    "BigGANConfig", "BigGANGenerator", "BigGANDiscriminator",
     "KINDS", "CONFIGS", "build", "is_conditional",
 ]
 
-CONFIGS = {"gan": MLPConfig, "mlp": MLPConfig, "dcgan": DCGANConfig, "cgan": CGANConfig}
+CONFIGS = {"gan": MLPConfig, "mlp": MLPConfig, "dcgan": DCGANConfig, "cgan": CGANConfig, "biggan": BigGANConfig}
 KINDS = tuple(CONFIGS)
 
 
 def is_conditional(kind: str) -> bool:
-    return kind == "cgan"
+    return kind in ("cgan", "biggan")
 
 
 def build(kind: str, config: dict):
@@ -36,4 +38,6 @@ def build(kind: str, config: dict):
         return MLPGenerator(cfg), MLPDiscriminator(cfg)
     if kind == "dcgan":
         return DCGANGenerator(cfg), DCGANDiscriminator(cfg)
+    if kind == "biggan":
+        return BigGANGenerator(cfg), BigGANDiscriminator(cfg)
     return ConditionalGenerator(cfg), make_discriminator(cfg)
