@@ -23,7 +23,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.optim.swa_utils import AveragedModel
 
 from .callbacks import Callback
 from .config import GancourseError
@@ -95,6 +95,21 @@ def make_optimizers(G: nn.Module, D: nn.Module, cfg: TrainConfig) -> tuple[torch
             torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=betas))
 
 
+def ema_with_warmup(decay: float):
+    """EMA update  avg <- d·avg + (1 - d)·param  with  d_n = min(decay, (1 + n) / (10 + n)).
+
+    The warm-up keeps early updates from being drowned by the random initial weights: with a
+    constant 0.999 the average would still be mostly initialisation after a few hundred steps.
+    """
+
+    def avg_fn(averaged: Tensor, current: Tensor, num_averaged: Tensor) -> Tensor:
+        n = num_averaged.to(averaged.dtype) if torch.is_tensor(num_averaged) else torch.tensor(float(num_averaged))
+        d = torch.clamp((1 + n) / (10 + n), max=decay)
+        return d * averaged + (1 - d) * current
+
+    return avg_fn
+
+
 @torch.no_grad()
 def generate(G: nn.Module, *inputs: Tensor) -> Tensor:
     """Run G in eval mode (BatchNorm uses running statistics) and restore its mode afterwards."""
@@ -150,7 +165,7 @@ class Trainer:
         self.model_config = asdict(model_config) if model_config is not None else {}
         self.ema = None
         if self.cfg.ema_decay > 0:
-            self.ema = AveragedModel(self.G, multi_avg_fn=get_ema_multi_avg_fn(self.cfg.ema_decay), use_buffers=True)
+            self.ema = AveragedModel(self.G, avg_fn=ema_with_warmup(self.cfg.ema_decay), use_buffers=True)
         self.step = 0
         self.epoch = 0
         self.batch_in_epoch = 0  # position inside the epoch in progress (for mid-epoch resume)

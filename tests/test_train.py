@@ -234,3 +234,24 @@ def test_conditional_training_passes_labels():
                 fixed_labels=torch.arange(20) % 10, progress=False, kind="cgan")
     t.fit()
     assert len(t.history) == 2 and t.sample_fixed().shape == (20, 1, 28, 28)
+
+
+def test_ema_warmup_by_hand():
+    from gancourse.train import ema_with_warmup
+
+    fn = ema_with_warmup(0.999)
+    avg, cur = torch.tensor([1.0]), torch.tensor([3.0])
+    # n = 0: d = 1/10 -> 0.1·1 + 0.9·3 = 2.8 ; n = 10**6: d = 0.999 -> 0.999 + 0.003 = 1.002
+    assert fn(avg, cur, torch.tensor(0)).item() == pytest.approx(2.8)
+    assert fn(avg, cur, torch.tensor(10**6)).item() == pytest.approx(1.002)
+    assert fn(avg, cur, torch.tensor(90)).item() == pytest.approx(0.91 * 1 + 0.09 * 3)  # (1+90)/(10+90) = 0.91
+
+
+def test_ema_tracks_g_early_in_training():
+    t = make_trainer(epochs=2, ema_decay=0.999)
+    t.fit()
+    g = torch.cat([p.flatten() for p in t.G.parameters()])
+    e = torch.cat([p.flatten() for p in t.ema.module.parameters()])
+    torch.manual_seed(0)
+    g0 = torch.cat([p.flatten() for p in MLPGenerator(CFG).parameters()])  # the initial weights
+    assert (e - g).norm() < (e - g0).norm()  # after 16 steps the average is nearer G than its initialisation
