@@ -65,6 +65,12 @@ def _train(args: argparse.Namespace) -> Path:
     else:
         out = unique_path(args.out)  # never write into a user's earlier run
     _writable(out)
+    if kind in ("discogan", "cyclegan"):
+        from .cli_translation import train as train_translation
+
+        train_translation(args, out, resume_from)
+        print(f"wrote {_make_gif(out)} and {out / 'history.json'}")
+        return out
 
     seed_everything(args.seed)
     device = choose_device(args.device)
@@ -183,6 +189,12 @@ def _sample(args: argparse.Namespace) -> None:
     print(f"wrote {args.n} samples to {out}")
 
 
+def _translate(args: argparse.Namespace) -> None:
+    from .cli_translation import translate
+
+    translate(args)
+
+
 def _evaluate(args: argparse.Namespace) -> None:
     import json
 
@@ -243,7 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_ in (("train", "train a model"), ("demo", "train the lesson-01 GAN headless (make demo)")):
         t = sub.add_parser(name, help=help_)
         if name == "train":
-            t.add_argument("model", choices=["gan", "dcgan", "cgan", "biggan"], help="model family (lessons 01, 02, 03, 05)")
+            t.add_argument("model", choices=["gan", "dcgan", "cgan", "discogan", "cyclegan", "biggan"],
+                           help="model family (lessons 01, 02, 03, 04, 04, 05)")
         t.add_argument("--dataset", default="mnist", help="mnist, fashion-mnist or folder:PATH (your own images)")
         t.add_argument("--epochs", type=int, default=pick(120 if name == "demo" else 25, 2))
         t.add_argument("--batch-size", type=int, default=None,
@@ -261,6 +274,15 @@ def build_parser() -> argparse.ArgumentParser:
         t.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
         t.add_argument("--tensorboard", action="store_true", help="also log to TensorBoard (if installed)")
         t.add_argument("--quiet", action="store_true", help="no progress bar")
+        if name == "train":  # lesson 04: two image domains instead of --dataset
+            t.add_argument("--domains", default="bag-edges:bags",
+                           help="discogan/cyclegan: offline domains A:B from bags, shoes, bag-edges")
+            t.add_argument("--pix2pix", default=None, metavar="DIR", help="discogan/cyclegan: A|B images (edges2handbags)")
+            t.add_argument("--folders", nargs=2, default=None, metavar=("A_DIR", "B_DIR"),
+                           help="discogan/cyclegan: two folders of unpaired images (trainA trainB)")
+            t.add_argument("--image-size", type=int, default=64, help="discogan/cyclegan on real data: 32 or 64")
+            t.add_argument("--generator", default=None, choices=["encoder-decoder", "unet", "resnet"],
+                           help="discogan/cyclegan generator (default: encoder-decoder / resnet)")
         t.set_defaults(func=_train, model="gan")
 
     g = sub.add_parser("gif", help="make progress.gif from a run's sample grids")
@@ -277,6 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-ema", action="store_true", help="use G's raw weights even if the checkpoint has an EMA")
     s.add_argument("--labels", default=None, help="conditional models: classes to draw, e.g. 0,1,7 (default: cycle 0..9)")
     s.set_defaults(func=_sample)
+
+    tr = sub.add_parser("translate", help="run a discogan/cyclegan generator on an image or a folder")
+    tr.add_argument("checkpoint")
+    tr.add_argument("--direction", default="AB", choices=["AB", "BA"])
+    tr.add_argument("--input", required=True, help="an image file or a folder of images")
+    tr.add_argument("--out", required=True, help="a .png file (file input) or a folder (folder input); never overwritten")
+    tr.set_defaults(func=_translate)
 
     ev = sub.add_parser("evaluate", help="score a samples.npz with the course classifier (FD, KID, IS, PR, ...)")
     ev.add_argument("samples")

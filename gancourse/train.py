@@ -6,10 +6,13 @@ imports ``nets`` or ``data`` and does not know which lesson it runs:
 * ``d_step(G, D, opt_D, real, z, d_loss[, y])`` does one discriminator update,
 * ``g_step(G, D, opt_G, z, g_loss[, y])`` does one generator update,
 
+where ``z`` is the generator's input: noise, or for translation models (``z_dim=None``)
+the real batch itself,
+
 and each returns a dict of 0-d tensors (the numbers to log). The trainer turns them
 into Python floats only every ``log_every`` steps, so no step waits on the device.
 Lesson 04 passes ``ModuleDict``s of two generators and two discriminators with its own
-step functions; lesson 05 sets ``d_steps=2`` and ``ema_decay``. Sampling grids, GIFs
+step functions, image pools as ``state`` and a ``sample_fn`` for its A->B->A grids; lesson 05 sets ``d_steps=2`` and ``ema_decay``. Sampling grids, GIFs
 and evaluation attach as callbacks (see ``viz``).
 """
 
@@ -129,7 +132,10 @@ class Trainer:
 
     ``batches`` yields ``(x, y)`` each epoch (``y`` None when unconditional). ``z_dim`` is
     the noise size (None for translation models, which take images instead of noise).
-    ``fixed_labels`` makes the fixed sample grid conditional.
+    ``fixed_labels`` makes the fixed sample grid conditional. ``fixed_inputs`` replaces the
+    fixed noise (lesson 04: fixed A and B images), ``sample_fn(G, *inputs)`` replaces
+    ``G(*inputs)`` for grids, and ``state`` names further objects with ``state_dict()`` /
+    ``load_state_dict()`` (lesson 04's image pools) that belong in every checkpoint.
     """
 
     def __init__(
@@ -150,6 +156,10 @@ class Trainer:
         progress: bool = True,
         kind: str = "custom",
         model_config: Any = None,
+        fixed_inputs: tuple[Tensor, ...] | None = None,
+        sample_fn: Callable[..., Tensor] | None = None,
+        state: dict[str, Any] | None = None,
+        grid_nrow: int | None = None,
     ):
         self.cfg = cfg or TrainConfig()
         self.device = torch.device(device) if device else getattr(batches, "device", torch.device("cpu"))
@@ -174,6 +184,10 @@ class Trainer:
         noise = torch.Generator().manual_seed(self.cfg.seed + 12345)
         self.fixed_noise = None if z_dim is None else torch.randn(self.cfg.n_fixed, z_dim, generator=noise).to(self.device)
         self.fixed_labels = None if fixed_labels is None else fixed_labels.to(self.device)
+        self.fixed_inputs = None if fixed_inputs is None else tuple(t.to(self.device) for t in fixed_inputs)
+        self.sample_fn = sample_fn
+        self.state = dict(state or {})
+        self.grid_nrow = grid_nrow  # columns of the sample grids (None: square)
 
     # -- sampling -----------------------------------------------------------
     def sample_z(self, n: int) -> Tensor:
@@ -181,10 +195,16 @@ class Trainer:
 
     def sample_fixed(self, ema: bool = True) -> Tensor:
         """G (or its EMA) on the fixed noise batch: comparable grids from epoch to epoch."""
-        if self.fixed_noise is None:
-            raise GancourseError("this trainer has no fixed noise (z_dim=None): sample with your own inputs.")
         G = self.ema.module if (ema and self.ema is not None) else self.G
-        inputs = (self.fixed_noise,) if self.fixed_labels is None else (self.fixed_noise, self.fixed_labels)
+        if self.fixed_inputs is not None:
+            inputs = self.fixed_inputs
+        elif self.fixed_noise is None:
+            raise GancourseError("this trainer has no fixed noise (z_dim=None): pass fixed_inputs, or sample yourself.")
+        else:
+            inputs = (self.fixed_noise,) if self.fixed_labels is None else (self.fixed_noise, self.fixed_labels)
+        if self.sample_fn is not None:
+            with torch.no_grad():
+                return self.sample_fn(G, *inputs)
         return generate(G, *inputs)
 
     # -- training -----------------------------------------------------------
@@ -221,7 +241,7 @@ class Trainer:
             while self.epoch < target:
                 for x, y in self.batches:
                     extra = {} if y is None else {"y": y}
-                    z = None if self.z_dim is None else self.sample_z(len(y) if y is not None else _batch_len(x))
+                    z = x if self.z_dim is None else self.sample_z(len(y) if y is not None else _batch_len(x))
                     logs = self.d_step_fn(self.G, self.D, self.opt_D, x, z, self.loss.d, **extra)
                     if (self.step + 1) % self.cfg.d_steps == 0:
                         logs = {**logs, **self.g_step_fn(self.G, self.D, self.opt_G, z, self.loss.g, **extra)}
@@ -269,6 +289,8 @@ class Trainer:
             "batches": self.batches.state_dict(self.batch_in_epoch) if hasattr(self.batches, "state_dict") else None,
             "fixed_noise": self.fixed_noise,
             "fixed_labels": self.fixed_labels,
+            "fixed_inputs": self.fixed_inputs,
+            "state": {name: obj.state_dict() for name, obj in self.state.items()},
             "history": self.history,
         }
 
@@ -290,6 +312,11 @@ class Trainer:
         self.step, self.epoch, self.history = ckpt["step"], ckpt["epoch"], list(ckpt["history"])
         self.batch_in_epoch = ckpt.get("batch_in_epoch", 0)
         self.fixed_noise, self.fixed_labels = ckpt["fixed_noise"], ckpt["fixed_labels"]
+        if ckpt.get("fixed_inputs") is not None:
+            self.fixed_inputs = tuple(ckpt["fixed_inputs"])
+        for name, obj in self.state.items():
+            if name in ckpt.get("state", {}):
+                obj.load_state_dict(ckpt["state"][name])
         if ckpt["batches"] is not None and hasattr(self.batches, "load_state_dict"):
             self.batches.load_state_dict(ckpt["batches"])
         set_rng_state(ckpt["rng"])

@@ -235,11 +235,12 @@ class SampleGrid(Callback):
         if trainer.epoch % self.every:
             return
         images = trainer.sample_fixed()
-        self.frames.append(image_grid(images))
+        nrow = trainer.grid_nrow
+        self.frames.append(image_grid(images, nrow))
         if self.folder is not None:
-            save_grid(images, self.folder / f"epoch-{trainer.epoch:03d}.png")
+            save_grid(images, self.folder / f"epoch-{trainer.epoch:03d}.png", nrow)
         if self.show:
             import matplotlib.pyplot as plt
 
-            show_grid(images, title=f"epoch {trainer.epoch}")
+            show_grid(images, title=f"epoch {trainer.epoch}", nrow=nrow)
             plt.show()

@@ -1,4 +1,5 @@
-"""Network families, one per file, lesson by lesson: ``mlp`` (01), ``dcgan`` (02), ``conditional`` (03), ``biggan`` (05)."""
+"""Network families, one per file, lesson by lesson: ``mlp`` (01), ``dcgan`` (02), ``conditional`` (03), ``translation`` (04),
+``biggan`` (05)."""
 
 from .biggan import BigGANConfig, BigGANDiscriminator, BigGANGenerator
 from .conditional import (
@@ -9,16 +10,19 @@ from .conditional import (
 )
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
+from .translation import TranslationConfig, build_translation
 
 __all__ = [
     "MLPConfig", "MLPGenerator", "MLPDiscriminator",
     "DCGANConfig", "DCGANGenerator", "DCGANDiscriminator",
     "CGANConfig", "ConditionalGenerator", "ConcatDiscriminator", "ProjectionDiscriminator",
     "BigGANConfig", "BigGANGenerator", "BigGANDiscriminator",
+    "TranslationConfig", "build_translation",
     "KINDS", "CONFIGS", "build", "is_conditional",
 ]
 
-CONFIGS = {"gan": MLPConfig, "mlp": MLPConfig, "dcgan": DCGANConfig, "cgan": CGANConfig, "biggan": BigGANConfig}
+CONFIGS = {"gan": MLPConfig, "mlp": MLPConfig, "dcgan": DCGANConfig, "cgan": CGANConfig, "biggan": BigGANConfig,
+           "discogan": TranslationConfig, "cyclegan": TranslationConfig}
 KINDS = tuple(CONFIGS)
 
 
@@ -27,7 +31,10 @@ def is_conditional(kind: str) -> bool:
 
 
 def build(kind: str, config: dict):
-    """Rebuild ``(G, D)`` of model ``kind`` from ``asdict(config)``, as stored in a checkpoint."""
+    """Rebuild ``(G, D)`` of model ``kind`` from ``asdict(config)``, as stored in a checkpoint.
+
+    For ``discogan`` and ``cyclegan``, G and D are ``ModuleDict``s of the two directions.
+    """
     from ..config import GancourseError, config_from_dict
     from .conditional import make_discriminator
 
@@ -40,4 +47,9 @@ def build(kind: str, config: dict):
         return DCGANGenerator(cfg), DCGANDiscriminator(cfg)
     if kind == "biggan":
         return BigGANGenerator(cfg), BigGANDiscriminator(cfg)
+    if kind in ("discogan", "cyclegan"):
+        try:
+            return build_translation(cfg)
+        except ValueError as e:
+            raise GancourseError(f"{e}.") from None
     return ConditionalGenerator(cfg), make_discriminator(cfg)
