@@ -120,7 +120,7 @@ def translate(args) -> None:
     if src.is_dir():
         folder = unique_path(args.out)  # never write into an existing folder
         folder.mkdir(parents=True)
-        for f, img in zip(files, out_images):
+        for f, img in zip(files, out_images, strict=True):
             iio.imwrite(folder / (f.relative_to(src).as_posix().replace("/", "__").rsplit(".", 1)[0] + ".png"),
                         img[:, :, 0] if img.shape[2] == 1 else img)
         print(f"translated {len(files)} image(s) {args.direction[0]}->{args.direction[1]} into {folder}/")

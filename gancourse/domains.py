@@ -143,7 +143,7 @@ class UnpairedBatches:
         return min(len(self.a), len(self.b))
 
     def __iter__(self):
-        for (xa, _), (xb, _) in zip(self.a, self.b):  # zip stops at the shorter domain
+        for (xa, _), (xb, _) in zip(self.a, self.b, strict=False):  # zip stops at the shorter domain
             yield (xa, xb), None
 
     def state_dict(self, position: int = 0) -> dict:

@@ -93,7 +93,8 @@ def translation_trainer(method: str, pair, *, model_config=None, train_config=No
     from .config import GancourseError
     from .domains import UnpairedBatches
     from .train import Trainer
-    from .translation import METHODS, LinearDecay, TranslationSteps, cycle_rows, train_config as default_train
+    from .translation import METHODS, LinearDecay, TranslationSteps, cycle_rows
+    from .translation import train_config as default_train
 
     if method not in METHODS:
         raise GancourseError(f"unknown translation method {method!r}: choose discogan or cyclegan.")

@@ -3,7 +3,8 @@ import pytest
 from gancourse import checks
 from tests.notebook_code import ROOT, exercise_sources, run_exercises
 
-NOTEBOOKS = {"01": "01_gan.ipynb", "02": "02_dcgan.ipynb", "03": "03_conditional_gan.ipynb", "05": "05_biggan.ipynb"}
+NOTEBOOKS = {"01": "01_gan.ipynb", "02": "02_dcgan.ipynb", "03": "03_conditional_gan.ipynb",
+             "04": "04_discogan_cyclegan.ipynb", "05": "05_biggan.ipynb"}
 SOLUTIONS = {k: exercise_sources(ROOT / "solutions" / v) for k, v in NOTEBOOKS.items()}
 LESSONS = {k: exercise_sources(ROOT / "lessons" / v) for k, v in NOTEBOOKS.items()}
 SOLUTION = SOLUTIONS["01"]
@@ -26,6 +27,11 @@ CHECKS_BY_LESSON = {
         ("label_input", checks.check_label_input),
         ("label_maps", checks.check_label_maps),
         ("generate_digit", checks.check_generate_digit),
+    ],
+    "04": [
+        ("cycle_loss", checks.check_cycle_loss),
+        ("ImagePool", checks.check_image_pool),
+        ("g_update", checks.check_generator_update),
     ],
     "05": [
         ("ConditionalBN", checks.check_conditional_bn),
@@ -128,6 +134,28 @@ MISTAKES_02_03 = [
     ("03", "sampling with gradients", ("    with torch.no_grad():\n        images = G(z, y)", "    images = G(z, y)"),
      "generate_digit", "gradient"),
     ("03", "G left in eval mode", ("    G.train()\n", ""), "generate_digit", "left in eval mode"),
+    ("04", "cycle loss without its lambda", ("return lam * (x_rec - x).abs().mean()", "return (x_rec - x).abs().mean()"),
+     "cycle_loss", "without its weight lambda"),
+    ("04", "cycle loss with squared error", ("return lam * (x_rec - x).abs().mean()", "return lam * ((x_rec - x) ** 2).mean()"),
+     "cycle_loss", "squared error"),
+    ("04", "cycle loss summed", ("return lam * (x_rec - x).abs().mean()", "return lam * (x_rec - x).abs().sum()"),
+     "cycle_loss", "summed"),
+    ("04", "cycle loss ignores lam", ("return lam * (x_rec - x).abs().mean()", "return 10.0 * (x_rec - x).abs().mean()"),
+     "cycle_loss", "lam argument is ignored"),
+    ("04", "pool never returns old fakes", ("            elif torch.rand(()) < 0.5:", "            elif False:"),
+     "ImagePool", "probability 1/2"),
+    ("04", "pool keeps old fakes forever", ("                self.images[i] = img.clone()\n", ""), "ImagePool", "put the new one in its place"),
+    ("04", "pool keeps G's graph", ("for img in fakes.detach():", "for img in fakes:"), "ImagePool", "detach"),
+    ("04", "pool of size 0 crashes", ("        if self.size == 0:\n            return fakes\n", ""), "ImagePool", "size 0"),
+    ("04", "G update without the cycle lambda", ("cycle_loss(a, G_BA(fake_b), lam) + cycle_loss(b, G_AB(fake_a), lam)",
+                                                "cycle_loss(a, G_BA(fake_b), 1.0) + cycle_loss(b, G_AB(fake_a), 1.0)"),
+     "g_update", "cycle term has no lambda"),
+    ("04", "G update without the cycle", ("    loss = adv + cyc\n", "    loss = adv\n"), "g_update", "no cycle term"),
+    ("04", "G update with D of the wrong domain", ("((D_B(fake_b) - 1) ** 2).mean() + ((D_A(fake_a) - 1) ** 2).mean()",
+                                                  "((D_A(fake_b) - 1) ** 2).mean() + ((D_B(fake_a) - 1) ** 2).mean()"),
+     "g_update", "own domain"),
+    ("04", "G update without zero_grad", ("    opt_G.zero_grad(set_to_none=True)\n    fake_b", "    fake_b"), "g_update", "zero_grad"),
+    ("04", "G update without a step", ("    opt_G.step()\n    return loss", "    return loss"), "g_update", "did not move"),
     ("05", "CBN without the shift", ("+ self.beta(y)[:, :, None, None]  # (N, C, H, W)", "  # (N, C, H, W)"),
      "ConditionalBN", "shift is missing"),
     ("05", "CBN with affine BN", ("nn.BatchNorm2d(channels, affine=False)", "nn.BatchNorm2d(channels)"),

@@ -17,6 +17,7 @@ from .lesson01 import (
 )
 from .lesson02 import check_conv_transpose_out_size, check_dcgan_init, check_up_block
 from .lesson03 import check_generate_digit, check_label_input, check_label_maps
+from .lesson04 import check_cycle_loss, check_generator_update, check_image_pool
 from .lesson05 import check_conditional_bn, check_hinge, check_projection, check_truncation
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "check_generator", "check_discriminator", "check_d_loss", "check_g_loss", "check_d_step", "check_g_step",
     "check_conv_transpose_out_size", "check_up_block", "check_dcgan_init",
     "check_label_input", "check_label_maps", "check_generate_digit",
+    "check_cycle_loss", "check_image_pool", "check_generator_update",
     "check_conditional_bn", "check_projection", "check_hinge", "check_truncation",
 ]
