@@ -240,6 +240,56 @@ def _workspace(args: argparse.Namespace) -> None:
     print(f"{args.work}/: copied {len(copied)} new lesson(s)" + (f"; kept your {len(kept)} existing notebook(s) untouched" if kept else ""))
 
 
+def _check(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from .checks import OK
+    from .grading import grade_notebook, notebook_lesson
+
+    path = Path(args.notebook)
+    if not path.is_file():
+        raise GancourseError(f"no notebook at {path}: give the path of your lesson notebook, e.g. work/02_dcgan.ipynb.")
+    lesson = args.lesson
+    if lesson is None:
+        try:
+            lesson = notebook_lesson(nbformat.read(path, as_version=4))
+        except Exception:
+            raise GancourseError(f"{path} is not a readable notebook: open it in Jupyter and save it again.") from None
+        if lesson is None:
+            raise GancourseError(f"{path} has no '# Lesson NN' title: pass --lesson NN.")
+    print(f"running {path} in fast mode (lesson {lesson}); this takes about a minute...")
+    r = grade_notebook(path, lesson, path.stem, args.cell_timeout, args.timeout, hidden=False)
+    for name, (ok, message) in r.checks.items():
+        print(f"{OK if ok else '❌'} {name}: " + ("passes" if ok else message.replace("\n", "\n    ")))
+    detail = f" ({r.status}: {r.detail})" if r.detail or r.status != "graded" else ""
+    print(f"{r.score}/{len(r.checks)} exercises pass{detail}.")
+    return 0 if r.score == len(r.checks) else 1
+
+
+def _grade(args: argparse.Namespace) -> None:
+    from .gradebook import grade_folder
+    from .grading import find_submissions, lesson_checks
+    from .utils import unique_path
+
+    lesson = f"{int(args.lesson):02d}" if args.lesson.isdigit() else args.lesson
+    try:
+        lesson_checks(lesson)
+    except ValueError:
+        raise GancourseError(f"there is no lesson {args.lesson!r}: use a number such as 02.") from None
+    try:
+        found = find_submissions(args.submissions)
+    except FileNotFoundError as e:
+        raise GancourseError(f"{e}: give the folder of submitted notebooks.") from None
+    if not found:
+        raise GancourseError(f"no .ipynb files under {args.submissions}: give the folder of submitted notebooks.")
+    out = unique_path(args.out)  # never overwrite an earlier grade table
+    _writable(out.parent if str(out.parent) else Path("."))
+    print(f"grading {len(found)} notebook(s) of lesson {lesson}, {args.jobs} at a time; writing {out}")
+    results = grade_folder(args.submissions, lesson, out, args.jobs, args.cell_timeout, args.timeout)
+    print(f"wrote {out} and {out.with_suffix('.md')}: mean score "
+          f"{sum(r.score for r in results) / len(results):.2f} of {len(results[0].checks)}")
+
+
 def _data(args: argparse.Namespace) -> None:
     from .data import load_dataset
 
@@ -333,6 +383,22 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--lessons", default="lessons")
     w.add_argument("--work", default="work")
     w.set_defaults(func=_workspace)
+
+    ck = sub.add_parser("check", help="run your lesson notebook in fast mode and show which exercises pass")
+    ck.add_argument("notebook")
+    ck.add_argument("--lesson", default=None, help="default: from the notebook's title")
+    ck.add_argument("--cell-timeout", type=float, default=120)
+    ck.add_argument("--timeout", type=float, default=600, help="seconds for the whole notebook")
+    ck.set_defaults(func=_check)
+
+    gr = sub.add_parser("grade", help="grade a folder of submitted notebooks into a CSV (instructors)")
+    gr.add_argument("submissions", help="a folder of .ipynb files, or nbgrader's submitted/<student>/... layout")
+    gr.add_argument("--lesson", required=True, help="lesson number, e.g. 02")
+    gr.add_argument("--out", default="grades.csv", help="CSV file (a Markdown summary is written beside it); never overwritten")
+    gr.add_argument("--jobs", type=int, default=2, help="notebooks graded in parallel")
+    gr.add_argument("--cell-timeout", type=float, default=120)
+    gr.add_argument("--timeout", type=float, default=600, help="seconds per notebook")
+    gr.set_defaults(func=_grade)
 
     d = sub.add_parser("data", help="load datasets and say where they came from")
     d.add_argument("names", nargs="+", choices=["mnist", "fashion-mnist"])

@@ -87,8 +87,8 @@ def set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def atomic_save(obj: Any, path: str | os.PathLike[str]) -> Path:
-    """``torch.save`` to a temporary file in the same folder, then rename it over ``path``.
+def _atomic_write(path: str | os.PathLike[str], write) -> Path:
+    """Call ``write(file)`` on a temporary file in the same folder, then rename it over ``path``.
 
     A crash half-way leaves the old file intact, never a truncated one.
     """
@@ -97,7 +97,7 @@ def atomic_save(obj: Any, path: str | os.PathLike[str]) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         umask = os.umask(0)
@@ -109,6 +109,16 @@ def atomic_save(obj: Any, path: str | os.PathLike[str]) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def atomic_save(obj: Any, path: str | os.PathLike[str]) -> Path:
+    """``torch.save`` atomically: a temporary file in the same folder, then a rename over ``path``."""
+    return _atomic_write(path, lambda f: torch.save(obj, f))
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
+    """Write a text file atomically (used for grade tables that are rewritten as results arrive)."""
+    return _atomic_write(path, lambda f: f.write(text.encode()))
 
 
 def unique_path(path: str | os.PathLike[str]) -> Path:

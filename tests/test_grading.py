@@ -1,0 +1,128 @@
+"""Instructor workflow: grading folders of submissions reproduces the expected grade tables."""
+
+import csv
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from gancourse.cli import main
+from gancourse.grading import find_submissions, lesson_checks, notebook_lesson
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+sys.path.insert(0, str(FIXTURES))
+from make_submissions import ALL, EXPECTED, NOTEBOOKS, make  # noqa: E402
+
+
+def test_fixtures_are_up_to_date():
+    """The committed fixtures are what make_submissions.py writes from the current solutions."""
+    for lesson, students in EXPECTED.items():
+        from make_submissions import MISTAKES
+
+        for student in students:
+            path = FIXTURES / "submissions" / lesson / f"{student}.ipynb"
+            assert path.read_text() == make(lesson, student, MISTAKES[lesson].get(student)), (
+                f"{path} is stale: run python tests/fixtures/make_submissions.py")
+
+
+def test_lesson_checks_come_from_the_solution_and_include_hidden_ones():
+    names = [n for n, _ in lesson_checks("01")]
+    assert names[:6] == ["generator", "discriminator", "d_loss", "g_loss", "d_step", "g_step"]
+    assert any(n.startswith("hidden:") for n in names)
+    assert not any(n.startswith("hidden:") for n, _ in lesson_checks("01", hidden=False))
+    for lesson in NOTEBOOKS:
+        assert len(lesson_checks(lesson)) >= 3
+
+
+def test_every_lesson_title_names_its_number():
+    for lesson, stem in NOTEBOOKS.items():
+        for folder in ("solutions", "lessons"):
+            assert notebook_lesson(nbformat.read(ROOT / folder / f"{stem}.ipynb", as_version=4)) == lesson
+
+
+def test_find_submissions_in_both_layouts(tmp_path):
+    (tmp_path / "flat").mkdir()
+    (tmp_path / "flat" / "alice.ipynb").write_text("{}")
+    nbgrader = tmp_path / "submitted" / "bob" / "02"
+    nbgrader.mkdir(parents=True)
+    (nbgrader / "02_dcgan.ipynb").write_text("{}")
+    (nbgrader / ".ipynb_checkpoints").mkdir()
+    (nbgrader / ".ipynb_checkpoints" / "02_dcgan-checkpoint.ipynb").write_text("{}")
+    assert [s for s, _ in find_submissions(tmp_path / "flat")] == ["alice"]
+    assert [s for s, _ in find_submissions(tmp_path / "submitted")] == ["bob"]
+
+
+def _digest(folder: Path) -> dict:
+    return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def _check_table(csv_path: Path, lesson: str):
+    names = [n for n, _ in lesson_checks(lesson)]
+    rows = {r["student"]: r for r in csv.DictReader(csv_path.open())}
+    assert set(rows) == set(EXPECTED[lesson]), f"graded {sorted(rows)}"
+    for student, (status, failing) in EXPECTED[lesson].items():
+        r = rows[student]
+        failing = set(names) if failing == ALL else failing
+        got = {n for n in names if r[n] == "fail"}
+        assert (r["status"], got) == (status, failing), f"{student}: {r['status']} {r['detail']}; failing {got}"
+        assert int(r["score"]) == len(names) - len(failing) and int(r["max"]) == len(names)
+        for n in failing:
+            assert r[f"{n}: message"], f"{student}: {n} failed without a message"
+    return rows
+
+
+@pytest.mark.timeout(600)
+def test_grade_lesson_01_fixtures(tmp_path, capsys):
+    """Wrong submissions fail on the right exercise; crashes, loops, floods and bad files never stop the batch."""
+    folder = tmp_path / "submitted"
+    shutil.copytree(FIXTURES / "submissions" / "01", folder)
+    before = _digest(folder)
+    out = tmp_path / "grades.csv"
+    assert main(["grade", str(folder), "--lesson", "01", "--out", str(out), "--jobs", "2",
+                 "--cell-timeout", "20", "--timeout", "240"]) == 0
+    rows = _check_table(out, "01")
+    assert _digest(folder) == before  # nobody's code touched the instructor's folder
+    assert "time limit" in rows["endless_loop"]["detail"]
+    assert "not lesson 01" in rows["other_lesson"]["detail"]
+    assert "did not run" in rows["syntax_error"]["d_loss: message"]
+    summary = out.with_suffix(".md").read_text()
+    assert "| solution | 8/8 | graded | – |" in summary
+    # a second batch never overwrites the first table
+    assert main(["grade", str(folder / "solution.ipynb"), "--lesson", "01", "--out", str(out)]) == 0
+    assert (tmp_path / "grades-2.csv").is_file()
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("lesson", ["02", "03", "04", "05"])
+def test_grade_other_lessons(lesson, tmp_path):
+    out = tmp_path / "grades.csv"
+    assert main(["grade", str(FIXTURES / "submissions" / lesson), "--lesson", lesson, "--out", str(out),
+                 "--jobs", "2", "--timeout", "240"]) == 0
+    _check_table(out, lesson)
+
+
+def test_grade_errors_are_one_line(tmp_path, capsys):
+    assert main(["grade", str(tmp_path / "nothing"), "--lesson", "01"]) == 2
+    assert "neither a notebook nor a folder" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["grade", str(tmp_path / "empty"), "--lesson", "01"]) == 2
+    assert "no .ipynb files" in capsys.readouterr().err
+    assert main(["grade", str(tmp_path / "empty"), "--lesson", "09"]) == 2
+    assert "no lesson" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(300)
+def test_student_check_command(tmp_path, capsys):
+    nb = tmp_path / "02_dcgan.ipynb"
+    nb.write_text(make("02", "no_output_padding", [("padding=2, output_padding=stride - 1, bias=False",
+                                                     "padding=2, bias=False")]))
+    assert main(["check", str(nb)]) == 1
+    out = capsys.readouterr().out
+    assert "❌ up_block:" in out and "Hint:" in out and "2/3 exercises pass" in out
+    assert "hidden" not in out  # students see the public checks only
+    assert main(["check", str(FIXTURES / "submissions" / "02" / "solution.ipynb")]) == 0
+    assert "3/3 exercises pass" in capsys.readouterr().out
