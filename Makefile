@@ -9,7 +9,7 @@ LAB_ARGS ?=
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test demo lessons clean-venv
+.PHONY: setup lab test test-browser demo lessons clean-venv
 
 setup: $(STAMP)
 
@@ -28,6 +28,11 @@ lab: $(STAMP)
 test: $(STAMP)
 	GANCOURSE_FAST=1 $(BIN)/python -m pytest tests solutions \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=90 -p no:cacheprovider $(PYTEST_ARGS)
+
+# JupyterLab in headless Chromium (needs `apt-get install chromium`; installs playwright into .venv).
+test-browser: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[browser]"
+	GANCOURSE_FAST=1 $(BIN)/python -m pytest tests/browser -p no:cacheprovider -rs $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(BIN)/gancourse demo --out runs/demo

@@ -187,7 +187,7 @@ def _show(images: torch.Tensor, title: str) -> None:
 
 def latent_explorer(G, dims: Sequence[int] = (0, 1, 2, 3), label: int | None = None):
     """A seed picker and one slider per chosen z coordinate; the image follows them."""
-    from ipywidgets import FloatSlider, IntSlider, interact
+    from ipywidgets import FloatSlider, IntSlider, interactive
 
     sliders = {f"z{i}": FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25, description=f"z[{i}] +") for i in dims}
 
@@ -195,12 +195,12 @@ def latent_explorer(G, dims: Sequence[int] = (0, 1, 2, 3), label: int | None = N
         offsets = {int(k[1:]): v for k, v in moves.items()}
         _show(latent_sample(G, seed, offsets, label), f"seed {seed}")
 
-    return interact(update, seed=IntSlider(value=0, min=0, max=999, description="seed"), **sliders).widget
+    return interactive(update, seed=IntSlider(value=0, min=0, max=999, description="seed"), **sliders)
 
 
 def class_picker(G, class_names: Sequence[str] | None = None):
     """Pick a class (and a seed); the conditional generator draws it."""
-    from ipywidgets import Dropdown, IntSlider, interact
+    from ipywidgets import Dropdown, IntSlider, interactive
 
     names = list(class_names or [str(i) for i in range(G.cfg.n_classes)])
 
@@ -208,19 +208,19 @@ def class_picker(G, class_names: Sequence[str] | None = None):
         _show(latent_sample(G, seed, None, label), f"class {names[label]}")
 
     options = [(n, i) for i, n in enumerate(names)]
-    return interact(update, label=Dropdown(options=options, value=0, description="class"),
-                    seed=IntSlider(value=0, min=0, max=999, description="seed")).widget
+    return interactive(update, label=Dropdown(options=options, value=0, description="class"),
+                       seed=IntSlider(value=0, min=0, max=999, description="seed"))
 
 
 def interpolation_slider(G, seed_a: int = 0, seed_b: int = 1, label: int | None = None):
     """Slide t from 0 to 1 along the path between two seeds' noise vectors."""
-    from ipywidgets import Dropdown, FloatSlider, interact
+    from ipywidgets import Dropdown, FloatSlider, interactive
 
     def update(t=0.0, method="slerp"):
         _show(interpolation_frame(G, seed_a, seed_b, t, method, label), f"{method} t={t:.2f}")
 
-    return interact(update, t=FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05),
-                    method=Dropdown(options=["slerp", "lerp"], value="slerp")).widget
+    return interactive(update, t=FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05),
+                       method=Dropdown(options=["slerp", "lerp"], value="slerp"))
 
 
 class SampleGrid(Callback):

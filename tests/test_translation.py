@@ -432,3 +432,30 @@ def test_cli_translate_refuses_other_models(tmp_path, capsys):
     t.save_checkpoint(tmp_path / "dcgan.pt")
     assert main(["translate", str(tmp_path / "dcgan.pt"), "--input", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "needs a discogan or cyclegan checkpoint" in capsys.readouterr().err
+
+
+def test_cli_trains_on_a_pix2pix_folder_and_on_two_folders(tmp_path, capsys):
+    """The same command trains on real A|B data (edges2handbags layout) and on trainA/ trainB/ folders."""
+    from gancourse.cli import main
+
+    real = tmp_path / "edges2handbags" / "train"
+    real.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for i in range(8):
+        _rgb(real / f"{i}_AB.jpg", rng.integers(0, 256, (40, 80, 3)))
+    out = tmp_path / "run"
+    assert main(["train", "discogan", "--pix2pix", str(real), "--image-size", "32", "--epochs", "1",
+                 "--batch-size", "4", "--quiet", "--out", str(out), "--generator", "unet"]) == 0
+    ckpt = next((out / "checkpoints").glob("*.pt"))
+    from gancourse.train import load_checkpoint
+
+    cfg = load_checkpoint(ckpt)["config"]
+    assert (cfg["image_size"], cfg["channels_a"], cfg["generator"]) == (32, 3, "unet")
+    assert not (out / "evaluation.json").exists()  # no Fashion-MNIST classifier for real photos
+    for side in ("trainA", "trainB"):
+        (tmp_path / side).mkdir()
+        for i in range(4):
+            _rgb(tmp_path / side / f"{i}.png", rng.integers(0, 256, (32, 32, 3)))
+    assert main(["train", "cyclegan", "--folders", str(tmp_path / "trainA"), str(tmp_path / "trainB"),
+                 "--image-size", "32", "--epochs", "1", "--batch-size", "2", "--quiet", "--out", str(tmp_path / "r2")]) == 0
+    assert (tmp_path / "r2" / "samples.png").is_file()
