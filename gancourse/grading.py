@@ -176,8 +176,9 @@ def grade_notebook(path: str | Path, lesson: str, student: str | None = None, ce
                         result.detail = f"stopped at cell {i}: the notebook ran over {notebook_timeout:g} s"
                         break
                     client.timeout = max(5, min(cell_timeout, left)) if i < first_check else cell_timeout
+                    began = time.monotonic()
                     client.execute_cell(cell, i)
-                    _note_problems(result, cell, i)
+                    _note_problems(result, cell, i, timed_out=time.monotonic() - began >= client.timeout - 0.5)
                     cell.outputs = [o for o in cell.outputs if o.get("output_type") in ("display_data", "error")]
                 if i < first_check:  # the notebook limit stopped us before the checks: run them anyway
                     for j in range(first_check, len(graded.cells)):
@@ -204,10 +205,10 @@ def _fail_all(result: Result, checks, status: str, why: str) -> Result:
     return result
 
 
-def _note_problems(result: Result, cell, i: int) -> None:
+def _note_problems(result: Result, cell, i: int, timed_out: bool) -> None:
     """Remember which cell ran last, and cells that hit the time limit (cell 0 is the grader's prelude)."""
     result.last_cell = i
-    if any(o.get("output_type") == "error" and o.get("ename") == "CellTimeout" for o in cell.outputs):
+    if timed_out or any(o.get("output_type") == "error" and o.get("ename") == "CellTimeout" for o in cell.outputs):
         result.detail = (result.detail + "; " if result.detail else "") + f"code cell {i} hit the time limit and was interrupted"
 
 

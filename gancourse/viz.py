@@ -235,7 +235,7 @@ class SampleGrid(Callback):
         if trainer.epoch % self.every:
             return
         images = trainer.sample_fixed()
-        nrow = trainer.grid_nrow
+        nrow = getattr(trainer, "grid_nrow", None)
         self.frames.append(image_grid(images, nrow))
         if self.folder is not None:
             save_grid(images, self.folder / f"epoch-{trainer.epoch:03d}.png", nrow)
