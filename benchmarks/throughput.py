@@ -1,0 +1,142 @@
+"""Training throughput of each lesson model: the course trainer against a seed-style reference loop.
+
+    python benchmarks/throughput.py --batch-size 256 --steps 10 --out docs/throughput.md
+
+Both sides use the same network, batch size, loss, precision (fp32) and thread count, measured
+one after the other in one run. The reference is written the way the seed material writes it:
+
+* a torch ``Dataset`` whose ``__getitem__`` applies ``ToTensor()`` and ``Normalize`` per sample,
+  read through a ``DataLoader``;
+* G runs once; D runs on the detached fakes for its update, then a second time on the fakes
+  for G's update;
+* ``.item()`` on both losses after every step.
+
+The course side is ``gancourse.train.Trainer`` with its default (alternating) step functions and
+in-memory ``Batches``. Images per second count real images consumed by D updates. For BigGAN
+both sides use the hinge loss with one D step per G step, so the loops compare like for like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from gancourse import nets
+from gancourse.data import Batches, load_dataset
+from gancourse.losses import get_loss
+from gancourse.recipes import recipe
+from gancourse.train import Trainer
+
+sys.path.insert(0, str(Path(__file__).parent))
+from quality import MODELS, machine  # noqa: E402
+
+
+class SeedStyleDataset(Dataset):
+    """Per-sample transforms, as in the seed material."""
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor):
+        from torchvision import transforms
+
+        self.images, self.labels = images[:, 0].numpy(), labels
+        self.transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, i):
+        return self.transform(self.images[i]), self.labels[i]
+
+
+def _build(kind: str):
+    torch.manual_seed(0)
+    G, D = nets.build(kind, asdict(MODELS[kind]))
+    betas = (0.5, 0.999)
+    return G, D, torch.optim.Adam(G.parameters(), 2e-4, betas=betas), torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
+
+
+def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2) -> float:
+    G, D, opt_G, opt_D = _build(kind)
+    loss = get_loss(recipe(kind).train.loss)
+    cond = nets.is_conditional(kind)
+    z_dim = MODELS[kind].z_dim
+    loader = iter(DataLoader(SeedStyleDataset(data.images, data.labels), batch_size=batch_size, shuffle=True, drop_last=True))
+    for step in range(warmup + steps):
+        if step == warmup:
+            start = time.perf_counter()
+        x, y = next(loader)
+        args = (y,) if cond else ()
+        fake = G(torch.randn(len(x), z_dim), *args)
+        opt_D.zero_grad()
+        loss_D = loss.d(D(x, *args), D(fake.detach(), *args))  # the detached D pass
+        loss_D.backward()
+        opt_D.step()
+        opt_G.zero_grad()
+        loss_G = loss.g(D(fake, *args))  # a second D pass on the fakes
+        loss_G.backward()
+        opt_G.step()
+        loss_D.item(), loss_G.item()  # a host sync on every step
+    return batch_size * steps / (time.perf_counter() - start)
+
+
+def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2) -> float:
+    G, D, opt_G, opt_D = _build(kind)
+    how = recipe(kind)
+    cond = nets.is_conditional(kind)
+    cfg = replace(how.train, d_steps=1, ema_decay=0.0, lr_g=2e-4, lr_d=2e-4, beta1=0.5, epochs=1, log_every=20)
+    batches = Batches(data.images, data.labels if cond else None, batch_size, limit=batch_size * (warmup + steps))
+    trainer = Trainer(G, D, batches, cfg, z_dim=MODELS[kind].z_dim, optimizers=(opt_G, opt_D), progress=False,
+                      d_step=how.d_step, g_step=how.g_step)
+    started: list[float] = []  # the clock starts after the warm-up steps, inside the trainer's own loop
+    original = trainer.g_step_fn
+
+    def timed_g_step(*a, **k):
+        out = original(*a, **k)
+        if trainer.step + 1 == warmup:
+            started.append(time.perf_counter())
+        return out
+
+    trainer.g_step_fn = timed_g_step
+    trainer.fit(1)
+    return batch_size * steps / (time.perf_counter() - started[0])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--models", default="gan,dcgan,cgan,biggan")
+    p.add_argument("--threads", type=int, default=None, help="default: torch's choice")
+    p.add_argument("--out", default="docs/throughput.md")
+    args = p.parse_args()
+    warnings.simplefilter("ignore")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    data = load_dataset("fashion-mnist", "train")
+    rows = []
+    for kind in args.models.split(","):
+        ref = reference(kind, data, args.batch_size, args.steps)
+        ours = course(kind, data, args.batch_size, args.steps)
+        rows.append({"model": kind, "reference": ref, "course": ours, "ratio": ours / ref})
+        print(f"{kind}: reference {ref:.0f} img/s, course trainer {ours:.0f} img/s ({ours / ref:.2f}x)", flush=True)
+    lines = [f"### Training throughput, batch {args.batch_size}, fp32, {args.steps} timed steps after 2 warm-up steps",
+             "", f"Machine: {machine()}.", "",
+             "| model | seed-style reference (img/s) | course trainer (img/s) | ratio |", "|---|---:|---:|---:|"]
+    lines += [f"| {r['model']} | {r['reference']:.0f} | {r['course']:.0f} | {r['ratio']:.2f}× |" for r in rows]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    out.with_suffix(".json").write_text(json.dumps({"machine": machine(), "batch_size": args.batch_size, "rows": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
