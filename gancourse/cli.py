@@ -34,6 +34,17 @@ def _biggan_config(images_shape: tuple[int, ...]):
     return nets.BigGANConfig(channels=c)
 
 
+def time_limit(args: argparse.Namespace) -> list:
+    """``--time-limit MIN`` as a callback: training stops after the current step and the run is saved as usual."""
+    if args.time_limit is None:
+        return []
+    if args.time_limit <= 0:
+        raise GancourseError(f"--time-limit must be a positive number of minutes, got {args.time_limit}.")
+    from .callbacks import TimeBudget
+
+    return [TimeBudget(args.time_limit * 60)]
+
+
 def _writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -69,7 +80,7 @@ def _train(args: argparse.Namespace) -> Path:
         from .cli_translation import train as train_translation
 
         train_translation(args, out, resume_from)
-        print(f"wrote {_make_gif(out)} and {out / 'history.json'}")
+        print(f"wrote {_progress_gif(out)} and {out / 'history.json'}")
         return out
 
     seed_everything(args.seed)
@@ -102,6 +113,7 @@ def _train(args: argparse.Namespace) -> Path:
                  HistoryFile(out / "history.json")]
     if args.tensorboard:
         callbacks.append(TensorBoard(out / "tensorboard"))
+    callbacks += time_limit(args)
     trainer = Trainer(G, D, batches, cfg, z_dim=model_cfg.z_dim, fixed_labels=fixed_labels, callbacks=callbacks,
                       device=device, progress=not args.quiet, kind=kind, model_config=model_cfg,
                       d_step=how.d_step, g_step=how.g_step)
@@ -114,9 +126,16 @@ def _train(args: argparse.Namespace) -> Path:
     save_grid(trainer.sample_fixed(), out / "samples.png", nrow=8 if not conditional else model_cfg.n_classes)
     if trainer.history:
         plot_history(trainer.history, out / "losses.png")
-    gif = _make_gif(out)
+    gif = _progress_gif(out)
     print(f"wrote {out / 'samples.png'}, {out / 'losses.png'}, {gif} and {out / 'history.json'}")
     return out
+
+
+def _progress_gif(run: Path) -> str:
+    """The run's progress GIF, or a note when it stopped before the first epoch ended (no grids yet)."""
+    if not any((run / "grids").glob("epoch-*.png")):
+        return "no progress.gif (training stopped before the first epoch ended)"
+    return str(_make_gif(run))
 
 
 def _make_gif(run: Path, target: Path | None = None) -> Path:
@@ -323,6 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
         t.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
         t.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
         t.add_argument("--tensorboard", action="store_true", help="also log to TensorBoard (if installed)")
+        t.add_argument("--time-limit", type=float, default=None, metavar="MIN",
+                       help="stop after this many minutes of training (the run is saved as usual)")
         t.add_argument("--quiet", action="store_true", help="no progress bar")
         if name == "train":  # lesson 04: two image domains instead of --dataset
             t.add_argument("--domains", default="bag-edges:bags",

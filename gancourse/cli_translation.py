@@ -59,6 +59,9 @@ def train(args, out: Path, resume_from: Path | None) -> Path:
                  HistoryFile(out / "history.json")]
     if args.tensorboard:
         callbacks.append(TensorBoard(out / "tensorboard"))
+    from .cli import time_limit
+
+    callbacks += time_limit(args)
     try:
         trainer = translation_trainer(kind, pair, model_config=mcfg, train_config=tcfg, batch_size=args.batch_size or 32,
                                       device=device, seed=args.seed, limit=args.limit, callbacks=callbacks,

@@ -459,3 +459,16 @@ def test_cli_trains_on_a_pix2pix_folder_and_on_two_folders(tmp_path, capsys):
     assert main(["train", "cyclegan", "--folders", str(tmp_path / "trainA"), str(tmp_path / "trainB"),
                  "--image-size", "32", "--epochs", "1", "--batch-size", "2", "--quiet", "--out", str(tmp_path / "r2")]) == 0
     assert (tmp_path / "r2" / "samples.png").is_file()
+
+
+def test_cli_time_limit(tiny_fashion, tmp_path, capsys):
+    from gancourse.cli import main
+
+    assert main(["train", "discogan", "--epochs", "50", "--batch-size", "4", "--time-limit", "0.001", "--quiet",
+                 "--out", str(tmp_path / "r")]) == 0
+    from gancourse.train import load_checkpoint
+
+    ckpt = load_checkpoint(sorted((tmp_path / "r" / "checkpoints").glob("*.pt"))[-1])
+    assert ckpt["epoch"] < 50  # stopped by the clock, and saved
+    assert main(["train", "gan", "--time-limit", "-1", "--quiet", "--out", str(tmp_path / "g")]) == 2
+    assert "--time-limit must be a positive" in capsys.readouterr().err
