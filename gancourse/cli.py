@@ -45,6 +45,16 @@ def time_limit(args: argparse.Namespace) -> list:
     return [TimeBudget(args.time_limit * 60)]
 
 
+def speed_options(args: argparse.Namespace, device) -> dict:
+    """The trainer's speed flags (benchmarks/throughput.py measures them); cuDNN autotuning on CUDA."""
+    if device.type == "cuda":
+        import torch
+
+        torch.backends.cudnn.benchmark = True  # fixed input sizes: let cuDNN pick the fastest kernels
+    return {"update": "simultaneous" if args.simultaneous else "alternating", "precision": args.precision,
+            "channels_last": args.channels_last, "fused_adam": args.fused_adam}
+
+
 def _writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -103,7 +113,11 @@ def _train(args: argparse.Namespace) -> Path:
             raise GancourseError(f"{resume_from} holds a {ckpt['kind']!r} model, not {kind!r}: train {ckpt['kind']} to resume it.")
         model_cfg = config_from_dict(nets.CONFIGS[kind], ckpt["config"])
         cfg = replace(config_from_dict(TrainConfig, ckpt["train_config"]), epochs=args.epochs)
+    cfg = replace(cfg, **speed_options(args, device))
     G, D = nets.build(kind, asdict(model_cfg))
+    if args.compile:
+        G.compile()  # in place: checkpoints keep their plain parameter names
+        D.compile()
     conditional = nets.is_conditional(kind)
     batches = Batches(data.images, data.labels if conditional else None, batch_size, device,
                       seed=args.seed, limit=args.limit)
@@ -342,6 +356,13 @@ def build_parser() -> argparse.ArgumentParser:
         t.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
         t.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
         t.add_argument("--tensorboard", action="store_true", help="also log to TensorBoard (if installed)")
+        t.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                       help="bf16 autocast (CUDA, or CPUs with native bf16); fp32 by default")
+        t.add_argument("--simultaneous", action="store_true",
+                       help="one G(z) forward for both updates (the TF tutorial's algorithm, not the alternating one)")
+        t.add_argument("--channels-last", action="store_true", help="NHWC memory layout (faster convolutions on some machines)")
+        t.add_argument("--fused-adam", action="store_true", help="Adam's fused kernel")
+        t.add_argument("--compile", action="store_true", help="torch.compile G and D (slow first steps)")
         t.add_argument("--time-limit", type=float, default=None, metavar="MIN",
                        help="stop after this many minutes of training (the run is saved as usual)")
         t.add_argument("--quiet", action="store_true", help="no progress bar")

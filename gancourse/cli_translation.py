@@ -36,6 +36,8 @@ def train(args, out: Path, resume_from: Path | None) -> Path:
     from .viz import SampleGrid, plot_history, save_grid
 
     kind = args.model
+    if args.simultaneous:
+        raise GancourseError("--simultaneous is for the noise-to-image models; discogan/cyclegan keep their own steps.")
     seed_everything(args.seed)
     device = choose_device(args.device)
     if device.type == "cpu":
@@ -54,6 +56,9 @@ def train(args, out: Path, resume_from: Path | None) -> Path:
 
         mcfg = config_from_dict(TranslationConfig, ckpt["config"])
         tcfg = replace(config_from_dict(TrainConfig, ckpt["train_config"]), epochs=args.epochs)
+    from .cli import speed_options
+
+    tcfg = replace(tcfg, **speed_options(args, device))
     callbacks = [SampleGrid(every=1, folder=out / "grids"),
                  Checkpoint(out / "checkpoints", every_epochs=1, every_steps=args.checkpoint_every),
                  HistoryFile(out / "history.json")]
@@ -68,6 +73,9 @@ def train(args, out: Path, resume_from: Path | None) -> Path:
                                       progress=not args.quiet)
     except ValueError as e:
         raise GancourseError(f"{e}.") from None
+    if args.compile:
+        trainer.G.compile()
+        trainer.D.compile()
     if resume_from is not None:
         trainer.load_checkpoint(resume_from)
         print(f"resuming {resume_from} at epoch {trainer.epoch}, step {trainer.step}")

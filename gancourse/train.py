@@ -31,6 +31,7 @@ from torch.optim.swa_utils import AveragedModel
 from .callbacks import Callback
 from .config import GancourseError
 from .losses import get_loss
+from .speed import check_speed_options, simultaneous_step
 from .utils import atomic_save, rng_state, set_rng_state
 
 Tensor = torch.Tensor
@@ -53,6 +54,11 @@ class TrainConfig:
     log_every: int = 20  # steps between host syncs (history rows, NaN checks, progress bar)
     n_fixed: int = 64  # size of the fixed noise batch used for every sample grid
     seed: int = 0
+    # speed options (off by default: the defaults are the algorithm the lessons teach)
+    update: str = "alternating"  # or "simultaneous": one G(z) forward for both updates (a different algorithm)
+    precision: str = "fp32"  # or "bf16": autocast on CUDA and on CPUs with native bf16
+    channels_last: bool = False  # NHWC memory layout for 4-D activations
+    fused_adam: bool = False  # Adam's fused kernel (one kernel per step instead of one per tensor)
 
 
 # ------------------------------------------------------------------ the two steps
@@ -92,10 +98,13 @@ def g_step(G: nn.Module, D: nn.Module, opt_G, z: Tensor, g_loss, y: Tensor | Non
 
 
 def make_optimizers(G: nn.Module, D: nn.Module, cfg: TrainConfig) -> tuple[torch.optim.Adam, torch.optim.Adam]:
-    """Adam for each network with the DCGAN betas (0.5, 0.999)."""
+    """Adam for each network with the DCGAN betas (0.5, 0.999); ``fused_adam`` picks the fused kernel."""
     betas = (cfg.beta1, cfg.beta2)
-    return (torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=betas),
-            torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=betas))
+    extra = {"fused": True} if cfg.fused_adam else {}
+    return (torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=betas, **extra),
+            torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=betas, **extra))
+
+
 
 
 def ema_with_warmup(decay: float):
@@ -168,6 +177,9 @@ class Trainer:
         self.z_dim = z_dim
         self.d_step_fn, self.g_step_fn = d_step, g_step
         self.loss = loss if loss is not None else get_loss(self.cfg.loss)
+        check_speed_options(self.cfg, self.device)
+        if self.cfg.channels_last:
+            self.G, self.D = self.G.to(memory_format=torch.channels_last), self.D.to(memory_format=torch.channels_last)
         self.opt_G, self.opt_D = optimizers or make_optimizers(self.G, self.D, self.cfg)
         self.callbacks = list(callbacks)
         self.progress = progress
@@ -234,19 +246,28 @@ class Trainer:
         steps_left = max(0, max(0, target - self.epoch) * len(self.batches) - self.batch_in_epoch)
         bar = tqdm(total=steps_left, disable=not self.progress, desc="training", leave=True)
         self.should_stop = False
+        autocast = torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.precision == "bf16")
         self._emit("on_fit_start")
         sums: dict[str, Tensor] = {}
         counts: dict[str, int] = {}
         try:
             while self.epoch < target:
                 for x, y in self.batches:
+                    if self.cfg.channels_last and torch.is_tensor(x) and x.ndim == 4:
+                        x = x.contiguous(memory_format=torch.channels_last)  # (N, C, H, W) stored as NHWC
                     extra = {} if y is None else {"y": y}
                     z = x if self.z_dim is None else self.sample_z(len(y) if y is not None else _batch_len(x))
-                    logs = self.d_step_fn(self.G, self.D, self.opt_D, x, z, self.loss.d, **extra)
-                    if (self.step + 1) % self.cfg.d_steps == 0:
-                        logs = {**logs, **self.g_step_fn(self.G, self.D, self.opt_G, z, self.loss.g, **extra)}
-                        if self.ema is not None:
-                            self.ema.update_parameters(self.G)
+                    with autocast:
+                        if self.cfg.update == "simultaneous":
+                            logs = simultaneous_step(self.G, self.D, self.opt_G, self.opt_D, x, z, self.loss, **extra)
+                            g_updated = True
+                        else:
+                            logs = self.d_step_fn(self.G, self.D, self.opt_D, x, z, self.loss.d, **extra)
+                            g_updated = (self.step + 1) % self.cfg.d_steps == 0
+                            if g_updated:
+                                logs = {**logs, **self.g_step_fn(self.G, self.D, self.opt_G, z, self.loss.g, **extra)}
+                    if g_updated and self.ema is not None:
+                        self.ema.update_parameters(self.G)
                     for k, v in logs.items():
                         sums[k] = sums[k] + v if k in sums else v
                         counts[k] = counts.get(k, 0) + 1
