@@ -71,12 +71,22 @@ def _train(args: argparse.Namespace) -> Path:
     from . import nets
     from .callbacks import Checkpoint, HistoryFile, TensorBoard, latest_checkpoint
     from .data import Batches, load_dataset
+    from .distributed import barrier_and_close, init_from_env, shard, wrap
     from .recipes import recipe
     from .train import TrainConfig, Trainer, load_checkpoint
     from .utils import choose_device, physical_cores, seed_everything, unique_path
     from .viz import SampleGrid, plot_history, save_grid
 
     kind = args.model
+    device = choose_device(args.device)
+    d = init_from_env(device)  # under torchrun: this process's rank; None in a plain run
+    if d is not None:
+        device = d.device
+        if kind in ("discogan", "cyclegan"):
+            raise GancourseError(f"{kind} trains in one process: run it without torchrun.")
+        if args.time_limit is not None:
+            raise GancourseError("--time-limit could stop ranks at different steps: use --epochs with torchrun.")
+    main_rank = d is None or d.main
     resume_from = None
     if args.resume:
         out = Path(args.out)
@@ -84,8 +94,9 @@ def _train(args: argparse.Namespace) -> Path:
         if resume_from is None:
             raise GancourseError(f"no checkpoint in {out / 'checkpoints'} to resume: drop --resume to start a new run.")
     else:
-        out = unique_path(args.out)  # never write into a user's earlier run
-    _writable(out)
+        out = unique_path(args.out) if main_rank else Path(args.out)  # never write into a user's earlier run
+    if main_rank:
+        _writable(out)
     if kind in ("discogan", "cyclegan"):
         from .cli_translation import train as train_translation
 
@@ -93,10 +104,9 @@ def _train(args: argparse.Namespace) -> Path:
         print(f"wrote {_progress_gif(out)} and {out / 'history.json'}")
         return out
 
-    seed_everything(args.seed)
-    device = choose_device(args.device)
+    seed_everything(args.seed)  # the same initial weights on every rank
     if device.type == "cpu":
-        torch.set_num_threads(physical_cores())
+        torch.set_num_threads(max(1, physical_cores() // (d.world if d else 1)))
     data = load_dataset(args.dataset, "train", root=args.data)
     how = recipe(kind)
     overrides = {"epochs": args.epochs, "seed": args.seed}
@@ -119,8 +129,12 @@ def _train(args: argparse.Namespace) -> Path:
         G.compile()  # in place: checkpoints keep their plain parameter names
         D.compile()
     conditional = nets.is_conditional(kind)
-    batches = Batches(data.images, data.labels if conditional else None, batch_size, device,
-                      seed=args.seed, limit=args.limit)
+    images, labels = data.images[: args.limit], data.labels[: args.limit]
+    if d is not None:
+        images, labels = shard(images, labels, d)  # this rank's share of the data
+        G, D = wrap(G.to(device), d), wrap(D.to(device), d)  # DDP averages gradients across ranks
+        seed_everything(args.seed + d.rank)  # each rank draws its own noise
+    batches = Batches(images, labels if conditional else None, batch_size, device, seed=args.seed + (d.rank if d else 0))
     fixed_labels = torch.arange(cfg.n_fixed) % model_cfg.n_classes if conditional else None
     grids = SampleGrid(every=1, folder=out / "grids")
     callbacks = [grids, Checkpoint(out / "checkpoints", every_epochs=1, every_steps=args.checkpoint_every),
@@ -128,15 +142,24 @@ def _train(args: argparse.Namespace) -> Path:
     if args.tensorboard:
         callbacks.append(TensorBoard(out / "tensorboard"))
     callbacks += time_limit(args)
+    if not main_rank:
+        callbacks = []  # only rank 0 writes checkpoints, grids and logs
     trainer = Trainer(G, D, batches, cfg, z_dim=model_cfg.z_dim, fixed_labels=fixed_labels, callbacks=callbacks,
-                      device=device, progress=not args.quiet, kind=kind, model_config=model_cfg,
+                      device=device, progress=main_rank and not args.quiet, kind=kind, model_config=model_cfg,
                       d_step=how.d_step, g_step=how.g_step)
     if resume_from is not None:
         trainer.load_checkpoint(resume_from)
-        print(f"resuming {resume_from} at epoch {trainer.epoch}, step {trainer.step}")
-    print(f"training {kind} on {len(batches) * batch_size:,} images ({data.source}) "
-          f"for {cfg.epochs} epochs on {device}; writing to {out}/")
+        if main_rank:
+            print(f"resuming {resume_from} at epoch {trainer.epoch}, step {trainer.step}")
+    if main_rank:
+        ranks = f" per process x {d.world} processes (DDP, {'nccl' if device.type == 'cuda' else 'gloo'})" if d else ""
+        print(f"training {kind} on {len(batches) * batch_size:,} images{ranks} ({data.source}) "
+              f"for {cfg.epochs} epochs on {device}; writing to {out}/")
     trainer.fit()
+    if d is not None:
+        barrier_and_close()
+        if not d.main:
+            return out
     save_grid(trainer.sample_fixed(), out / "samples.png", nrow=8 if not conditional else model_cfg.n_classes)
     if trainer.history:
         plot_history(trainer.history, out / "losses.png")

@@ -122,6 +122,21 @@ def ema_with_warmup(decay: float):
     return avg_fn
 
 
+def plain(net: nn.Module) -> nn.Module:
+    """The network inside a DistributedDataParallel wrapper (also inside a ModuleDict of them), else ``net``.
+
+    Checkpoints, EMA and sampling use the plain network, so a checkpoint written by a
+    ``torchrun`` job loads in a single process.
+    """
+    from torch.nn.parallel import DistributedDataParallel
+
+    if isinstance(net, DistributedDataParallel):
+        return net.module
+    if isinstance(net, nn.ModuleDict) and any(isinstance(v, DistributedDataParallel) for v in net.values()):
+        return nn.ModuleDict({k: plain(v) for k, v in net.items()})
+    return net
+
+
 @torch.no_grad()
 def generate(G: nn.Module, *inputs: Tensor) -> Tensor:
     """Run G in eval mode (BatchNorm uses running statistics) and restore its mode afterwards."""
@@ -187,7 +202,7 @@ class Trainer:
         self.model_config = asdict(model_config) if model_config is not None else {}
         self.ema = None
         if self.cfg.ema_decay > 0:
-            self.ema = AveragedModel(self.G, avg_fn=ema_with_warmup(self.cfg.ema_decay), use_buffers=True)
+            self.ema = AveragedModel(plain(self.G), avg_fn=ema_with_warmup(self.cfg.ema_decay), use_buffers=True)
         self.step = 0
         self.epoch = 0
         self.batch_in_epoch = 0  # position inside the epoch in progress (for mid-epoch resume)
@@ -207,7 +222,7 @@ class Trainer:
 
     def sample_fixed(self, ema: bool = True) -> Tensor:
         """G (or its EMA) on the fixed noise batch: comparable grids from epoch to epoch."""
-        G = self.ema.module if (ema and self.ema is not None) else self.G
+        G = self.ema.module if (ema and self.ema is not None) else plain(self.G)
         if self.fixed_inputs is not None:
             inputs = self.fixed_inputs
         elif self.fixed_noise is None:
@@ -267,7 +282,7 @@ class Trainer:
                             if g_updated:
                                 logs = {**logs, **self.g_step_fn(self.G, self.D, self.opt_G, z, self.loss.g, **extra)}
                     if g_updated and self.ema is not None:
-                        self.ema.update_parameters(self.G)
+                        self.ema.update_parameters(plain(self.G))
                     for k, v in logs.items():
                         sums[k] = sums[k] + v if k in sums else v
                         counts[k] = counts.get(k, 0) + 1
@@ -298,8 +313,8 @@ class Trainer:
             "kind": self.kind,
             "config": self.model_config,
             "train_config": asdict(self.cfg),
-            "G": self.G.state_dict(),
-            "D": self.D.state_dict(),
+            "G": plain(self.G).state_dict(),
+            "D": plain(self.D).state_dict(),
             "opt_G": self.opt_G.state_dict(),
             "opt_D": self.opt_D.state_dict(),
             "ema": None if self.ema is None else self.ema.state_dict(),
@@ -324,8 +339,8 @@ class Trainer:
         ckpt = load_checkpoint(path, map_location=self.device)
         if ckpt["kind"] != self.kind:
             raise GancourseError(f"{path} holds a {ckpt['kind']!r} model, not {self.kind!r}: pick the matching run.")
-        self.G.load_state_dict(ckpt["G"])
-        self.D.load_state_dict(ckpt["D"])
+        plain(self.G).load_state_dict(ckpt["G"])
+        plain(self.D).load_state_dict(ckpt["D"])
         self.opt_G.load_state_dict(ckpt["opt_G"])
         self.opt_D.load_state_dict(ckpt["opt_D"])
         if self.ema is not None and ckpt["ema"] is not None:
