@@ -9,7 +9,9 @@ one after the other in one run. The reference is written the way the seed materi
   read through a ``DataLoader``;
 * G runs once; D runs on the detached fakes for its update, then a second time on the fakes
   for G's update;
-* ``.item()`` on both losses after every step.
+* ``.item()`` on both losses after every step;
+* torch's ``nn.Dropout`` where the course's networks use ``FastDropout`` (same distribution,
+  cheaper mask; everything else about the networks is identical).
 
 The course side is ``gancourse.train.Trainer`` with in-memory ``Batches``, measured three ways:
 its defaults (the alternating update the lessons teach), the speed options in fp32
@@ -64,8 +66,21 @@ def _build(kind: str):
     return G, D, torch.optim.Adam(G.parameters(), 2e-4, betas=betas), torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
 
 
+def _standard_layers(net: torch.nn.Module) -> torch.nn.Module:
+    """The seed's layers: torch's own ``nn.Dropout`` in place of the course's faster-masked one."""
+    from gancourse.nets.blocks import FastDropout
+
+    for name, child in net.named_children():
+        if isinstance(child, FastDropout):
+            setattr(net, name, torch.nn.Dropout(child.p))
+        else:
+            _standard_layers(child)
+    return net
+
+
 def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2) -> float:
     G, D, opt_G, opt_D = _build(kind)
+    G, D = _standard_layers(G), _standard_layers(D)
     loss = get_loss(recipe(kind).train.loss)
     cond = nets.is_conditional(kind)
     z_dim = MODELS[kind].z_dim

@@ -146,3 +146,20 @@ def test_generate_makes_the_requested_labels_in_eval_mode():
     assert torch.equal(out, generate(G, [3, 3, 7], seed=0))  # seeded and in eval mode: reproducible
     with pytest.raises(ValueError, match="0..9"):
         generate(G, [10])
+
+
+def test_fast_dropout_matches_dropout_statistics():
+    from gancourse.nets.blocks import FastDropout
+
+    torch.manual_seed(0)
+    drop = FastDropout(0.3)
+    assert isinstance(drop, torch.nn.Dropout)  # same interface, found by isinstance checks
+    x = torch.ones(200_000)
+    y = drop(x)
+    zero = (y == 0).float().mean().item()
+    assert abs(zero - 0.3) < 0.005  # each value dropped with probability p
+    assert torch.allclose(y[y != 0], torch.full_like(y[y != 0], 1 / 0.7))  # survivors scaled by 1/(1-p)
+    assert abs(y.mean().item() - 1.0) < 0.01  # the expectation is preserved
+    drop.eval()
+    assert torch.equal(drop(x), x)  # identity at evaluation
+    assert torch.equal(FastDropout(0.0).train()(x), x)
