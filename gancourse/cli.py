@@ -100,7 +100,7 @@ def _train(args: argparse.Namespace) -> Path:
     if kind in ("discogan", "cyclegan"):
         from .cli_translation import train as train_translation
 
-        train_translation(args, out, resume_from)
+        train_translation(args, out, resume_from, device)  # the device chosen above
         print(f"wrote {_progress_gif(out)} and {out / 'history.json'}")
         return out
 

@@ -25,21 +25,20 @@ def load_pair(args, split: str = "train"):
     return load_domains(args.domains, split, root=args.data)
 
 
-def train(args, out: Path, resume_from: Path | None) -> Path:
+def train(args, out: Path, resume_from: Path | None, device) -> Path:
     import torch
 
     from .callbacks import Checkpoint, HistoryFile, TensorBoard
     from .recipes import translation_config, translation_trainer
     from .train import TrainConfig, load_checkpoint
     from .translation import train_config
-    from .utils import choose_device, physical_cores, seed_everything
+    from .utils import physical_cores, seed_everything
     from .viz import SampleGrid, plot_history, save_grid
 
     kind = args.model
     if args.simultaneous:
         raise GancourseError("--simultaneous is for the noise-to-image models; discogan/cyclegan keep their own steps.")
     seed_everything(args.seed)
-    device = choose_device(args.device)
     if device.type == "cpu":
         torch.set_num_threads(physical_cores())
     pair = load_pair(args)

@@ -15,6 +15,7 @@ Tensor = torch.Tensor
 
 
 def _call(net: nn.Module, x: Tensor, y: Tensor | None) -> Tensor:
+    """net(x), or net(x, y) for conditional networks; shared with train.d_step/g_step."""
     return net(x) if y is None else net(x, y)
 
 

@@ -31,7 +31,7 @@ from torch.optim.swa_utils import AveragedModel
 from .callbacks import Callback
 from .config import GancourseError
 from .losses import get_loss
-from .speed import check_speed_options, simultaneous_step
+from .speed import _call, check_speed_options, simultaneous_step
 from .utils import atomic_save, rng_state, set_rng_state
 
 Tensor = torch.Tensor
@@ -62,10 +62,6 @@ class TrainConfig:
 
 
 # ------------------------------------------------------------------ the two steps
-
-
-def _call(net: nn.Module, x: Tensor, y: Tensor | None) -> Tensor:
-    return net(x) if y is None else net(x, y)
 
 
 def d_step(G: nn.Module, D: nn.Module, opt_D, real: Tensor, z: Tensor, d_loss, y: Tensor | None = None) -> dict:
