@@ -103,7 +103,7 @@ def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2) -> 
     return batch_size * steps / (time.perf_counter() - start)
 
 
-FAST = {"update": "simultaneous", "channels_last": True, "fused_adam": True}
+FAST = {"update": "simultaneous", "channels_last": True, "fused_adam": True, "dft_conv": True}
 
 
 def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, **speed) -> float:

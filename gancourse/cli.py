@@ -52,7 +52,7 @@ def speed_options(args: argparse.Namespace, device) -> dict:
 
         torch.backends.cudnn.benchmark = True  # fixed input sizes: let cuDNN pick the fastest kernels
     return {"update": "simultaneous" if args.simultaneous else "alternating", "precision": args.precision,
-            "channels_last": args.channels_last, "fused_adam": args.fused_adam}
+            "channels_last": args.channels_last, "fused_adam": args.fused_adam, "dft_conv": args.dft_conv}
 
 
 def _writable(folder: Path) -> None:
@@ -385,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="one G(z) forward for both updates (the TF tutorial's algorithm, not the alternating one)")
         t.add_argument("--channels-last", action="store_true", help="NHWC memory layout (faster convolutions on some machines)")
         t.add_argument("--fused-adam", action="store_true", help="Adam's fused kernel")
+        t.add_argument("--dft-conv", action="store_true",
+                       help="compute the convolutions on small maps in the DFT domain (same layers, fewer multiplications)")
         t.add_argument("--compile", action="store_true", help="torch.compile G and D (slow first steps)")
         t.add_argument("--time-limit", type=float, default=None, metavar="MIN",
                        help="stop after this many minutes of training (the run is saved as usual)")

@@ -30,6 +30,7 @@ from torch.optim.swa_utils import AveragedModel
 
 from .callbacks import Callback
 from .config import GancourseError
+from .dftconv import use_dft_convolutions
 from .losses import get_loss
 from .speed import _call, check_speed_options, simultaneous_step
 from .utils import atomic_save, rng_state, set_rng_state
@@ -59,6 +60,7 @@ class TrainConfig:
     precision: str = "fp32"  # or "bf16": autocast on CUDA and on CPUs with native bf16
     channels_last: bool = False  # NHWC memory layout for 4-D activations
     fused_adam: bool = False  # Adam's fused kernel (one kernel per step instead of one per tensor)
+    dft_conv: bool = False  # stride-1 convolutions on small maps computed in the DFT domain (dftconv.py)
 
 
 # ------------------------------------------------------------------ the two steps
@@ -189,6 +191,9 @@ class Trainer:
         self.d_step_fn, self.g_step_fn = d_step, g_step
         self.loss = loss if loss is not None else get_loss(self.cfg.loss)
         check_speed_options(self.cfg, self.device)
+        if self.cfg.dft_conv:
+            use_dft_convolutions(plain(self.G))
+            use_dft_convolutions(plain(self.D))
         if self.cfg.channels_last:
             self.G, self.D = self.G.to(memory_format=torch.channels_last), self.D.to(memory_format=torch.channels_last)
         self.opt_G, self.opt_D = optimizers or make_optimizers(self.G, self.D, self.cfg)

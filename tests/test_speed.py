@@ -101,11 +101,12 @@ def test_cli_speed_flags_and_compile_keeps_checkpoint_names(tmp_path, capsys):
     from gancourse.cli import main
     from gancourse.train import load_checkpoint
 
-    flags = ["--simultaneous", "--channels-last", "--fused-adam"] + (["--precision", "bf16"] if _cpu_has_bf16() else [])
+    flags = ["--simultaneous", "--channels-last", "--fused-adam", "--dft-conv"] + (["--precision", "bf16"] if _cpu_has_bf16() else [])
     out = tmp_path / "run"
     assert main(["train", "dcgan", "--epochs", "1", "--limit", "64", "--quiet", "--out", str(out), *flags]) == 0
     ckpt = load_checkpoint(next((out / "checkpoints").glob("*.pt")))
     assert ckpt["train_config"]["update"] == "simultaneous" and ckpt["train_config"]["channels_last"]
+    assert ckpt["train_config"]["dft_conv"] and set(ckpt["G"]) == set(nets.build("dcgan", {})[0].state_dict())
     G, _ = nets.build("dcgan", {})
     names = set(G.state_dict())
     G.compile()
