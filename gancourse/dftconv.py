@@ -96,7 +96,7 @@ def dft_correlate(x: Tensor, weight: Tensor, padding: tuple[int, int], bias: Ten
 
 
 def _fits(x: Tensor, kernel: tuple[int, int], padding: tuple[int, int]) -> bool:
-    return (x.ndim == 4 and max(x.shape[-2:]) <= MAX_SIDE and all(p < k for p, k in zip(padding, kernel))
+    return (x.ndim == 4 and max(x.shape[-2:]) <= MAX_SIDE and all(p < k for p, k in zip(padding, kernel, strict=True))
             and x.shape[-2] + 2 * padding[0] >= kernel[0] and x.shape[-1] + 2 * padding[1] >= kernel[1])
 
 
@@ -184,7 +184,7 @@ class DFTConvTranspose2d(nn.ConvTranspose2d):
             return super().forward(x, output_size)
         if self.stride == (2, 2):
             return dft_conv_transpose_stride2(x, self.weight, self.padding, self.output_padding, self.bias)
-        pad = tuple(k - 1 - p for k, p in zip(self.kernel_size, self.padding))
+        pad = tuple(k - 1 - p for k, p in zip(self.kernel_size, self.padding, strict=True))
         if not _fits(x, self.kernel_size, pad):
             return super().forward(x)
         weight = self.weight.transpose(0, 1).flip(-2, -1)  # (O, C, kh, kw) from (C, O, kh, kw)
