@@ -15,8 +15,9 @@ one after the other in one run. The reference is written the way the seed materi
 
 The course side is ``gancourse.train.Trainer`` with in-memory ``Batches``, measured three ways:
 its defaults (the alternating update the lessons teach), the speed options in fp32
-(simultaneous update, ``channels_last``, fused Adam), and the same with bf16 autocast (only where
-the CPU has native bf16, or on CUDA). Images per second count real images consumed by D updates. For BigGAN
+(simultaneous update, ``channels_last``, fused Adam, DFT-domain convolutions from
+``gancourse/dftconv.py``: the same layers computed with fewer multiplications), and the same
+with bf16 autocast (only where the CPU has native bf16, or on CUDA; the DFT layers stay fp32). Images per second count real images consumed by D updates. For BigGAN
 both sides use the hinge loss with one D step per G step, so the loops compare like for like.
 """
 
@@ -154,7 +155,8 @@ def main() -> None:
     lines = [f"### Training throughput in images/s, batch {args.batch_size}, {args.steps} timed steps after 2 warm-up steps",
              "", f"Machine: {machine()}. Ratios are against the reference measured in the same run.", "",
              "| model | seed-style reference, fp32 | course trainer, defaults (alternating, fp32) | "
-             "simultaneous + channels_last + fused Adam, fp32 | the same, bf16 autocast |", "|---|---:|---:|---:|---:|"]
+             "simultaneous + channels_last + fused Adam + DFT convolutions, fp32 | the same, bf16 autocast |",
+             "|---|---:|---:|---:|---:|"]
     lines += [f"| {r['model']} | {r['reference']:.0f} | {cell(r['course'], r['reference'])} | "
               f"{cell(r['fast_fp32'], r['reference'])} | {cell(r['fast_bf16'], r['reference'])} |" for r in rows]
     text = "\n".join(lines) + "\n"

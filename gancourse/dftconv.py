@@ -131,7 +131,8 @@ def dft_conv_stride2(x: Tensor, weight: Tensor, padding: tuple[int, int], bias: 
     o, _, kh, kw = weight.shape
     h_out, w_out = (h + 2 * padding[0] - kh) // 2 + 1, (w + 2 * padding[1] - kw) // 2 + 1
     (th, ph), (tw, pw) = _phase_taps(kh, padding[0], False), _phase_taps(kw, padding[1], False)
-    x = F.pad(x, (0, w % 2, 0, h % 2))  # (N, C, H', W') even sides; the added row/column is padding anyway
+    if h % 2 or w % 2:
+        x = F.pad(x, (0, w % 2, 0, h % 2))  # (N, C, H', W') even sides; the added row/column is padding anyway
     hh, wh = x.shape[-2] // 2, x.shape[-1] // 2
     xp = x.reshape(n, c, hh, 2, wh, 2).permute(0, 3, 5, 1, 2, 4).reshape(n, 4 * c, hh, wh)  # (N, 2·2·C, H'/2, W'/2)
     sub = _sub_kernel(weight, th, tw)  # (O, C, 2, k'h, 2, k'w)
@@ -199,6 +200,15 @@ def _eligible(m: nn.Module) -> bool:
     return plain
 
 
+@lru_cache(maxsize=None)
+def _with_parametrizations(dft_cls: type, old_cls: type) -> type:
+    """A module parametrized by ``torch.nn.utils.parametrize`` (spectral norm, lesson 05) has a class of its
+    own whose ``weight`` property computes the parametrized weight: keep it under the DFT ``forward``."""
+    if not old_cls.__name__.startswith("Parametrized"):
+        return dft_cls
+    return type(f"DFT{old_cls.__name__}", (dft_cls, old_cls), {})
+
+
 def use_dft_convolutions(net: nn.Module, min_kernel: int = 3, min_channels: int = 16) -> int:
     """Swap eligible convolutions of ``net`` (in place) for their DFT versions; returns how many.
 
@@ -218,6 +228,7 @@ def use_dft_convolutions(net: nn.Module, min_kernel: int = 3, min_channels: int 
             new_cls = DFTConv2d
         big = min(getattr(child, "in_channels", 0), getattr(child, "out_channels", 0)) >= min_channels
         if new_cls is not None and big and min(child.kernel_size) >= min_kernel:
+            new_cls = _with_parametrizations(new_cls, type(child))
             new = new_cls.__new__(new_cls)
             new.__dict__.update(child.__dict__)  # same parameters, buffers, hooks and settings
             setattr(net, name, new)

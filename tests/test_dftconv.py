@@ -131,3 +131,23 @@ def test_trainer_option_trains_like_the_direct_layers():
         assert a["loss_D"] == pytest.approx(b["loss_D"], rel=1e-3) and a["loss_G"] == pytest.approx(b["loss_G"], rel=1e-3)
     G, _ = nets.build("dcgan", {})
     G.load_state_dict(fast.state_dict()["G"])
+
+
+def test_spectral_norm_parametrization_is_kept():
+    """Lesson 05's convolutions are parametrized (spectral norm): the DFT layer must use the normalised weight."""
+    from torch.nn.utils.parametrizations import spectral_norm
+    from torch.nn.utils.parametrize import is_parametrized
+
+    torch.manual_seed(0)
+    net = nn.Sequential(spectral_norm(nn.Conv2d(16, 16, 3, padding=1)))
+    x = torch.randn(2, 16, 7, 7)
+    net.eval()  # no power iteration: both calls see the same normalised weight
+    with torch.no_grad():
+        ref = net(x)
+        assert use_dft_convolutions(net) == 1
+        assert isinstance(net[0], DFTConv2d) and is_parametrized(net[0], "weight")
+        assert net(x) == pytest.approx(ref, abs=1e-5)
+    G, D = nets.build("biggan", {})
+    assert use_dft_convolutions(G) > 0 and use_dft_convolutions(D) > 0
+    y = torch.arange(4) % 10
+    assert D(G(torch.randn(4, G.cfg.z_dim), y), y).shape == (4,)
