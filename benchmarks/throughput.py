@@ -153,7 +153,8 @@ def main() -> None:
         return "–" if v is None else f"{v:.0f} ({v / ref:.2f}×)"
 
     lines = [f"### Training throughput in images/s, batch {args.batch_size}, {args.steps} timed steps after 2 warm-up steps",
-             "", f"Machine: {machine()}. Ratios are against the reference measured in the same run.", "",
+             "", f"Machine: {machine()}. Ratios are against the reference measured in the same run."
+             + ("" if bf16 else " This CPU has no native bf16 (avx512_bf16/AMX), so the bf16 column is not measured."), "",
              "| model | seed-style reference, fp32 | course trainer, defaults (alternating, fp32) | "
              "simultaneous + channels_last + fused Adam + DFT convolutions, fp32 | the same, bf16 autocast |",
              "|---|---:|---:|---:|---:|"]

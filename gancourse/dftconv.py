@@ -32,7 +32,7 @@ or maps larger than ``MAX_SIDE`` keep torch's own algorithm.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import torch
 import torch.nn.functional as F
@@ -200,7 +200,7 @@ def _eligible(m: nn.Module) -> bool:
     return plain
 
 
-@lru_cache(maxsize=None)
+@cache
 def _with_parametrizations(dft_cls: type, old_cls: type) -> type:
     """A module parametrized by ``torch.nn.utils.parametrize`` (spectral norm, lesson 05) has a class of its
     own whose ``weight`` property computes the parametrized weight: keep it under the DFT ``forward``."""
