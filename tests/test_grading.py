@@ -83,7 +83,7 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
     before = _digest(folder)
     out = tmp_path / "grades.csv"
     assert main(["grade", str(folder), "--lesson", "01", "--out", str(out), "--jobs", "2",
-                 "--cell-timeout", "20", "--timeout", "240"]) == 0
+                 "--cell-timeout", "40", "--timeout", "240"]) == 0
     rows = _check_table(out, "01")
     assert _digest(folder) == before  # nobody's code touched the instructor's folder
     assert "time limit" in rows["endless_loop"]["detail"]
