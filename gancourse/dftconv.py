@@ -26,8 +26,9 @@ autograd differentiates them exactly. For the DCGAN generator's 5x5 layer on 7x7
 45 frequencies x 3 real products instead of 49 positions x 25 taps: 9x fewer multiplications.
 
 A transposed convolution with stride 1 and padding p is the cross-correlation with the kernel
-transposed (in/out) and flipped, and padding k - 1 - p. Layers with stride > 1, dilation, groups
-or maps larger than ``MAX_SIDE`` keep torch's own algorithm.
+transposed (in/out) and flipped, and padding k - 1 - p. Stride 2 splits into four stride-1
+problems (``_phase_taps``). Other strides, dilation, groups, maps larger than ``MAX_SIDE`` and
+layers with few channels keep torch's own algorithm.
 """
 
 from __future__ import annotations
@@ -201,12 +202,16 @@ def _eligible(m: nn.Module) -> bool:
 
 
 @cache
-def _with_parametrizations(dft_cls: type, old_cls: type) -> type:
+def _combined(dft_cls: type, parametrized_cls: type) -> type:
+    return type(f"DFT{parametrized_cls.__name__}", (dft_cls, parametrized_cls), {})
+
+
+def _with_parametrizations(dft_cls: type, old: nn.Module) -> type:
     """A module parametrized by ``torch.nn.utils.parametrize`` (spectral norm, lesson 05) has a class of its
     own whose ``weight`` property computes the parametrized weight: keep it under the DFT ``forward``."""
-    if not old_cls.__name__.startswith("Parametrized"):
-        return dft_cls
-    return type(f"DFT{old_cls.__name__}", (dft_cls, old_cls), {})
+    from torch.nn.utils.parametrize import is_parametrized
+
+    return _combined(dft_cls, type(old)) if is_parametrized(old) else dft_cls
 
 
 def use_dft_convolutions(net: nn.Module, min_kernel: int = 3, min_channels: int = 16) -> int:
@@ -228,7 +233,7 @@ def use_dft_convolutions(net: nn.Module, min_kernel: int = 3, min_channels: int 
             new_cls = DFTConv2d
         big = min(getattr(child, "in_channels", 0), getattr(child, "out_channels", 0)) >= min_channels
         if new_cls is not None and big and min(child.kernel_size) >= min_kernel:
-            new_cls = _with_parametrizations(new_cls, type(child))
+            new_cls = _with_parametrizations(new_cls, child)
             new = new_cls.__new__(new_cls)
             new.__dict__.update(child.__dict__)  # same parameters, buffers, hooks and settings
             setattr(net, name, new)

@@ -60,7 +60,7 @@ class TrainConfig:
     precision: str = "fp32"  # or "bf16": autocast on CUDA and on CPUs with native bf16
     channels_last: bool = False  # NHWC memory layout for 4-D activations
     fused_adam: bool = False  # Adam's fused kernel (one kernel per step instead of one per tensor)
-    dft_conv: bool = False  # stride-1 convolutions on small maps computed in the DFT domain (dftconv.py)
+    dft_conv: bool = False  # stride-1/2 convolutions on small maps computed in the DFT domain (dftconv.py)
 
 
 # ------------------------------------------------------------------ the two steps
