@@ -167,6 +167,8 @@ class DFTConv2d(nn.Conv2d):
     """``nn.Conv2d`` (stride 1 or 2, no dilation, no groups) computed in the DFT domain."""
 
     def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4:  # unbatched input: torch's layer
+            return super().forward(x)
         if self.stride == (2, 2):
             return dft_conv_stride2(x, self.weight, self.padding, self.bias)  # (N, O, H_out, W_out)
         if not _fits(x, self.kernel_size, self.padding):
@@ -239,5 +241,5 @@ def use_dft_convolutions(net: nn.Module, min_kernel: int = 3, min_channels: int 
             setattr(net, name, new)
             swapped += 1
         else:
-            swapped += use_dft_convolutions(child, min_kernel)
+            swapped += use_dft_convolutions(child, min_kernel, min_channels)
     return swapped

@@ -151,3 +151,13 @@ def test_spectral_norm_parametrization_is_kept():
     assert use_dft_convolutions(G) > 0 and use_dft_convolutions(D) > 0
     y = torch.arange(4) % 10
     assert D(G(torch.randn(4, G.cfg.z_dim), y), y).shape == (4,)
+
+
+def test_thresholds_reach_nested_layers_and_unbatched_input_works():
+    """min_channels applies at every depth; a 3-D (unbatched) input falls back to torch's layer."""
+    net = nn.Sequential(nn.Sequential(nn.Conv2d(8, 8, 3, 2, 1)))
+    assert use_dft_convolutions(net, min_channels=16) == 0
+    assert use_dft_convolutions(net, min_channels=4) == 1 and isinstance(net[0][0], DFTConv2d)
+    x = torch.randn(8, 7, 7)
+    with torch.no_grad():
+        assert net(x) == pytest.approx(F.conv2d(x, net[0][0].weight, net[0][0].bias, stride=2, padding=1), abs=1e-6)
