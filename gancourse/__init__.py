@@ -1,6 +1,17 @@
 """gancourse: a Jupyter course on Generative Adversarial Networks in PyTorch.
 
-Modules import one way: config/utils -> data, nets, losses -> train -> viz -> checks, lessons, cli.
+Each folder is one concern, and imports point one way, down this list (``tests/test_layers.py``
+checks it by reading the source):
+
+    config, utils, tensors      settings and fast mode; seeding, devices, CPU facts, atomic writes; image scaling
+    losses, data, nets          loss functions; datasets and batches; network families
+    train                       the one trainer, its callback and steps protocols, speed options, EMA, DDP
+    evaluation, viz             the course classifier and metrics; grids, curves, GIFs, widgets
+    translation                 lesson 04's steps, image pool, schedule, recipe and evaluation
+    registry                    one entry per model kind: configs, builders, recipes
+    checks, course, cli         notebook checks; lessons, grading; the command line
+
+Importing ``gancourse`` loads only ``config``.
 """
 
 from .config import GancourseError, fast

@@ -1,15 +1,18 @@
-"""Seeding, device choice, thread count and atomic file writes."""
+"""Seeding, device choice, thread count, CPU facts and atomic file writes."""
 
 from __future__ import annotations
 
 import os
 import random
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+from .config import GancourseError, banner
 
 
 def seed_everything(seed: int = 0) -> None:
@@ -24,8 +27,6 @@ def choose_device(prefer: str | None = None) -> torch.device:
     if prefer:
         dev = torch.device(prefer)
         if dev.type == "cuda" and not torch.cuda.is_available():
-            from .config import GancourseError
-
             raise GancourseError(f"device {prefer!r} was asked for but CUDA is not available: use --device cpu.")
         return dev
     if torch.cuda.is_available():
@@ -36,25 +37,54 @@ def choose_device(prefer: str | None = None) -> torch.device:
     return torch.device("cpu")
 
 
+@cache
+def _cpuinfo() -> str:
+    """The text of /proc/cpuinfo ("" where there is none), read once."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def cpu_flags() -> set[str]:
+    """The instruction-set flags of the first CPU (e.g. ``avx2``, ``avx512_bf16``); empty where unknown."""
+    for line in _cpuinfo().splitlines():
+        if line.startswith("flags"):
+            return set(line.split(":", 1)[1].split())
+    return set()
+
+
+def cpu_has_bf16() -> bool:
+    """Native bf16 arithmetic (AVX-512 BF16 or AMX): where bf16 autocast is faster than fp32."""
+    return bool(cpu_flags() & {"avx512_bf16", "amx_bf16"})
+
+
 def physical_cores() -> int:
     """Physical CPU cores (hyper-threads excluded where Linux tells us), at least 1."""
-    try:
-        seen = set()
-        with open("/proc/cpuinfo") as f:
+    seen = set()
+    phys = core = None
+    for line in _cpuinfo().splitlines() + [""]:
+        if line.startswith("physical id"):
+            phys = line.split(":")[1].strip()
+        elif line.startswith("core id"):
+            core = line.split(":")[1].strip()
+        elif not line.strip() and core is not None:
+            seen.add((phys, core))
             phys = core = None
-            for line in f:
-                if line.startswith("physical id"):
-                    phys = line.split(":")[1].strip()
-                elif line.startswith("core id"):
-                    core = line.split(":")[1].strip()
-                elif not line.strip() and core is not None:
-                    seen.add((phys, core))
-                    phys = core = None
+    try:
         if seen:
             return max(1, min(len(seen), len(os.sched_getaffinity(0))))
-    except (OSError, AttributeError):
-        pass
+    except AttributeError:  # no sched_getaffinity (macOS, Windows)
+        return max(1, len(seen))
     return max(1, (os.cpu_count() or 2) // 2)
+
+
+def seed_and_threads(seed: int, device: torch.device, processes: int = 1) -> None:
+    """Seed every generator, and on the CPU use one thread per physical core (shared by ``processes``)."""
+    seed_everything(seed)
+    if device.type == "cpu":
+        torch.set_num_threads(max(1, physical_cores() // processes))
 
 
 def rng_state() -> dict[str, Any]:
@@ -139,11 +169,7 @@ def setup_notebook(seed: int = 0, device: str | None = None) -> torch.device:
 
     On the CPU it also uses one thread per physical core, which is what PyTorch runs fastest with.
     """
-    from .config import banner
-
-    seed_everything(seed)
     dev = choose_device(device)
-    if dev.type == "cpu":
-        torch.set_num_threads(physical_cores())
+    seed_and_threads(seed, dev)
     print(f"{banner()} Device: {dev}, seed {seed}.")
     return dev

@@ -11,16 +11,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .callbacks import Callback
-from .train import Trainer
+from .tensors import generate, to_uint8
+from .train import Callback, Trainer
 
-
-def to_uint8(images: torch.Tensor) -> torch.Tensor:
-    """Floats in [-1, 1] (or uint8) of shape (N, C, H, W) -> uint8 in 0..255 on the CPU."""
-    images = images.detach().cpu()
-    if images.dtype == torch.uint8:
-        return images
-    return ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)  # (N, C, H, W)
+__all__ = ["to_uint8", "image_grid", "save_grid", "show_grid", "plot_history", "save_gif", "lerp", "slerp",
+           "interpolate", "seeded_z", "latent_sample", "interpolation_frame", "class_noise_grid", "latent_explorer",
+           "class_picker", "interpolation_slider", "SampleGrid"]
 
 
 def image_grid(images: torch.Tensor, nrow: int | None = None, padding: int = 2) -> np.ndarray:
@@ -135,8 +131,6 @@ def seeded_z(seed: int, z_dim: int, device: str | torch.device = "cpu") -> torch
 
 
 def _run_g(G, z: torch.Tensor, label: int | None) -> torch.Tensor:
-    from .train import generate
-
     if label is None:
         return generate(G, z)
     return generate(G, z, torch.full((len(z),), int(label), dtype=torch.long, device=z.device))
@@ -169,8 +163,6 @@ def class_noise_grid(G, n_classes: int | None = None, n_noise: int = 8, seed: in
     z = torch.randn(n_noise, G.cfg.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev)  # (n_noise, z)
     z = z.repeat_interleave(n_classes, dim=0)  # (n_noise·n_classes, z): row i repeats z_i
     y = torch.arange(n_classes, device=dev).repeat(n_noise)  # (n_noise·n_classes,): 0..9, 0..9, ...
-    from .train import generate
-
     return generate(G, z, y)
 
 
@@ -235,7 +227,7 @@ class SampleGrid(Callback):
         if trainer.epoch % self.every:
             return
         images = trainer.sample_fixed()
-        nrow = getattr(trainer, "grid_nrow", None)
+        nrow = trainer.steps.grid_nrow
         self.frames.append(image_grid(images, nrow))
         if self.folder is not None:
             save_grid(images, self.folder / f"epoch-{trainer.epoch:03d}.png", nrow)

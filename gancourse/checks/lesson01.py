@@ -16,8 +16,8 @@ from torch import nn
 
 from .. import losses
 from ..nets.mlp import MLPConfig, MLPDiscriminator, MLPGenerator
-from ..train import d_step as ref_d_step
-from ..train import g_step as ref_g_step
+from ..train.steps import d_step as ref_d_step
+from ..train.steps import g_step as ref_g_step
 from ._common import OK, _amplified, _build, _close, _fail, _run
 
 # ------------------------------------------------------------------ networks
@@ -145,21 +145,20 @@ def check_d_step(d_step) -> None:
     """d_step zeroes D's gradients, detaches the fakes, and takes one step on D only."""
     G, D, real, z = _tiny_gan()
     G_ref, D_ref = copy.deepcopy(G), copy.deepcopy(D)
-    ref = ref_d_step(G_ref, D_ref, torch.optim.SGD(D_ref.parameters(), lr=0.1), real, z, losses.d_loss_bce)
-    g_before = _params(G)
+    ref = ref_d_step(D_ref, torch.optim.SGD(D_ref.parameters(), lr=0.1), real, G_ref(z), losses.d_loss_bce)
     _garbage_grads(D)
     opt = torch.optim.SGD(D.parameters(), lr=0.1)
-    out = _run("d_step", d_step, G, D, opt, real, z, losses.d_loss_bce)
+    fake = G(z)  # (8, 1, 28, 28), still attached to G's graph, as the trainer passes it
+    out = _run("d_step", d_step, D, opt, real, fake, losses.d_loss_bce)
     if not isinstance(out, dict) or "loss_D" not in out:
         _fail("d_step should return a dict with the key 'loss_D'.\nHint: return {'loss_D': loss.detach(), ...}.")
     if any(p.grad is not None and p.grad.abs().sum() > 0 for p in G.parameters()):
         _fail("D's loss sent gradients into G.\n"
-              "Hint: detach the fakes, D(G(z).detach()), so the D step cannot touch the generator.")
-    if not _same(g_before, _params(G)):
-        _fail("d_step changed G's weights.\nHint: step only opt_D in the discriminator step.")
+              "Hint: detach the fakes, D(fake.detach()): the D step must not touch the generator, and G's graph "
+              "must stay intact for the G step.")
     if not _close(out["loss_D"], ref["loss_D"]):
         _fail(f"loss_D is {float(out['loss_D']):.4f}, expected {float(ref['loss_D']):.4f}.\n"
-              "Hint: loss = d_loss(D(real), D(G(z).detach())), computed before opt_D.step().")
+              "Hint: loss = d_loss(D(real), D(fake.detach())), computed before opt_D.step().")
     if not _same(_params(D), _params(D_ref)):
         _fail("D's update differs from one clean gradient step.\n"
               "Hint: call opt_D.zero_grad() first (old gradients pile up otherwise), then loss.backward(), "
@@ -173,21 +172,21 @@ def check_g_step(g_step) -> None:
     G_ref, D_ref = copy.deepcopy(G), copy.deepcopy(D)
     with torch.no_grad():  # what a G loss with the wrong target (zeros) would report
         wrong_target = F.softplus(copy.deepcopy(D)(copy.deepcopy(G)(z))).mean()
-    ref = ref_g_step(G_ref, D_ref, torch.optim.SGD(G_ref.parameters(), lr=0.1), z, losses.g_loss_nonsaturating)
+    ref = ref_g_step(D_ref, torch.optim.SGD(G_ref.parameters(), lr=0.1), G_ref(z), losses.g_loss_nonsaturating)
     d_before = _params(D)
     g_before = _params(G)
     _garbage_grads(G)
     opt = torch.optim.SGD(G.parameters(), lr=0.1)
-    out = _run("g_step", g_step, G, D, opt, z, losses.g_loss_nonsaturating)
+    out = _run("g_step", g_step, D, opt, G(z), losses.g_loss_nonsaturating)
     if not isinstance(out, dict) or "loss_G" not in out:
         _fail("g_step should return a dict with the key 'loss_G'.\nHint: return {'loss_G': loss.detach()}.")
     if not _same(d_before, _params(D)):
         _fail("g_step changed D's weights.\nHint: only opt_G steps in the generator step.")
     if _same(g_before, _params(G)):
-        _fail("g_step did not change G.\nHint: call loss.backward() and then opt_G.step(); do not detach G(z) here.")
+        _fail("g_step did not change G.\nHint: call loss.backward() and then opt_G.step(); do not detach the fakes here.")
     if not _close(out["loss_G"], ref["loss_G"]):
         msg = (f"loss_G is {float(out['loss_G']):.4f}, expected {float(ref['loss_G']):.4f}.\n"
-               "Hint: loss = g_loss(D(G(z))) with the g_loss argument (targets are ones: G wants D to say 'real').")
+               "Hint: loss = g_loss(D(fake)) with the g_loss argument (targets are ones: G wants D to say 'real').")
         if _close(out["loss_G"], wrong_target, tol=1e-3):
             msg = "loss_G uses the wrong target label.\nHint: G wants D(G(z)) -> 1: compare with ones, not zeros."
         _fail(msg)

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..tensors import generate
 from .blocks import dcgan_init_
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 
@@ -89,11 +90,10 @@ def make_discriminator(cfg: CGANConfig) -> nn.Module:
     return kinds[cfg.discriminator](cfg)
 
 
-@torch.no_grad()
-def generate(G: nn.Module, labels, z: torch.Tensor | None = None, seed: int | None = None) -> torch.Tensor:
-    """Images of the requested classes: ``generate(G, [3, 3, 7])`` -> (3, C, S, S) in [-1, 1].
+def sample_classes(G: nn.Module, labels, z: torch.Tensor | None = None, seed: int | None = None) -> torch.Tensor:
+    """Images of the requested classes: ``sample_classes(G, [3, 3, 7])`` -> (3, C, S, S) in [-1, 1].
 
-    Runs G in eval mode and restores its mode afterwards.
+    Runs G in eval mode without a graph and restores its mode afterwards.
     """
     device = next(G.parameters()).device
     y = torch.as_tensor(labels, dtype=torch.long, device=device).flatten()  # (N,)
@@ -102,9 +102,4 @@ def generate(G: nn.Module, labels, z: torch.Tensor | None = None, seed: int | No
     if z is None:
         gen = torch.Generator().manual_seed(seed) if seed is not None else None
         z = torch.randn(len(y), G.cfg.z_dim, generator=gen).to(device)  # (N, z_dim)
-    was_training = G.training
-    G.eval()
-    try:
-        return G(z, y)
-    finally:
-        G.train(was_training)
+    return generate(G, z, y)

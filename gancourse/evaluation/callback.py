@@ -6,11 +6,11 @@ import warnings
 
 import torch
 
-from .callbacks import Callback
+from ..data.datasets import load_dataset
+from ..tensors import to_uint8
+from ..train import Callback
 from .classifier import load_classifier
-from .data import load_dataset
-from .evaluate import class_histogram, embed, frechet_distance, label_accuracy
-from .viz import to_uint8
+from .metrics import class_histogram, embed, frechet_distance, label_accuracy
 
 
 class ModeCollapseWarning(UserWarning):
@@ -20,12 +20,14 @@ class ModeCollapseWarning(UserWarning):
 class Evaluation(Callback):
     """Every ``every`` epochs: sample ``n`` images, add FD, class entropy (and label accuracy) to the history.
 
+    The samples come from the trainer's steps object (its fixed-input recipe with this callback's
+    own seed), so any model kind works; class-conditional steps give labels, and label accuracy.
     Fires a :class:`ModeCollapseWarning` when the class entropy drops below ``alarm_entropy``.
     """
 
-    def __init__(self, dataset: str = "mnist", every: int = 1, n: int = 1000, n_classes: int | None = None,
-                 alarm_entropy: float = 0.8, root=None, seed: int = 0):
-        self.dataset, self.every, self.n, self.n_classes = dataset, every, n, n_classes
+    def __init__(self, dataset: str = "mnist", every: int = 1, n: int = 1000, alarm_entropy: float = 0.8, root=None,
+                 seed: int = 0):
+        self.dataset, self.every, self.n = dataset, every, n
         self.alarm_entropy, self.root, self.seed = alarm_entropy, root, seed
         self.clf = None
         self.ref = None
@@ -39,16 +41,11 @@ class Evaluation(Callback):
 
     @torch.no_grad()
     def measure(self, trainer) -> dict:
-        from .train import generate
-
         g = torch.Generator().manual_seed(self.seed)
-        z = torch.randn(self.n, trainer.z_dim, generator=g).to(trainer.device)
+        inputs = trainer.steps.fixed_inputs(self.n, g, trainer.device)  # (z,) or (z, y)
         G = trainer.ema.module if trainer.ema is not None else trainer.G
-        if self.n_classes:
-            y = (torch.arange(self.n) % self.n_classes).to(trainer.device)
-            images = to_uint8(generate(G, z, y))
-        else:
-            y, images = None, to_uint8(generate(G, z))
+        images = to_uint8(trainer.steps.sample(G, inputs))  # (n, C, H, W) uint8
+        y = inputs[1] if len(inputs) > 1 else None
         feats, probs = embed(self.clf, images)
         row = {"fd": frechet_distance(self.ref, feats), "class_entropy": class_histogram(probs)[1]}
         if y is not None:

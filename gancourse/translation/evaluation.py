@@ -20,24 +20,20 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .domains import DomainPair
-from .evaluate import embed, frechet_distance
-from .train import generate
+from ..data.domains import DomainPair
+from ..evaluation.classifier import load_classifier
+from ..evaluation.metrics import embed, frechet_distance
+from ..tensors import generate, to_uint8, to_unit
 
 Tensor = torch.Tensor
 
 
 @torch.no_grad()
-def translate(G: nn.Module, images: Tensor, batch_size: int = 256) -> Tensor:
+def translate_images(G: nn.Module, images: Tensor, batch_size: int = 256) -> Tensor:
     """Run one generator over uint8 or [-1, 1] images ``(N, C, S, S)``; returns uint8 ``(N, C', S, S)``."""
     device = next(G.parameters()).device
-    out = []
-    for i in range(0, len(images), batch_size):
-        x = images[i : i + batch_size].to(device)
-        if x.dtype == torch.uint8:
-            x = x.float() / 127.5 - 1.0  # (n, C, S, S) in [-1, 1]
-        y = generate(G, x)  # (n, C', S, S) in [-1, 1]
-        out.append(((y.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu())
+    out = [to_uint8(generate(G, to_unit(images[i : i + batch_size].to(device))))  # (n, C', S, S) uint8
+           for i in range(0, len(images), batch_size)]
     return torch.cat(out)
 
 
@@ -54,8 +50,8 @@ def domain_rate(probs: Tensor, classes: tuple[int, ...]) -> float:
 def evaluate_translation(G: nn.ModuleDict, pair: DomainPair, clf=None, n: int = 1000) -> dict:
     """The metrics above on the first ``n`` images of each domain of ``pair`` (use the test split)."""
     a, b = pair.a[:n], pair.b[:n]
-    ab, ba = translate(G["AB"], a), translate(G["BA"], b)
-    aba, bab = translate(G["BA"], ab), translate(G["AB"], ba)
+    ab, ba = translate_images(G["AB"], a), translate_images(G["BA"], b)
+    aba, bab = translate_images(G["BA"], ab), translate_images(G["AB"], ba)
     report: dict = {"domains": list(pair.names), "n": [len(a), len(b)],
                     "cycle_l1_aba": _l1(aba, a), "cycle_l1_bab": _l1(bab, b)}
     if pair.paired:
@@ -65,8 +61,6 @@ def evaluate_translation(G: nn.ModuleDict, pair: DomainPair, clf=None, n: int = 
         report["paired_l1_identity"] = _l1(a[:m], b[:m])  # baseline: the input itself against its pair
     gray28 = a.shape[1:] == (1, 28, 28) and b.shape[1:] == (1, 28, 28)
     if gray28:
-        from .classifier import load_classifier
-
         clf = clf or load_classifier("fashion-mnist")
         f_ab, p_ab = embed(clf, ab)
         f_ba, p_ba = embed(clf, ba)

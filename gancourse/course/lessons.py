@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from .config import GancourseError
+from ..config import GancourseError
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"

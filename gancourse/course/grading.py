@@ -30,9 +30,9 @@ from pathlib import Path
 
 import nbformat
 
-from .checks.hidden import HIDDEN
+from ..checks.hidden import HIDDEN
 
-SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
+SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 MIME = "application/x-gancourse-grade+json"
 _CHECK_CALL = re.compile(r"^checks\.(check_\w+)\((.*)\)\s*$", re.M)
 _TITLE = re.compile(r"^#\s*Lesson\s+(\d\d)", re.M)
@@ -230,7 +230,3 @@ def find_submissions(folder: str | Path) -> list[tuple[str, Path]]:
         rel = p.relative_to(folder)
         out.append((rel.parts[0] if len(rel.parts) > 1 else p.stem, p))
     return out
-
-
-def to_json(result: Result) -> str:
-    return json.dumps({**result.__dict__, "score": result.score})

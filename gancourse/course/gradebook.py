@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from .grading import Result, find_submissions, grade_notebook, lesson_checks
-from .utils import atomic_write_text
+from ..utils import atomic_write_text
 
 
 def _grade_one(args) -> Result:

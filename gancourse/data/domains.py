@@ -22,8 +22,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .config import GancourseError
-from .data import Batches, load_dataset
+from ..config import GancourseError
+from .batches import Batches
+from .datasets import load_dataset
+from .imagefolder import image_files, load_image_folder, stack_images
 
 DOMAIN_CLASSES = {"bags": (8,), "shoes": (5, 7, 9), "bag-edges": (8,)}
 DOMAINS = tuple(DOMAIN_CLASSES)
@@ -96,8 +98,6 @@ def load_pix2pix(folder: str | Path, size: int = 64) -> DomainPair:
     """
     from PIL import Image, UnidentifiedImageError
 
-    from .imagefolder import image_files
-
     a_list, b_list = [], []
     for path in image_files(folder):
         try:
@@ -111,18 +111,27 @@ def load_pix2pix(folder: str | Path, size: int = 64) -> DomainPair:
                 b_list.append(np.asarray(right.resize((size, size), Image.Resampling.BICUBIC), dtype=np.uint8))
         except (UnidentifiedImageError, OSError) as e:
             raise GancourseError(f"cannot read image {path} ({type(e).__name__}): delete or replace that file.") from None
-    a = torch.from_numpy(np.stack(a_list)).permute(0, 3, 1, 2).contiguous()  # (N, 3, size, size)
-    b = torch.from_numpy(np.stack(b_list)).permute(0, 3, 1, 2).contiguous()  # (N, 3, size, size)
+    a, b = stack_images(a_list), stack_images(b_list)  # (N, 3, size, size) each
     return DomainPair(a, b, ("A", "B"), True, f"{len(a):,} A|B images in {Path(folder).expanduser()} ({size}x{size})")
 
 
 def load_folders(folder_a: str | Path, folder_b: str | Path, size: int = 64) -> DomainPair:
     """Two folders of unpaired images (CycleGAN's ``trainA/`` and ``trainB/``) at ``size x size`` RGB."""
-    from .imagefolder import load_image_folder
-
     a, src_a = load_image_folder(folder_a, size, channels=3)
     b, src_b = load_image_folder(folder_b, size, channels=3)
     return DomainPair(a, b, (Path(folder_a).name or "A", Path(folder_b).name or "B"), False, f"A: {src_a}; B: {src_b}")
+
+
+def load_pair(domains: str = "bag-edges:bags", split: str = "train", root=None, pix2pix: str | Path | None = None,
+              folders: tuple[str | Path, str | Path] | None = None, image_size: int = 64) -> DomainPair:
+    """The two domains of a run: a pix2pix folder, two folders, or offline domains ``A:B`` (``split`` applies)."""
+    if pix2pix and folders:
+        raise GancourseError("give either --pix2pix DIR or --folders A_DIR B_DIR, not both.")
+    if pix2pix:
+        return load_pix2pix(pix2pix, image_size)
+    if folders:
+        return load_folders(folders[0], folders[1], image_size)
+    return load_domains(domains, split, root=root)
 
 
 class UnpairedBatches:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .config import GancourseError
+from ..config import GancourseError
 
 EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 
@@ -48,6 +48,16 @@ def load_image(path: Path, size: int, mode: str):
     return arr if arr.ndim == 3 else arr[:, :, None]
 
 
+def stack_images(arrays: list[np.ndarray]) -> torch.Tensor:
+    """Decoded (S, S, C) uint8 arrays -> one uint8 tensor (N, C, S, S)."""
+    return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()  # (N, C, S, S)
+
+
+def load_images(files: list[Path], size: int, channels: int) -> torch.Tensor:
+    """The given image files as uint8 (N, channels, size, size), grey (1) or RGB (3)."""
+    return stack_images([load_image(p, size, "L" if channels == 1 else "RGB") for p in files])
+
+
 def load_image_folder(folder: str | Path, size: int = 64, channels: int | None = None) -> tuple[torch.Tensor, str]:
     """All images under ``folder`` as uint8 ``(N, C, size, size)``.
 
@@ -64,6 +74,5 @@ def load_image_folder(folder: str | Path, size: int = 64, channels: int | None =
         channels = 1 if grey else 3
     if channels not in (1, 3):
         raise GancourseError(f"channels must be 1 or 3, got {channels}.")
-    arrays = [load_image(p, size, "L" if channels == 1 else "RGB") for p in files]
-    images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()  # (N, C, size, size)
+    images = load_images(files, size, channels)  # (N, C, size, size)
     return images, f"{len(files):,} images in {Path(folder).expanduser()} ({size}x{size}, {channels} channel(s))"

@@ -19,7 +19,9 @@ import math
 import torch
 import torch.nn.functional as F
 
-from .classifier import DigitClassifier, as_model_input
+from ..config import GancourseError
+from ..data import load_dataset
+from .classifier import DigitClassifier, accuracy, as_model_input, fit_classifier, load_classifier
 
 Tensor = torch.Tensor
 
@@ -147,8 +149,6 @@ def load_samples(path) -> tuple[Tensor, Tensor | None]:
 
     import numpy as np
 
-    from .config import GancourseError
-
     path = Path(path)
     if not path.is_file():
         raise GancourseError(f"no samples file at {path}: make one with `gancourse sample CKPT --out {path.name}`.")
@@ -163,7 +163,7 @@ def load_samples(path) -> tuple[Tensor, Tensor | None]:
     if images.size == 0 or len(images) == 0:
         raise GancourseError(f"{path} holds no images: sample at least a few hundred.")
     if images.dtype != np.uint8:
-        raise GancourseError(f"{path}: images are {images.dtype}, expected uint8 in 0..255 (use viz.to_uint8).")
+        raise GancourseError(f"{path}: images are {images.dtype}, expected uint8 in 0..255 (use gancourse.tensors.to_uint8).")
     if images.ndim != 4 or images.shape[1:] != (1, 28, 28):
         raise GancourseError(f"{path}: images have shape {images.shape}, expected (N, 1, 28, 28).")
     labels = arrays.get("labels")
@@ -211,9 +211,6 @@ def evaluate_samples(images: Tensor, labels: Tensor | None = None, dataset: str 
     * ``floor``: real test images (what a perfect generator would score);
     * ``ceiling``: uniform noise of the same size (what a useless one would score).
     """
-    from .classifier import accuracy, fit_classifier, load_classifier
-    from .data import load_dataset
-
     if images.ndim != 4 or tuple(images.shape[1:]) != (1, 28, 28):
         raise ValueError(f"images must have shape (N, 1, 28, 28), got {tuple(images.shape)}")
     clf = clf or load_classifier(dataset, root)

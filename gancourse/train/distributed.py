@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .config import GancourseError
+from ..config import GancourseError
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,18 @@ def barrier_and_close() -> None:
     if dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+
+
+def plain(net: nn.Module) -> nn.Module:
+    """The network inside a DistributedDataParallel wrapper (also inside a ModuleDict of them), else ``net``.
+
+    Checkpoints, EMA and sampling use the plain network, so a checkpoint written by a
+    ``torchrun`` job loads in a single process.
+    """
+    from torch.nn.parallel import DistributedDataParallel
+
+    if isinstance(net, DistributedDataParallel):
+        return net.module
+    if isinstance(net, nn.ModuleDict) and any(isinstance(v, DistributedDataParallel) for v in net.values()):
+        return nn.ModuleDict({k: plain(v) for k, v in net.items()})
+    return net

@@ -1,0 +1,28 @@
+"""The command line: ``gancourse ...`` or ``python -m gancourse ...``.
+
+``parser`` builds the only argparse parser; each command group has its module (``train``,
+``generate``, ``evaluate``, ``course``) and receives typed options or parsed arguments. Nothing
+below this package imports it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..config import GancourseError
+from .parser import build_parser
+
+__all__ = ["build_parser", "main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        rc = args.func(args)
+    except GancourseError as e:
+        print(f"gancourse: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("gancourse: interrupted; completed checkpoints are kept.", file=sys.stderr)
+        return 130
+    return rc if isinstance(rc, int) else 0

@@ -1,0 +1,75 @@
+"""``gancourse lessons``, ``workspace``, ``check`` and ``grade``: the course's own tools."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import nbformat
+
+from ..checks import OK
+from ..config import GancourseError
+from ..course.gradebook import grade_folder
+from ..course.grading import find_submissions, grade_notebook, lesson_checks, notebook_lesson
+from ..course.lessons import copy_to_workspace, generate_lessons
+from ..utils import unique_path
+from .common import writable
+
+
+def lessons(args: argparse.Namespace) -> int:
+    changed = generate_lessons(args.solutions, args.out, check=args.check)
+    if args.check:
+        if changed:
+            print("lessons/ is stale; run `gancourse lessons` to regenerate:\n  " + "\n  ".join(map(str, changed)))
+            return 1
+        print("lessons/ is up to date.")
+        return 0
+    print(f"wrote {len(changed)} lesson(s)" + (":\n  " + "\n  ".join(map(str, changed)) if changed else ""))
+    return 0
+
+
+def workspace(args: argparse.Namespace) -> None:
+    copied = copy_to_workspace(args.lessons, args.work)
+    kept = sorted(p.name for p in Path(args.work).glob("*.ipynb") if Path(args.work, p.name) not in copied)
+    print(f"{args.work}/: copied {len(copied)} new lesson(s)" + (f"; kept your {len(kept)} existing notebook(s) untouched" if kept else ""))
+
+
+def check(args: argparse.Namespace) -> int:
+    path = Path(args.notebook)
+    if not path.is_file():
+        raise GancourseError(f"no notebook at {path}: give the path of your lesson notebook, e.g. work/02_dcgan.ipynb.")
+    lesson = args.lesson
+    if lesson is None:
+        try:
+            lesson = notebook_lesson(nbformat.read(path, as_version=4))
+        except Exception:
+            raise GancourseError(f"{path} is not a readable notebook: open it in Jupyter and save it again.") from None
+        if lesson is None:
+            raise GancourseError(f"{path} has no '# Lesson NN' title: pass --lesson NN.")
+    print(f"running {path} in fast mode (lesson {lesson}); this takes about a minute...")
+    r = grade_notebook(path, lesson, path.stem, args.cell_timeout, args.timeout, hidden=False)
+    for name, (ok, message) in r.checks.items():
+        print(f"{OK if ok else '❌'} {name}: " + ("passes" if ok else message.replace("\n", "\n    ")))
+    detail = f" ({r.status}: {r.detail})" if r.detail or r.status != "graded" else ""
+    print(f"{r.score}/{len(r.checks)} exercises pass{detail}.")
+    return 0 if r.score == len(r.checks) else 1
+
+
+def grade(args: argparse.Namespace) -> None:
+    lesson = f"{int(args.lesson):02d}" if args.lesson.isdigit() else args.lesson
+    try:
+        lesson_checks(lesson)
+    except ValueError:
+        raise GancourseError(f"there is no lesson {args.lesson!r}: use a number such as 02.") from None
+    try:
+        found = find_submissions(args.submissions)
+    except FileNotFoundError as e:
+        raise GancourseError(f"{e}: give the folder of submitted notebooks.") from None
+    if not found:
+        raise GancourseError(f"no .ipynb files under {args.submissions}: give the folder of submitted notebooks.")
+    out = unique_path(args.out)  # never overwrite an earlier grade table
+    writable(out.parent)
+    print(f"grading {len(found)} notebook(s) of lesson {lesson}, {args.jobs} at a time; writing {out}")
+    results = grade_folder(args.submissions, lesson, out, args.jobs, args.cell_timeout, args.timeout)
+    print(f"wrote {out} and {out.with_suffix('.md')}: mean score "
+          f"{sum(r.score for r in results) / len(results):.2f} of {len(results[0].checks)}")

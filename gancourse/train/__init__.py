@@ -1,0 +1,22 @@
+"""Training: the one model-agnostic trainer, its hook and steps protocols, speed options, EMA, DDP.
+
+``Trainer`` runs any steps object (``steps.Steps``); ``GANSteps`` is the noise-to-image one
+of lessons 01-03 and 05, lesson 04's lives in ``gancourse.translation``. Nothing here imports
+``nets`` or ``data``.
+"""
+
+from ..tensors import generate
+from .callbacks import Checkpoint, HistoryFile, TensorBoard, TimeBudget, save_history
+from .checkpoint import ema_generator_state, latest_checkpoint, load_checkpoint
+from .distributed import plain
+from .ema import ema_with_warmup
+from .steps import GANSteps, Steps, d_step, g_step, simultaneous_step
+from .trainer import Callback, Trainer, TrainConfig, TrainingDiverged, make_optimizers
+
+__all__ = [
+    "Trainer", "TrainConfig", "TrainingDiverged", "Callback", "make_optimizers",
+    "Steps", "GANSteps", "d_step", "g_step", "simultaneous_step",
+    "Checkpoint", "HistoryFile", "TensorBoard", "TimeBudget", "save_history",
+    "load_checkpoint", "latest_checkpoint", "ema_generator_state",
+    "plain", "ema_with_warmup", "generate",
+]

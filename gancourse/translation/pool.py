@@ -1,0 +1,45 @@
+"""The image pool of Shrivastava et al. (2017), used by CycleGAN. Introduced in lesson 04."""
+
+from __future__ import annotations
+
+import torch
+
+Tensor = torch.Tensor
+
+
+class ImagePool:
+    """A buffer of up to ``size`` earlier fakes. ``query(fakes)`` returns a batch of the same shape.
+
+    While the pool fills, each fake is stored and returned. Once it is full, each fake is
+    returned with probability 1/2; otherwise a random stored fake is returned and the new one
+    takes its place. D therefore also trains on what G produced a few steps ago, which damps
+    oscillation. Randomness comes from torch's global generator (saved in checkpoints).
+    """
+
+    def __init__(self, size: int = 50):
+        self.size = size
+        self.images: list[Tensor] = []
+
+    def query(self, fakes: Tensor) -> Tensor:
+        if self.size == 0:
+            return fakes
+        out = []
+        for img in fakes.detach():  # img: (C, H, W)
+            if len(self.images) < self.size:
+                self.images.append(img.clone())
+                out.append(img)
+            elif torch.rand(()) < 0.5:
+                i = int(torch.randint(len(self.images), ()))
+                out.append(self.images[i].clone())
+                self.images[i] = img.clone()
+            else:
+                out.append(img)
+        return torch.stack(out)  # (N, C, H, W)
+
+    def state_dict(self) -> dict:
+        return {"size": self.size, "images": [t.cpu() for t in self.images]}
+
+    def load_state_dict(self, state: dict) -> None:
+        device = self.images[0].device if self.images else None
+        self.size = state["size"]
+        self.images = [t.to(device) if device else t for t in state["images"]]
