@@ -19,13 +19,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 import torch
-
-from gancourse import nets
-from gancourse.callbacks import TimeBudget
-from gancourse.data import Batches, load_dataset
-from gancourse.evaluate import evaluate_samples
 from gancourse.recipes import recipe
-from gancourse.train import Trainer, generate
+
+from gancourse import nets, registry
+from gancourse.data import Batches, load_dataset
+from gancourse.evaluation import evaluate_samples
+from gancourse.train import TimeBudget, Trainer, generate
 from gancourse.utils import physical_cores, seed_everything
 from gancourse.viz import save_grid, to_uint8
 
@@ -57,7 +56,7 @@ def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: in
     batch_size = how.batch_size
     data = load_dataset(dataset, "train")
     conditional = nets.is_conditional(kind)
-    G, D = nets.build(kind, asdict(model_cfg))
+    G, D = registry.build(kind, asdict(model_cfg))
     batches = Batches(data.images, data.labels if conditional else None, batch_size=batch_size, seed=seed)
     trainer = Trainer(G, D, batches, how.train, z_dim=model_cfg.z_dim, callbacks=[TimeBudget(budget_s)], progress=False,
                       kind=kind, d_step=how.d_step, g_step=how.g_step)

@@ -32,12 +32,12 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import torch
+from gancourse.recipes import recipe
 from torch.utils.data import DataLoader, Dataset
 
-from gancourse import nets
+from gancourse import nets, registry
 from gancourse.data import Batches, load_dataset
 from gancourse.losses import get_loss
-from gancourse.recipes import recipe
 from gancourse.train import Trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -62,7 +62,7 @@ class SeedStyleDataset(Dataset):
 
 def _build(kind: str):
     torch.manual_seed(0)
-    G, D = nets.build(kind, asdict(MODELS[kind]))
+    G, D = registry.build(kind, asdict(MODELS[kind]))
     betas = (0.5, 0.999)
     return G, D, torch.optim.Adam(G.parameters(), 2e-4, betas=betas), torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
 
@@ -137,9 +137,9 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     data = load_dataset("fashion-mnist", "train")
-    from gancourse.speed import _cpu_has_bf16
+    from gancourse.utils import cpu_has_bf16
 
-    bf16 = torch.cuda.is_available() or _cpu_has_bf16()
+    bf16 = torch.cuda.is_available() or cpu_has_bf16()
     rows = []
     for kind in args.models.split(","):
         row = {"model": kind, "reference": reference(kind, data, args.batch_size, args.steps)}

@@ -19,11 +19,10 @@ from pathlib import Path
 
 import torch
 
-from gancourse.callbacks import TimeBudget
-from gancourse.domains import load_domains
-from gancourse.recipes import translation_trainer
-from gancourse.translation import train_config
-from gancourse.translation_eval import evaluate_translation, format_translation
+from gancourse.data.domains import load_domains
+from gancourse.train import TimeBudget
+from gancourse.translation import evaluate_translation, format_translation, translation_trainer
+from gancourse.translation import translation_train_config as train_config
 from gancourse.utils import physical_cores, seed_everything
 from gancourse.viz import save_grid
 

@@ -23,7 +23,13 @@ from .losses import get_loss
 from .nets.biggan import orthogonal_penalty
 from .nets.conditional import make_discriminator
 from .train import GANSteps, Steps, TrainConfig, ema_generator_state
-from .translation import METHODS, LinearDecay, translation_config, translation_steps, translation_train_config
+from .translation import (
+    METHODS,
+    LinearDecay,
+    translation_config,
+    translation_steps,
+    translation_train_config,
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class ModelKind:
     g_penalty: Callable[[nn.Module], Any] | None = None  # added to G's loss by the GAN steps
     make_steps: Callable[..., Steps] = gan_steps  # (kind, model config, train config, data) -> steps
     callbacks: Callable[[], list] = list  # extra callbacks every run of this kind gets
+    updates: tuple[str, ...] = ("alternating", "simultaneous")  # the update algorithms its steps implement
 
     def steps(self, model_config: Any, train_config: TrainConfig, data: Any = None) -> Steps:
         return self.make_steps(self, model_config, train_config, data)
@@ -157,7 +164,7 @@ def _translation_kind(method: str) -> ModelKind:
     return ModelKind(method, nets.TranslationConfig, nets.build_translation, make_config, lesson="04", data="domains",
                      train=translation_train_config(method),
                      make_steps=lambda kind, mcfg, tcfg, pair: translation_steps(method, pair, tcfg),
-                     callbacks=lambda: [LinearDecay(METHODS[method].decay_from)])
+                     callbacks=lambda: [LinearDecay(METHODS[method].decay_from)], updates=("alternating",))
 
 
 register(ModelKind("gan", nets.MLPConfig, lambda c: (nets.MLPGenerator(c), nets.MLPDiscriminator(c)), _mlp_config,

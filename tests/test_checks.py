@@ -94,15 +94,15 @@ MISTAKES = [
      "g_loss", "target label is wrong"),
     ("minimax g_loss", ("return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))",
                         "return -F.softplus(fake_logits).mean()"), "g_loss", "minimax"),
-    ("no detach in the D step", ("fake = G(z).detach()", "fake = G(z)"), "d_step", "detach"),
+    ("no detach in the D step", ("D(fake.detach())", "D(fake)"), "d_step", "detach"),
     ("missing zero_grad in the D step", ("opt_D.zero_grad(set_to_none=True)", "pass"), "d_step", "zero_grad"),
-    ("changing G in the D step", ("opt_D.step()", "opt_D.step()\n    with torch.no_grad():\n        next(G.parameters()).mul_(0.5)"),
-     "d_step", "step only opt_D"),
+    ("stepping before backward in the D step", ("loss.backward()\n    opt_D.step()", "opt_D.step()\n    loss.backward()"),
+     "d_step", "one clean gradient step"),
     ("missing zero_grad in the G step", ("opt_G.zero_grad(set_to_none=True)", "pass"), "g_step", "zero_grad"),
-    ("wrong target in the G step", ("loss = g_loss(D(G(z)))",
-                                    "loss = F.binary_cross_entropy_with_logits(D(G(z)), torch.zeros(len(z)))"),
+    ("wrong target in the G step", ("loss = g_loss(D(fake))",
+                                    "loss = F.binary_cross_entropy_with_logits(D(fake), torch.zeros(len(fake)))"),
      "g_step", "wrong target label"),
-    ("detach in the G step", ("loss = g_loss(D(G(z)))", "loss = g_loss(D(G(z).detach()))"), "g_step", "did not change G"),
+    ("detach in the G step", ("loss = g_loss(D(fake))", "loss = g_loss(D(fake.detach()))"), "g_step", "did not change G"),
 ]
 
 

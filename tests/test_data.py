@@ -11,7 +11,6 @@ import pytest
 import torch
 import torchvision.datasets as tvd
 
-from gancourse import data
 from gancourse.config import GancourseError
 from gancourse.data import (
     Batches,
@@ -21,6 +20,7 @@ from gancourse.data import (
     load_dataset,
     read_idx,
 )
+from gancourse.data import datasets as data
 from tests.conftest import idx_bytes, tiny_mnist, write_idx_folder
 
 DEBIAN = Path("/usr/share/datasets/fashion-mnist")

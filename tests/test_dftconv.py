@@ -8,9 +8,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gancourse import nets
+from gancourse import registry
 from gancourse.data import Batches
-from gancourse.dftconv import (
+from gancourse.train import GANSteps, TrainConfig, Trainer
+from gancourse.train.dftconv import (
     DFTConv2d,
     DFTConvTranspose2d,
     _phase_taps,
@@ -19,7 +20,6 @@ from gancourse.dftconv import (
     dft_correlate,
     use_dft_convolutions,
 )
-from gancourse.train import TrainConfig, Trainer
 
 CASES = [(h, w, k, p) for h, w, k, p in itertools.product([5, 7, 14], [6, 7], [2, 3, 4, 5], [0, 1, 2, 4]) if p < k]
 
@@ -74,7 +74,7 @@ def test_gradients_equal_torch():
 def test_swap_keeps_parameters_and_checkpoints():
     """The DCGAN nets compute the same outputs; parameters (so optimizers) and state_dict are unchanged."""
     torch.manual_seed(0)
-    G, D = nets.build("dcgan", {})
+    G, D = registry.build("dcgan", {})
     G.eval(), D.eval()  # no dropout noise; BatchNorm from running statistics
     params, state = list(G.parameters()), {k: v.clone() for k, v in G.state_dict().items()}
     z = torch.randn(8, 100)
@@ -89,7 +89,7 @@ def test_swap_keeps_parameters_and_checkpoints():
         after = (G(z), D(torch.randn(8, 1, 28, 28, generator=torch.Generator().manual_seed(1))))
     assert after[0] == pytest.approx(before[0], abs=1e-5) and after[1] == pytest.approx(before[1], abs=1e-5)
     assert all(a is b for a, b in zip(params, G.parameters(), strict=True))
-    plain_G, _ = nets.build("dcgan", {})
+    plain_G, _ = registry.build("dcgan", {})
     plain_G.load_state_dict(G.state_dict())  # same keys: a checkpoint loads into the plain network
     assert all(torch.equal(state[k], v) for k, v in plain_G.state_dict().items())
 
@@ -120,16 +120,16 @@ def test_trainer_option_trains_like_the_direct_layers():
 
     def run(**speed):
         torch.manual_seed(0)
-        G, D = nets.build("dcgan", {})
+        G, D = registry.build("dcgan", {})
         cfg = replace(TrainConfig(), epochs=1, log_every=1, **speed)
-        return Trainer(G, D, Batches(images, None, 32, seed=0), cfg, z_dim=100, progress=False)
+        return Trainer(G, D, Batches(images, None, 32, seed=0), GANSteps(100), cfg, progress=False)
 
     direct = run().fit()
     fast = run(dft_conv=True)
     assert any(isinstance(m, DFTConvTranspose2d) for m in fast.G.modules())
     for a, b in zip(direct, fast.fit(), strict=True):
         assert a["loss_D"] == pytest.approx(b["loss_D"], rel=1e-3) and a["loss_G"] == pytest.approx(b["loss_G"], rel=1e-3)
-    G, _ = nets.build("dcgan", {})
+    G, _ = registry.build("dcgan", {})
     G.load_state_dict(fast.state_dict()["G"])
 
 
@@ -147,7 +147,7 @@ def test_spectral_norm_parametrization_is_kept():
         assert use_dft_convolutions(net) == 1
         assert isinstance(net[0], DFTConv2d) and is_parametrized(net[0], "weight")
         assert net(x) == pytest.approx(ref, abs=1e-5)
-    G, D = nets.build("biggan", {})
+    G, D = registry.build("biggan", {})
     assert use_dft_convolutions(G) > 0 and use_dft_convolutions(D) > 0
     y = torch.arange(4) % 10
     assert D(G(torch.randn(4, G.cfg.z_dim), y), y).shape == (4,)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from gancourse import nets
+from gancourse import registry
 from gancourse.train import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def test_two_gloo_processes_keep_identical_weights(tmp_path):
     assert not torch.equal(r0["first_image"], r1["first_image"])  # each rank trained on its own shard...
     assert torch.equal(r0["weights"], r1["weights"])  # ...and DDP kept the weights identical
     ckpt = load_checkpoint(tmp_path / "ckpt.pt")  # rank 0's checkpoint loads in one process
-    G, D = nets.build("dcgan", ckpt["config"])
+    G, D = registry.build("dcgan", ckpt["config"])
     G.load_state_dict(ckpt["G"])  # plain parameter names, no "module." prefix
     D.load_state_dict(ckpt["D"])
     flat = torch.cat([p.detach().flatten() for p in [*G.parameters(), *D.parameters()]])

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from gancourse import evaluate as ev
 from gancourse.cli import main
 from gancourse.config import GancourseError
+from gancourse.evaluation import metrics as ev
 
 
 def cloud(n=400, d=8, seed=0, shift=0.0, scale=1.0):
@@ -143,8 +143,8 @@ def test_inception_score_and_label_accuracy_by_hand():
 def test_bundled_classifier_loads_and_recognises_real_digits():
     import warnings
 
-    from gancourse.classifier import accuracy, load_classifier
     from gancourse.data import load_dataset
+    from gancourse.evaluation.classifier import accuracy, load_classifier
 
     clf = load_classifier("mnist", train_if_missing=False)
     with warnings.catch_warnings():
@@ -177,15 +177,15 @@ def test_report_separates_real_from_noise(report):
 
 def test_evaluation_callback_adds_numbers_and_raises_the_alarm():
     from gancourse.data import Batches
-    from gancourse.evaluation_callback import Evaluation, ModeCollapseWarning
-    from gancourse.nets import build
-    from gancourse.train import TrainConfig, Trainer
+    from gancourse.evaluation import Evaluation, ModeCollapseWarning
+    from gancourse.registry import build
+    from gancourse.train import GANSteps, TrainConfig, Trainer
 
     torch.manual_seed(0)
     G, D = build("dcgan", {"width": 4})
     imgs = torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8)
     cb = Evaluation("mnist", every=1, n=200, alarm_entropy=1.01)  # an untrained G always trips a 1.01 alarm
-    t = Trainer(G, D, Batches(imgs, batch_size=32), TrainConfig(epochs=1, log_every=1), z_dim=100, callbacks=[cb],
+    t = Trainer(G, D, Batches(imgs, batch_size=32), GANSteps(100), TrainConfig(epochs=1, log_every=1), callbacks=[cb],
                 progress=False)
     with pytest.warns(ModeCollapseWarning, match="mode collapse alarm at epoch 1"):
         t.fit()

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from gancourse.cli import main
-from gancourse.grading import find_submissions, lesson_checks, notebook_lesson
+from gancourse.course.grading import find_submissions, lesson_checks, notebook_lesson
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -5,7 +5,12 @@ import nbformat
 import pytest
 
 from gancourse.config import GancourseError
-from gancourse.lessons import copy_to_workspace, generate_lessons, make_lesson, strip_solutions
+from gancourse.course.lessons import (
+    copy_to_workspace,
+    generate_lessons,
+    make_lesson,
+    strip_solutions,
+)
 from tests.notebook_code import ROOT
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))

@@ -2,7 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from gancourse import nets
+from gancourse import nets, registry
 from gancourse.config import GancourseError
 
 
@@ -40,10 +40,10 @@ def test_gradients_reach_every_parameter():
 
 def test_build_from_config_dict():
     cfg = nets.MLPConfig(z_dim=12, g_hidden=(32,), d_hidden=(16,))
-    G, D = nets.build("mlp", {"z_dim": 12, "g_hidden": [32], "d_hidden": [16]})
+    G, D = registry.build("gan", {"z_dim": 12, "g_hidden": [32], "d_hidden": [16]})
     assert G.cfg == cfg and D.cfg == cfg
     with pytest.raises(GancourseError, match="unknown model kind"):
-        nets.build("stylegan", {})
+        registry.build("stylegan", {})
 
 
 # ---------------------------------------------------------------- DCGAN (lesson 02)
@@ -97,13 +97,13 @@ def test_dcgan_rejects_unsupported_size():
 
 # ---------------------------------------------------------------- conditional (lesson 03)
 
-from gancourse.nets.conditional import generate  # noqa: E402
+from gancourse.nets.conditional import sample_classes  # noqa: E402
 
 
 @pytest.mark.parametrize("disc", ["concat", "projection"])
 @pytest.mark.parametrize("embed_dim", [0, 16])
 def test_conditional_shapes(disc, embed_dim):
-    G, D = nets.build("cgan", {"discriminator": disc, "embed_dim": embed_dim, "width": 8})
+    G, D = registry.build("cgan", {"discriminator": disc, "embed_dim": embed_dim, "width": 8})
     y = torch.tensor([0, 5, 9])
     x = G(torch.randn(3, 100), y)
     assert x.shape == (3, 1, 28, 28) and D(x, y).shape == (3,)
@@ -111,15 +111,15 @@ def test_conditional_shapes(disc, embed_dim):
 
 def test_generator_output_depends_on_the_label():
     torch.manual_seed(0)
-    G, _ = nets.build("cgan", {"width": 8})
+    G, _ = registry.build("cgan", {"width": 8})
     z = torch.randn(1, 100).repeat(2, 1)
-    out = generate(G, [1, 8], z=z)
+    out = sample_classes(G, [1, 8], z=z)
     assert not torch.allclose(out[0], out[1])
 
 
 def test_concat_discriminator_sees_label_maps():
     torch.manual_seed(0)
-    _, D = nets.build("cgan", {"width": 8, "discriminator": "concat"})
+    _, D = registry.build("cgan", {"width": 8, "discriminator": "concat"})
     first = [m for m in D.modules() if isinstance(m, nn.Conv2d)][0]
     assert first.in_channels == 1 + 10
     D.eval()
@@ -129,7 +129,7 @@ def test_concat_discriminator_sees_label_maps():
 
 def test_projection_output_is_unconditional_plus_inner_product():
     torch.manual_seed(0)
-    _, D = nets.build("cgan", {"width": 8, "discriminator": "projection"})
+    _, D = registry.build("cgan", {"width": 8, "discriminator": "projection"})
     D.eval()
     x, y = torch.randn(4, 1, 28, 28), torch.tensor([0, 1, 1, 9])
     with torch.no_grad():
@@ -139,13 +139,13 @@ def test_projection_output_is_unconditional_plus_inner_product():
 
 
 def test_generate_makes_the_requested_labels_in_eval_mode():
-    G, _ = nets.build("cgan", {"width": 8})
+    G, _ = registry.build("cgan", {"width": 8})
     assert G.training
-    out = generate(G, [3, 3, 7], seed=0)
+    out = sample_classes(G, [3, 3, 7], seed=0)
     assert out.shape == (3, 1, 28, 28) and not out.requires_grad and G.training
-    assert torch.equal(out, generate(G, [3, 3, 7], seed=0))  # seeded and in eval mode: reproducible
+    assert torch.equal(out, sample_classes(G, [3, 3, 7], seed=0))  # seeded and in eval mode: reproducible
     with pytest.raises(ValueError, match="0..9"):
-        generate(G, [10])
+        sample_classes(G, [10])
 
 
 def test_fast_dropout_matches_dropout_statistics():

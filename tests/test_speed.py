@@ -6,12 +6,12 @@ import pytest
 import torch
 from torch import nn
 
-from gancourse import nets
+from gancourse import nets, registry
 from gancourse.config import GancourseError
 from gancourse.data import Batches
 from gancourse.losses import get_loss
-from gancourse.speed import _cpu_has_bf16, simultaneous_step
-from gancourse.train import TrainConfig, Trainer
+from gancourse.train import TrainConfig, Trainer, simultaneous_step
+from gancourse.utils import cpu_has_bf16
 
 
 class Counting(nn.Module):
@@ -48,10 +48,11 @@ def test_simultaneous_step_gives_each_network_its_own_gradient():
 
 def _trainer(**cfg):
     torch.manual_seed(0)
-    G, D = nets.build("dcgan", {"width": 8, "dropout": 0.0})
+    G, D = registry.build("dcgan", {"width": 8, "dropout": 0.0})
     images = torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8)
     config = replace(TrainConfig(epochs=1, log_every=1), **cfg)
-    return Trainer(G, D, Batches(images, None, 16, seed=0), config, z_dim=100, progress=False)
+    steps = registry.get("dcgan").steps(nets.DCGANConfig(width=8, dropout=0.0), config)
+    return Trainer(G, D, Batches(images, None, 16, seed=0), steps, config, progress=False)
 
 
 def test_alternating_is_the_default_and_simultaneous_trains():
@@ -80,7 +81,7 @@ def test_channels_last_and_fused_adam_give_the_same_training():
         assert a["loss_D"] == pytest.approx(b["loss_D"], rel=1e-3) and a["loss_G"] == pytest.approx(b["loss_G"], rel=1e-3)
 
 
-@pytest.mark.skipif(not _cpu_has_bf16(), reason="this CPU has no native bf16")
+@pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has no native bf16")
 def test_bf16_training_stays_stable():
     """bf16 autocast tracks the fp32 losses closely and stays finite over a few epochs."""
     fp32 = _trainer().fit()
@@ -91,7 +92,7 @@ def test_bf16_training_stays_stable():
     assert next(bf16.G.parameters()).dtype == torch.float32  # weights and optimizer state stay fp32
 
 
-@pytest.mark.skipif(_cpu_has_bf16(), reason="this CPU has native bf16")
+@pytest.mark.skipif(cpu_has_bf16(), reason="this CPU has native bf16")
 def test_bf16_is_refused_without_native_support():
     with pytest.raises(GancourseError, match="no native bf16"):
         _trainer(precision="bf16")
@@ -101,15 +102,15 @@ def test_cli_speed_flags_and_compile_keeps_checkpoint_names(tmp_path, capsys):
     from gancourse.cli import main
     from gancourse.train import load_checkpoint
 
-    flags = ["--simultaneous", "--channels-last", "--fused-adam", "--dft-conv"] + (["--precision", "bf16"] if _cpu_has_bf16() else [])
+    flags = ["--simultaneous", "--channels-last", "--fused-adam", "--dft-conv"] + (["--precision", "bf16"] if cpu_has_bf16() else [])
     out = tmp_path / "run"
     assert main(["train", "dcgan", "--epochs", "1", "--limit", "64", "--quiet", "--out", str(out), *flags]) == 0
     ckpt = load_checkpoint(next((out / "checkpoints").glob("*.pt")))
     assert ckpt["train_config"]["update"] == "simultaneous" and ckpt["train_config"]["channels_last"]
-    assert ckpt["train_config"]["dft_conv"] and set(ckpt["G"]) == set(nets.build("dcgan", {})[0].state_dict())
-    G, _ = nets.build("dcgan", {})
+    assert ckpt["train_config"]["dft_conv"] and set(ckpt["G"]) == set(registry.build("dcgan", {})[0].state_dict())
+    G, _ = registry.build("dcgan", {})
     names = set(G.state_dict())
     G.compile()
     assert set(G.state_dict()) == names  # compiled in place: checkpoints stay loadable without torch.compile
     assert main(["train", "cyclegan", "--simultaneous", "--quiet", "--out", str(tmp_path / "c")]) == 2
-    assert "--simultaneous is for" in capsys.readouterr().err
+    assert "cyclegan keeps its own alternating steps: drop --simultaneous" in capsys.readouterr().err

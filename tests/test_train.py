@@ -3,12 +3,13 @@ import math
 import pytest
 import torch
 
-from gancourse import losses
-from gancourse.callbacks import Checkpoint
+from gancourse import losses, registry
 from gancourse.config import GancourseError
 from gancourse.data import Batches
 from gancourse.nets import MLPConfig, MLPDiscriminator, MLPGenerator
 from gancourse.train import (
+    Checkpoint,
+    GANSteps,
     TrainConfig,
     Trainer,
     TrainingDiverged,
@@ -26,12 +27,13 @@ def easy_data(n=256, seed=0):
     return (200 + torch.randint(0, 56, (n, 1, 4, 4), generator=g)).to(torch.uint8)
 
 
-def make_trainer(seed=0, epochs=2, callbacks=(), **cfg_kwargs):
+def make_trainer(seed=0, epochs=2, callbacks=(), steps=None, **cfg_kwargs):
     torch.manual_seed(seed)
     G, D = MLPGenerator(CFG), MLPDiscriminator(CFG)
     batches = Batches(easy_data(), batch_size=32, seed=seed)
     cfg = TrainConfig(epochs=epochs, log_every=4, seed=seed, **cfg_kwargs)
-    return Trainer(G, D, batches, cfg, z_dim=CFG.z_dim, progress=False, callbacks=callbacks, kind="mlp", model_config=CFG)
+    return Trainer(G, D, batches, steps or GANSteps(CFG.z_dim), cfg, progress=False, callbacks=callbacks, kind="gan",
+                   model_config=CFG)
 
 
 def params(m):
@@ -42,18 +44,20 @@ def test_d_step_updates_d_only_and_never_touches_g():
     torch.manual_seed(0)
     G, D = MLPGenerator(CFG), MLPDiscriminator(CFG)
     g0, d0 = params(G), params(D)
-    out = d_step(G, D, torch.optim.SGD(D.parameters(), lr=0.1), torch.rand(8, 1, 4, 4), torch.randn(8, 4), losses.d_loss_bce)
+    fake = G(torch.randn(8, 4))  # attached to G's graph, as the steps pass it
+    out = d_step(D, torch.optim.SGD(D.parameters(), lr=0.1), torch.rand(8, 1, 4, 4), fake, losses.d_loss_bce)
     assert set(out) == {"loss_D", "D(x)", "D(G(z))"} and all(v.ndim == 0 for v in out.values())
     assert all(torch.equal(a, b) for a, b in zip(g0, params(G), strict=True))
     assert all(p.grad is None for p in G.parameters())  # detached: no gradient into G
     assert not all(torch.equal(a, b) for a, b in zip(d0, params(D), strict=True))
+    fake.sum().backward()  # G's graph survived the D step, ready for the G step
 
 
 def test_g_step_updates_g_only():
     torch.manual_seed(0)
     G, D = MLPGenerator(CFG), MLPDiscriminator(CFG)
     g0, d0 = params(G), params(D)
-    out = g_step(G, D, torch.optim.SGD(G.parameters(), lr=0.1), torch.randn(8, 4), losses.g_loss_nonsaturating)
+    out = g_step(D, torch.optim.SGD(G.parameters(), lr=0.1), G(torch.randn(8, 4)), losses.g_loss_nonsaturating)
     assert set(out) == {"loss_G"}
     assert all(torch.equal(a, b) for a, b in zip(d0, params(D), strict=True))
     assert not all(torch.equal(a, b) for a, b in zip(g0, params(G), strict=True))
@@ -100,7 +104,8 @@ def test_checkpoint_contents_and_sampling_alone(tmp_path):
     t.fit()
     path = t.save_checkpoint(tmp_path / "ck.pt")
     ck = load_checkpoint(path)
-    for key in ("kind", "config", "G", "D", "opt_G", "opt_D", "ema", "step", "epoch", "rng", "fixed_noise", "history"):
+    for key in ("format", "kind", "config", "G", "D", "opt_G", "opt_D", "ema", "step", "epoch", "rng", "fixed_noise",
+                "fixed_inputs", "history"):
         assert key in ck
     assert ck["config"]["z_dim"] == 4 and ck["step"] == 8 and ck["epoch"] == 1
     G = MLPGenerator(MLPConfig(**{**ck["config"]}))
@@ -129,7 +134,7 @@ def test_nan_stops_training_with_clear_message(tmp_path):
     def exploding(real_logits, fake_logits):
         return losses.d_loss_bce(real_logits, fake_logits) * (math.nan if t.epoch >= 1 else 1.0)
 
-    t.loss = losses.GANLoss(exploding, losses.g_loss_nonsaturating)
+    t.steps.loss = losses.GANLoss(exploding, losses.g_loss_nonsaturating)
     with pytest.raises(TrainingDiverged, match="loss_D.* became nan at step 12.*checkpoint is intact"):
         t.fit()
     saved = sorted(tmp_path.glob("ckpt-*.pt"))
@@ -144,8 +149,7 @@ def test_d_steps_per_g_step_and_ema():
         calls["g"] += 1
         return g_step(*args, **kwargs)
 
-    t = make_trainer(epochs=1, d_steps=2, ema_decay=0.5)
-    t.g_step_fn = counting_g_step
+    t = make_trainer(epochs=1, d_steps=2, ema_decay=0.5, steps=GANSteps(CFG.z_dim, g_step=counting_g_step))
     t.fit()
     assert calls["g"] == 4  # 8 D steps, a G step after every second one
     ema_params = list(t.ema.module.parameters())
@@ -155,7 +159,7 @@ def test_d_steps_per_g_step_and_ema():
 
 def test_fixed_noise_is_fixed_and_seeded():
     a, b = make_trainer(seed=1), make_trainer(seed=1)
-    assert torch.equal(a.fixed_noise, b.fixed_noise)
+    assert len(a.fixed) == 1 and torch.equal(a.fixed[0], b.fixed[0])
     before = a.sample_fixed()
     assert torch.equal(before, a.sample_fixed())  # eval mode: no batch-statistics noise
     assert a.G.training  # and training mode restored
@@ -163,7 +167,7 @@ def test_fixed_noise_is_fixed_and_seeded():
 
 def test_resume_mid_epoch_continues_exactly(tmp_path):
     """Checkpoints every 4 steps (mid-epoch, 8 steps per epoch): resume from step 12 equals no interruption."""
-    from gancourse.callbacks import latest_checkpoint
+    from gancourse.train import latest_checkpoint
 
     full = make_trainer(epochs=3)
     full.fit()
@@ -193,7 +197,7 @@ def test_history_files(tmp_path):
     import csv
     import json
 
-    from gancourse.callbacks import HistoryFile, save_history
+    from gancourse.train import HistoryFile, save_history
 
     t = make_trainer(epochs=1, callbacks=[HistoryFile(tmp_path / "h.json")])
     t.fit()
@@ -208,7 +212,7 @@ def test_history_files(tmp_path):
 def test_tensorboard_is_optional(tmp_path, monkeypatch, capsys):
     import builtins
 
-    from gancourse.callbacks import TensorBoard
+    from gancourse.train import TensorBoard
 
     real_import = builtins.__import__
 
@@ -224,16 +228,22 @@ def test_tensorboard_is_optional(tmp_path, monkeypatch, capsys):
 
 
 def test_conditional_training_passes_labels():
-    from gancourse import nets
-
     torch.manual_seed(0)
-    G, D = nets.build("cgan", {"width": 4})
+    G, D = registry.build("cgan", {"width": 4})
     imgs = torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8)
     batches = Batches(imgs, torch.arange(64) % 10, batch_size=16)
-    t = Trainer(G, D, batches, TrainConfig(epochs=1, log_every=2, n_fixed=20), z_dim=100,
-                fixed_labels=torch.arange(20) % 10, progress=False, kind="cgan")
+    seen = []
+
+    def spying_d_step(D, opt_D, real, fake, d_loss, y=None):
+        seen.append(y)
+        return d_step(D, opt_D, real, fake, d_loss, y)
+
+    t = Trainer(G, D, batches, GANSteps(100, n_classes=10, d_step=spying_d_step), TrainConfig(epochs=1, log_every=2, n_fixed=20),
+                progress=False, kind="cgan")
     t.fit()
     assert len(t.history) == 2 and t.sample_fixed().shape == (20, 1, 28, 28)
+    assert all(y is not None and y.shape == (16,) for y in seen)
+    assert torch.equal(t.fixed[1], torch.arange(20) % 10) and t.steps.grid_nrow == 10  # one class per column
 
 
 def test_ema_warmup_by_hand():
@@ -255,3 +265,97 @@ def test_ema_tracks_g_early_in_training():
     torch.manual_seed(0)
     g0 = torch.cat([p.flatten() for p in MLPGenerator(CFG).parameters()])  # the initial weights
     assert (e - g).norm() < (e - g0).norm()  # after 16 steps the average is nearer G than its initialisation
+
+
+class CountingG(MLPGenerator):
+    calls = 0
+
+    def forward(self, z):
+        CountingG.calls += 1
+        return super().forward(z)
+
+
+def two_forward_step(G, D, opt_G, opt_D, real, z, loss):
+    """The old contract: the D step and the G step each ran G(z). The same algorithm, one forward more."""
+    opt_D.zero_grad()
+    loss_d = loss.d(D(real), D(G(z).detach()))
+    loss_d.backward()
+    opt_D.step()
+    opt_G.zero_grad()
+    loss_g = loss.g(D(G(z)))
+    loss_g.backward()
+    opt_G.step()
+    return loss_d.detach(), loss_g.detach()
+
+
+def test_one_generator_forward_per_step_and_the_same_algorithm():
+    """GANSteps runs G once per alternating step, and trains exactly as running G twice did."""
+    torch.manual_seed(0)
+    G, D = CountingG(CFG), MLPDiscriminator(CFG)
+    G2, D2 = MLPGenerator(CFG), MLPDiscriminator(CFG)
+    G2.load_state_dict(G.state_dict())
+    D2.load_state_dict(D.state_dict())
+    steps = GANSteps(CFG.z_dim)
+    opts = [torch.optim.Adam(m.parameters(), lr=1e-3, betas=(0.5, 0.999)) for m in (G, D, G2, D2)]
+    real = torch.rand(16, 1, 4, 4) * 2 - 1
+    for i in range(5):
+        torch.manual_seed(100 + i)
+        CountingG.calls = 0
+        logs = steps.step(G, D, opts[0], opts[1], (real, None), update_g=True)
+        assert CountingG.calls == 1
+        torch.manual_seed(100 + i)
+        z = torch.randn(16, CFG.z_dim)
+        loss_d, loss_g = two_forward_step(G2, D2, opts[2], opts[3], real, z, losses.get_loss("bce"))
+        assert torch.allclose(logs["loss_D"], loss_d, atol=1e-6) and torch.allclose(logs["loss_G"], loss_g, atol=1e-6)
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(G.parameters(), G2.parameters(), strict=True))
+
+
+def test_steps_without_a_g_update_build_no_generator_graph():
+    torch.manual_seed(0)
+    G, D = MLPGenerator(CFG), MLPDiscriminator(CFG)
+    seen = []
+    steps = GANSteps(CFG.z_dim, d_step=lambda D, opt, real, fake, loss: seen.append(fake.requires_grad) or {})
+    steps.step(G, D, None, None, (torch.rand(8, 1, 4, 4), None), update_g=False)
+    steps.step(G, D, None, torch.optim.SGD(D.parameters(), lr=0.1), (torch.rand(8, 1, 4, 4), None), update_g=False)
+    assert seen == [False, False]
+
+
+def test_g_penalty_is_added_to_the_generator_loss():
+    torch.manual_seed(0)
+    G, D = MLPGenerator(CFG), MLPDiscriminator(CFG)
+    got = {}
+
+    def recording_g_step(D, opt_G, fake, g_loss):
+        logits = D(fake)
+        got["with"], got["without"] = g_loss(logits).item(), losses.g_loss_nonsaturating(logits).item()
+        return {}
+
+    steps = GANSteps(CFG.z_dim, g_step=recording_g_step, g_penalty=lambda G: torch.tensor(2.5))
+    steps.step(G, D, None, torch.optim.SGD(D.parameters(), lr=0.0), (torch.rand(8, 1, 4, 4), None), update_g=True)
+    assert got["with"] == pytest.approx(got["without"] + 2.5)
+
+
+def test_format_1_checkpoints_still_load(tmp_path):
+    """A checkpoint of the earlier format (fixed_noise/fixed_labels, no 'format' key) resumes."""
+    t = make_trainer(epochs=1)
+    t.fit()
+    old = t.state_dict()
+    del old["format"], old["fixed_inputs"]
+    old.update(fixed_labels=None, fixed_inputs=None, state={})
+    torch.save(old, tmp_path / "old.pt")
+    resumed = make_trainer(epochs=2)
+    resumed.load_checkpoint(tmp_path / "old.pt")
+    assert resumed.step == 8 and torch.equal(resumed.fixed[0], old["fixed_noise"])
+    resumed.fit()
+    assert resumed.step == 16
+
+
+def test_newer_checkpoint_format_and_other_kinds_are_refused(tmp_path):
+    t = make_trainer(epochs=1)
+    ck = t.state_dict()
+    torch.save({**ck, "format": 99}, tmp_path / "new.pt")
+    with pytest.raises(GancourseError, match="checkpoint format 99; this gancourse reads formats 1 to 2: upgrade"):
+        load_checkpoint(tmp_path / "new.pt")
+    torch.save({**ck, "kind": "dcgan"}, tmp_path / "dcgan.pt")
+    with pytest.raises(GancourseError, match="holds a 'dcgan' model, not 'gan'"):
+        t.load_checkpoint(tmp_path / "dcgan.pt")

@@ -9,12 +9,17 @@ from conftest import write_idx_folder
 from PIL import Image
 from torch import nn
 
-from gancourse import nets
+from gancourse import registry
 from gancourse.config import GancourseError
-from gancourse.domains import UnpairedBatches, load_domains, load_folders, load_pix2pix, sobel_edges
+from gancourse.data.domains import (
+    UnpairedBatches,
+    load_domains,
+    load_folders,
+    load_pix2pix,
+    sobel_edges,
+)
 from gancourse.losses import cycle_loss, d_loss_lsgan, g_loss_lsgan, reconstruction_loss_l2
 from gancourse.nets.translation import EncoderDecoder, TranslationConfig, build_translation
-from gancourse.recipes import translation_config, translation_trainer
 from gancourse.translation import (
     METHODS,
     ImagePool,
@@ -22,9 +27,12 @@ from gancourse.translation import (
     TranslationLoss,
     TranslationSteps,
     cycle_rows,
+    evaluate_translation,
+    format_translation,
     lr_factor,
+    translation_config,
+    translation_trainer,
 )
-from gancourse.translation_eval import evaluate_translation, format_translation
 
 # ------------------------------------------------------------------ networks
 
@@ -50,11 +58,11 @@ def test_unet_skip_uses_encoder_features():
 
 def test_bad_image_size_is_a_clear_error():
     with pytest.raises(GancourseError, match="not divisible"):
-        nets.build("cyclegan", {"image_size": 30, "generator": "encoder-decoder"})
+        registry.build("cyclegan", {"image_size": 30, "generator": "encoder-decoder"})
 
 
 def test_checkpoint_config_rebuilds_the_model():
-    G, D = nets.build("discogan", {"generator": "encoder-decoder", "norm": "batch", "width": 4})
+    G, D = registry.build("discogan", {"generator": "encoder-decoder", "norm": "batch", "width": 4})
     assert set(G) == {"AB", "BA"} and set(D) == {"A", "B"}
     assert any(isinstance(m, nn.BatchNorm2d) for m in G.modules())
 
@@ -101,11 +109,19 @@ def _toy(c_ab=0.5, c_ba=-0.25):
     return G, D
 
 
+def _steps(loss):
+    return TranslationSteps(loss, (torch.zeros(1, 1, 2, 2, dtype=torch.uint8), torch.zeros(1, 1, 2, 2, dtype=torch.uint8)))
+
+
+def _g_update(steps, G, D, a, b):
+    return steps.g_update(G, D, torch.optim.SGD(G.parameters(), lr=0.0), a, b, G["BA"](b), G["AB"](a))
+
+
 def test_cyclegan_g_step_by_hand():
     G, D = _toy()
-    steps = TranslationSteps(METHODS["cyclegan"])
+    steps = _steps(METHODS["cyclegan"])
     a, b = torch.zeros(2, 1, 2, 2), torch.ones(2, 1, 2, 2)
-    logs = steps.g_step(G, D, torch.optim.SGD(G.parameters(), lr=0.0), (a, b))
+    logs = _g_update(steps, G, D, a, b)
     # fake_b = a + 0.5 -> D_B = 0.5; fake_a = b - 0.25 -> D_A = 0.75
     adv = (0.5 - 1) ** 2 + (0.75 - 1) ** 2
     # cycles: a -> 0.5 -> 0.25 (|err| 0.25); b -> 0.75 -> 1.25 (|err| 0.25); lambda = 10
@@ -120,9 +136,9 @@ def test_cyclegan_g_step_by_hand():
 
 def test_discogan_g_step_by_hand():
     G, D = _toy()
-    steps = TranslationSteps(METHODS["discogan"])
+    steps = _steps(METHODS["discogan"])
     a, b = torch.zeros(2, 1, 2, 2), torch.ones(2, 1, 2, 2)
-    logs = steps.g_step(G, D, torch.optim.SGD(G.parameters(), lr=0.0), (a, b))
+    logs = _g_update(steps, G, D, a, b)
     softplus = lambda s: math.log1p(math.exp(s))  # noqa: E731
     adv = softplus(-0.5) + softplus(-0.75)  # non-saturating BCE on both directions
     rec = 0.25**2 + 0.25**2  # L2, weight 1
@@ -132,15 +148,39 @@ def test_discogan_g_step_by_hand():
 
 def test_d_step_halves_each_discriminator_loss_and_leaves_g_alone():
     G, D = _toy()
-    steps = TranslationSteps(TranslationLoss("cyclegan", "lsgan", 10.0, 5.0, pool_size=0))
+    steps = _steps(TranslationLoss("cyclegan", "lsgan", 10.0, 5.0, pool_size=0))
     a, b = torch.zeros(2, 1, 2, 2), torch.ones(2, 1, 2, 2)
     before = [p.clone() for p in G.parameters()]
-    logs = steps.d_step(G, D, torch.optim.SGD(D.parameters(), lr=0.1), (a, b), (a, b))
+    logs = steps.step(G, D, torch.optim.SGD(G.parameters(), lr=0.1), torch.optim.SGD(D.parameters(), lr=0.1),
+                      ((a, b), None), update_g=False)
     # D_A: real a -> 0, fake b - 0.25 -> 0.75: 0.5 * ((0 - 1)^2 + 0.75^2)
     assert logs["loss_D_A"].item() == pytest.approx(0.5 * (1 + 0.75**2))
     # D_B: real b -> 1, fake a + 0.5 -> 0.5: 0.5 * (0 + 0.25)
     assert logs["loss_D_B"].item() == pytest.approx(0.5 * 0.25)
     assert all(torch.equal(p, q) for p, q in zip(before, G.parameters(), strict=True))
+
+
+def test_one_translation_per_direction_per_step_and_d_first():
+    """A step runs each generator once on the batch (plus the cycle and identity passes of the G update), and the
+    G update sees the discriminators after their update."""
+    calls = []
+
+    class Recording(Shift):
+        def forward(self, x):
+            calls.append(self.name)
+            return super().forward(x)
+
+    G = nn.ModuleDict({"AB": Recording(0.5), "BA": Recording(-0.25)})
+    G["AB"].name, G["BA"].name = "AB", "BA"
+    D = nn.ModuleDict({"A": MeanLogit(), "B": MeanLogit()})
+    steps = _steps(METHODS["discogan"])  # no identity loss: the G update adds only the two cycle passes
+    a, b = torch.zeros(2, 1, 2, 2), torch.ones(2, 1, 2, 2)
+    opt_d = torch.optim.SGD(D.parameters(), lr=0.5)
+    logs = steps.step(G, D, torch.optim.SGD(G.parameters(), lr=0.0), opt_d, ((a, b), None), update_g=True)
+    assert sorted(calls) == ["AB", "AB", "BA", "BA"]  # G_AB(a), G_BA(b), then G_BA(G_AB(a)), G_AB(G_BA(b))
+    softplus = lambda s: math.log1p(math.exp(s))  # noqa: E731
+    w_b, w_a = D["B"].w.item(), D["A"].w.item()  # the updated discriminators
+    assert logs["loss_G_adv"].item() == pytest.approx(softplus(-0.5 * w_b) + softplus(-0.75 * w_a))
 
 
 # ------------------------------------------------------------------ image pool
@@ -298,14 +338,14 @@ def test_two_folder_loader(tmp_path):
 def _tiny_pair(n=16, size=28):
     g = torch.Generator().manual_seed(0)
     b = torch.randint(0, 256, (n, 1, size, size), generator=g, dtype=torch.uint8)
-    from gancourse.domains import DomainPair
+    from gancourse.data.domains import DomainPair
 
     return DomainPair(sobel_edges(b), b, ("bag-edges", "bags"), True, "random", ((8,), (8,)))
 
 
 def _trainer(method, epochs=2):
     pair = _tiny_pair()
-    from gancourse.translation import train_config
+    from gancourse.translation import translation_train_config as train_config
 
     mcfg = translation_config(method, 28, 1, 1, width=4, n_res=1)
     return translation_trainer(method, pair, model_config=mcfg, train_config=train_config(method, epochs=epochs, log_every=1),
@@ -325,7 +365,7 @@ def test_tiny_translation_run_and_exact_resume(method, tmp_path):
     resumed = _trainer(method)
     resumed.load_checkpoint(tmp_path / "ckpt.pt")
     if method == "cyclegan":
-        assert len(resumed.state["pool_a"].images) == 16  # the pools came back with the checkpoint
+        assert len(resumed.steps.pool_a.images) == 16  # the pools came back with the checkpoint
     resumed.fit(2)
     assert full.history[-1] == pytest.approx(resumed.history[-1])
     assert {"loss_D_A", "loss_D_B", "loss_G", "loss_rec"} <= set(full.history[-1])
@@ -425,10 +465,10 @@ def test_cli_translation_errors_are_one_line(cyclegan_run, tmp_path, capsys):
 
 def test_cli_translate_refuses_other_models(tmp_path, capsys):
     from gancourse.cli import main
-    from gancourse.train import Trainer
+    from gancourse.train import GANSteps, Trainer
 
-    G, D = nets.build("dcgan", {"width": 4})
-    t = Trainer(G, D, [], z_dim=100, kind="dcgan", progress=False)
+    G, D = registry.build("dcgan", {"width": 4})
+    t = Trainer(G, D, [], GANSteps(100), kind="dcgan", progress=False)
     t.save_checkpoint(tmp_path / "dcgan.pt")
     assert main(["translate", str(tmp_path / "dcgan.pt"), "--input", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
     assert "needs a discogan or cyclegan checkpoint" in capsys.readouterr().err

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from gancourse import viz
+from gancourse import registry, viz
 
 
 def test_to_uint8_maps_tanh_range_to_bytes():
@@ -47,6 +47,7 @@ def test_save_gif_animates(tmp_path):
 def test_sample_grid_callback_collects_frames(tmp_path):
     class FakeTrainer:
         epoch = 2
+        steps = type("Steps", (), {"grid_nrow": None})()
 
         def sample_fixed(self):
             return torch.zeros(4, 1, 3, 3)
@@ -61,8 +62,6 @@ def test_sample_grid_callback_collects_frames(tmp_path):
 # ---------------------------------------------------------------- latent space and widgets (lessons 02, 03)
 
 import math  # noqa: E402
-
-from gancourse import nets  # noqa: E402
 
 
 def test_lerp_and_slerp_by_hand():
@@ -86,7 +85,7 @@ def test_slerp_keeps_gaussian_norms_lerp_does_not():
 
 def _cgan():
     torch.manual_seed(0)
-    return nets.build("cgan", {"width": 8})[0]
+    return registry.build("cgan", {"width": 8})[0]
 
 
 def test_class_noise_grid_rows_share_z_columns_share_label():
@@ -102,7 +101,7 @@ def test_class_noise_grid_rows_share_z_columns_share_label():
 
 def test_latent_sample_offsets_and_seeds():
     torch.manual_seed(0)
-    G = nets.build("dcgan", {"width": 8})[0]
+    G = registry.build("dcgan", {"width": 8})[0]
     a = viz.latent_sample(G, seed=5)
     assert a.shape == (1, 1, 28, 28) and torch.equal(a, viz.latent_sample(G, seed=5))
     assert not torch.equal(a, viz.latent_sample(G, seed=6))

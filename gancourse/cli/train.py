@@ -16,9 +16,16 @@ import torch
 from .. import registry
 from ..config import GancourseError
 from ..data import Batches, UnpairedBatches, load_dataset, load_pair
-from ..train import Checkpoint, HistoryFile, TensorBoard, Trainer, latest_checkpoint, load_checkpoint
-from ..translation import evaluate_translation, format_translation
+from ..train import (
+    Checkpoint,
+    HistoryFile,
+    TensorBoard,
+    Trainer,
+    latest_checkpoint,
+    load_checkpoint,
+)
 from ..train.distributed import barrier_and_close, init_from_env, shard, wrap
+from ..translation import evaluate_translation, format_translation
 from ..utils import choose_device, seed_and_threads, unique_path
 from ..viz import SampleGrid, plot_history, save_grid
 from .common import progress_gif, writable
@@ -64,6 +71,8 @@ def _callbacks(kind: registry.ModelKind, opts: TrainOptions, out: Path) -> list:
 
 def train(opts: TrainOptions) -> Path:
     kind = registry.get(opts.model)
+    if opts.speed.update not in kind.updates:
+        raise GancourseError(f"{kind.name} keeps its own alternating steps: drop --simultaneous.")
     device = choose_device(opts.device)
     dist = init_from_env(device)  # under torchrun: this process's rank; None in a plain run
     if dist is not None:

@@ -11,8 +11,8 @@ import io
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from .grading import Result, find_submissions, grade_notebook, lesson_checks
 from ..utils import atomic_write_text
+from .grading import Result, find_submissions, grade_notebook, lesson_checks
 
 
 def _grade_one(args) -> Result:

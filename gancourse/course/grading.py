@@ -17,7 +17,6 @@ This is not a sandbox: student code runs with the grader's rights (in a temporar
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets

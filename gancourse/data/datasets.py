@@ -34,7 +34,7 @@ import torch
 
 from ..config import GancourseError, data_root
 
-__all__ = ["load_dataset", "Batches", "ImageData", "DataNotFoundError", "DataFileError", "read_idx"]
+__all__ = ["load_dataset", "ImageData", "DataNotFoundError", "DataFileError", "read_idx"]
 
 SPLITS = ("train", "test", "all")
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")

@@ -11,7 +11,7 @@ from .checkpoint import ema_generator_state, latest_checkpoint, load_checkpoint
 from .distributed import plain
 from .ema import ema_with_warmup
 from .steps import GANSteps, Steps, d_step, g_step, simultaneous_step
-from .trainer import Callback, Trainer, TrainConfig, TrainingDiverged, make_optimizers
+from .trainer import Callback, TrainConfig, Trainer, TrainingDiverged, make_optimizers
 
 __all__ = [
     "Trainer", "TrainConfig", "TrainingDiverged", "Callback", "make_optimizers",

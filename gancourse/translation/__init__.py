@@ -6,7 +6,12 @@ the steps, the image pool, the learning-rate schedule, the recipe and the evalua
 
 from .evaluation import evaluate_translation, format_translation, translate_images
 from .pool import ImagePool
-from .recipe import translation_config, translation_steps, translation_train_config, translation_trainer
+from .recipe import (
+    translation_config,
+    translation_steps,
+    translation_train_config,
+    translation_trainer,
+)
 from .schedule import LinearDecay, lr_factor
 from .steps import METHODS, TranslationLoss, TranslationSteps, cycle_rows
 
