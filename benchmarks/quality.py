@@ -19,21 +19,22 @@ from dataclasses import asdict
 from pathlib import Path
 
 import torch
-from gancourse.recipes import recipe
 
-from gancourse import nets, registry
+from gancourse import registry
 from gancourse.data import Batches, load_dataset
 from gancourse.evaluation import evaluate_samples
-from gancourse.train import TimeBudget, Trainer, generate
+from gancourse.tensors import to_uint8
+from gancourse.train import TimeBudget, Trainer
 from gancourse.utils import physical_cores, seed_everything
-from gancourse.viz import save_grid, to_uint8
+from gancourse.viz import save_grid
 
-MODELS = {  # kind: model config; batch size, losses and steps come from gancourse.recipes
-    "gan": nets.MLPConfig(),
-    "dcgan": nets.DCGANConfig(),
-    "cgan": nets.CGANConfig(discriminator="projection"),
-    "biggan": nets.BigGANConfig(),
-}
+# every registered kind that trains on one image dataset; configs, batch sizes, losses and steps come from its entry
+MODELS = tuple(k for k in registry.kinds() if registry.get(k).data == "images")
+
+
+def model_config(kind: str, data):
+    """The config ``gancourse train KIND`` would use on this data (cgan: the projection discriminator)."""
+    return registry.get(kind).make_config(data, registry.ModelOptions())
 
 
 def machine() -> str:
@@ -52,26 +53,24 @@ def machine() -> str:
 
 def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: int, out_dir: Path) -> dict:
     seed_everything(seed)
-    model_cfg, how = MODELS[kind], recipe(kind, epochs=10**6, log_every=20)  # the time budget decides
+    how = registry.get(kind)
     batch_size = how.batch_size
     data = load_dataset(dataset, "train")
-    conditional = nets.is_conditional(kind)
+    model_cfg, train_cfg = model_config(kind, data), how.train_config(epochs=10**6, log_every=20)  # the budget decides
     G, D = registry.build(kind, asdict(model_cfg))
-    batches = Batches(data.images, data.labels if conditional else None, batch_size=batch_size, seed=seed)
-    trainer = Trainer(G, D, batches, how.train, z_dim=model_cfg.z_dim, callbacks=[TimeBudget(budget_s)], progress=False,
-                      kind=kind, d_step=how.d_step, g_step=how.g_step)
+    batches = Batches(data.images, data.labels if how.conditional else None, batch_size=batch_size, seed=seed)
+    trainer = Trainer(G, D, batches, how.steps(model_cfg, train_cfg, data), train_cfg, callbacks=[TimeBudget(budget_s)],
+                      progress=False, kind=kind)
     start = time.perf_counter()
     trainer.fit()
     seconds = time.perf_counter() - start
-    z = torch.randn(n_samples, model_cfg.z_dim, generator=torch.Generator().manual_seed(seed + 1))
-    labels = torch.arange(n_samples) % model_cfg.n_classes if conditional else None
+    inputs = trainer.steps.fixed_inputs(n_samples, torch.Generator().manual_seed(seed + 1), trainer.device)  # (z[, y])
+    labels = inputs[1].cpu() if how.conditional else None
     G = trainer.ema.module if trainer.ema is not None else trainer.G  # BigGAN samples from its EMA
-    images = to_uint8(torch.cat([
-        generate(G, *((z[i:i + 500],) if labels is None else (z[i:i + 500], labels[i:i + 500])))
-        for i in range(0, n_samples, 500)
-    ]))
+    images = to_uint8(torch.cat([trainer.steps.sample(G, tuple(t[i:i + 500] for t in inputs))
+                                 for i in range(0, n_samples, 500)]))
     save_grid(images[:100], out_dir / f"quality-{dataset}-{kind}.png", nrow=10)
-    report = evaluate_samples(images, labels, dataset, gan_train=conditional, seed=seed)
+    report = evaluate_samples(images, labels, dataset, gan_train=how.conditional, seed=seed)
     return {"model": kind, "steps": trainer.step, "epochs": round(trainer.step / len(batches), 1),
             "train_seconds": round(seconds, 1), "images_per_s": round(trainer.step * batch_size / seconds),
             "batch_size": batch_size, "report": report}

@@ -32,16 +32,16 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import torch
-from gancourse.recipes import recipe
 from torch.utils.data import DataLoader, Dataset
 
-from gancourse import nets, registry
+from gancourse import registry
 from gancourse.data import Batches, load_dataset
 from gancourse.losses import get_loss
 from gancourse.train import Trainer
+from gancourse.utils import cpu_has_bf16
 
 sys.path.insert(0, str(Path(__file__).parent))
-from quality import MODELS, machine  # noqa: E402
+from quality import MODELS, machine, model_config  # noqa: E402
 
 
 class SeedStyleDataset(Dataset):
@@ -60,9 +60,9 @@ class SeedStyleDataset(Dataset):
         return self.transform(self.images[i]), self.labels[i]
 
 
-def _build(kind: str):
+def _build(kind: str, data):
     torch.manual_seed(0)
-    G, D = registry.build(kind, asdict(MODELS[kind]))
+    G, D = registry.build(kind, asdict(model_config(kind, data)))
     betas = (0.5, 0.999)
     return G, D, torch.optim.Adam(G.parameters(), 2e-4, betas=betas), torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
 
@@ -80,11 +80,11 @@ def _standard_layers(net: torch.nn.Module) -> torch.nn.Module:
 
 
 def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2) -> float:
-    G, D, opt_G, opt_D = _build(kind)
+    G, D, opt_G, opt_D = _build(kind, data)
     G, D = _standard_layers(G), _standard_layers(D)
-    loss = get_loss(recipe(kind).train.loss)
-    cond = nets.is_conditional(kind)
-    z_dim = MODELS[kind].z_dim
+    loss = get_loss(registry.get(kind).train.loss)
+    cond = registry.is_conditional(kind)
+    z_dim = G.cfg.z_dim
     loader = iter(DataLoader(SeedStyleDataset(data.images, data.labels), batch_size=batch_size, shuffle=True, drop_last=True))
     for step in range(warmup + steps):
         if step == warmup:
@@ -108,16 +108,15 @@ FAST = {"update": "simultaneous", "channels_last": True, "fused_adam": True, "df
 
 
 def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, **speed) -> float:
-    G, D, opt_G, opt_D = _build(kind)
-    how = recipe(kind)
-    cond = nets.is_conditional(kind)
+    G, D, opt_G, opt_D = _build(kind, data)
+    how = registry.get(kind)
+    cond = how.conditional
     cfg = replace(how.train, d_steps=1, ema_decay=0.0, lr_g=2e-4, lr_d=2e-4, beta1=0.5, epochs=1, log_every=20, **speed)
     if speed.get("fused_adam"):
         opt_G, opt_D = (torch.optim.Adam(n.parameters(), 2e-4, betas=(0.5, 0.999), fused=True) for n in (G, D))
     labels = data.labels if cond else None
     warm = Batches(data.images, labels, batch_size, limit=batch_size * warmup)
-    trainer = Trainer(G, D, warm, cfg, z_dim=MODELS[kind].z_dim, optimizers=(opt_G, opt_D), progress=False,
-                      d_step=how.d_step, g_step=how.g_step)
+    trainer = Trainer(G, D, warm, how.steps(G.cfg, cfg, data), cfg, optimizers=(opt_G, opt_D), progress=False)
     trainer.fit(1)  # warm-up epoch of `warmup` steps
     trainer.batches = Batches(data.images, labels, batch_size, limit=batch_size * steps, seed=1)
     start = time.perf_counter()
@@ -129,7 +128,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--steps", type=int, default=10)
-    p.add_argument("--models", default="gan,dcgan,cgan,biggan")
+    p.add_argument("--models", default=",".join(MODELS))
     p.add_argument("--threads", type=int, default=None, help="default: torch's choice")
     p.add_argument("--out", default="docs/throughput.md")
     args = p.parse_args()
@@ -137,8 +136,6 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     data = load_dataset("fashion-mnist", "train")
-    from gancourse.utils import cpu_has_bf16
-
     bf16 = torch.cuda.is_available() or cpu_has_bf16()
     rows = []
     for kind in args.models.split(","):

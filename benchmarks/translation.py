@@ -33,13 +33,10 @@ from quality import machine  # noqa: E402
 def seconds_per_epoch(method: str, pair, batch_size: int, steps: int = 12) -> float:
     trainer = translation_trainer(method, pair, batch_size=batch_size, progress=False)
     batches = iter(trainer.batches)
-    x, _ = next(batches)
-    trainer.d_step_fn(trainer.G, trainer.D, trainer.opt_D, x, x)  # warm-up
+    trainer.train_step(next(batches))  # warm-up
     start = time.perf_counter()
     for _ in range(steps):
-        x, _ = next(batches)
-        trainer.d_step_fn(trainer.G, trainer.D, trainer.opt_D, x, x)
-        trainer.g_step_fn(trainer.G, trainer.D, trainer.opt_G, x)
+        trainer.train_step(next(batches))
     return (time.perf_counter() - start) / steps * len(trainer.batches)
 
 
@@ -54,7 +51,7 @@ def run(method: str, pair, test, budget_s: float, batch_size: int, seed: int, ou
     seconds = time.perf_counter() - start
     report = evaluate_translation(trainer.G, test)
     report.update(steps=trainer.step, epochs_planned=epochs, epochs_done=trainer.epoch, train_seconds=round(seconds, 1))
-    save_grid(trainer.sample_fixed(), out.with_name(f"{out.stem}-{method}.png"), nrow=trainer.grid_nrow)
+    save_grid(trainer.sample_fixed(), out.with_name(f"{out.stem}-{method}.png"), nrow=trainer.steps.grid_nrow)
     print(f"{method}: {trainer.step} steps, {trainer.epoch}/{epochs} epochs in {seconds:.0f} s", flush=True)
     return report
 
