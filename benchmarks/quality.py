@@ -25,7 +25,7 @@ from gancourse.data import Batches, load_dataset
 from gancourse.evaluation import evaluate_samples
 from gancourse.tensors import to_uint8
 from gancourse.train import TimeBudget, Trainer
-from gancourse.utils import physical_cores, seed_everything
+from gancourse.utils import cpu_flags, cpu_name, physical_cores, seed_everything
 from gancourse.viz import save_grid
 
 # every registered kind that trains on one image dataset; configs, batch sizes, losses and steps come from its entry
@@ -38,16 +38,10 @@ def model_config(kind: str, data):
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """The machine a number was measured on: CPU, its vector flags, threads, device, versions."""
+    flags = sorted(f for f in cpu_flags() if f in {"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile"})
     dev = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
-    return (f"{cpu}, {os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads, {dev}; "
+    return (f"{cpu_name()} ({', '.join(flags) or 'no AVX2'}), {os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads, {dev}; "
             f"torch {torch.__version__}, Python {platform.python_version()}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import random
 import tempfile
 from functools import cache
@@ -53,6 +54,14 @@ def cpu_flags() -> set[str]:
         if line.startswith("flags"):
             return set(line.split(":", 1)[1].split())
     return set()
+
+
+def cpu_name() -> str:
+    """The CPU's model name (e.g. "AMD EPYC"), or the machine type where Linux does not say."""
+    for line in _cpuinfo().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
 
 
 def cpu_has_bf16() -> bool:

@@ -81,3 +81,62 @@ def test_setup_notebook_prints_one_banner_line(capsys):
     dev = utils.setup_notebook(seed=3)
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith("gancourse:") and str(dev) in out[0]
+
+
+CPUINFO = """processor\t: 0
+model name\t: Test CPU 9000
+physical id\t: 0
+core id\t\t: 0
+flags\t\t: fpu sse2 avx2 avx512f avx512_bf16
+
+processor\t: 1
+model name\t: Test CPU 9000
+physical id\t: 0
+core id\t\t: 0
+flags\t\t: fpu sse2 avx2 avx512f avx512_bf16
+
+processor\t: 2
+model name\t: Test CPU 9000
+physical id\t: 0
+core id\t\t: 1
+flags\t\t: fpu sse2 avx2 avx512f avx512_bf16
+"""
+
+
+def test_cpu_facts_come_from_one_reading_of_cpuinfo(monkeypatch):
+    monkeypatch.setattr(utils, "_cpuinfo", lambda: CPUINFO)
+    monkeypatch.setattr(utils.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert utils.cpu_name() == "Test CPU 9000"
+    assert {"avx2", "avx512_bf16"} <= utils.cpu_flags() and utils.cpu_has_bf16()
+    assert utils.physical_cores() == 2  # three logical processors on two cores
+    monkeypatch.setattr(utils, "_cpuinfo", lambda: CPUINFO.replace(" avx512_bf16", ""))
+    assert not utils.cpu_has_bf16()
+    monkeypatch.setattr(utils, "_cpuinfo", lambda: "")
+    assert utils.cpu_flags() == set() and not utils.cpu_has_bf16() and utils.physical_cores() >= 1
+
+
+def test_seed_and_threads_shares_the_cores_between_processes(monkeypatch):
+    monkeypatch.setattr(utils, "physical_cores", lambda: 4)
+    before = torch.get_num_threads()
+    try:
+        utils.seed_and_threads(3, torch.device("cpu"), processes=2)
+        assert torch.get_num_threads() == 2 and torch.initial_seed() == 3
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_tensors_scale_images_both_ways_and_restore_modes():
+    from torch import nn
+
+    from gancourse.tensors import eval_mode, generate, to_uint8, to_unit
+
+    u = torch.tensor([0, 127, 128, 255], dtype=torch.uint8).view(1, 1, 2, 2)
+    x = to_unit(u)  # u / 127.5 - 1
+    assert torch.allclose(x.flatten(), torch.tensor([-1.0, 127 / 127.5 - 1, 128 / 127.5 - 1, 1.0]), atol=1e-6)
+    assert torch.equal(to_uint8(x), u) and torch.equal(to_uint8(torch.tensor([[[[-3.0, 3.0]]]])), torch.tensor([[[[0, 255]]]], dtype=torch.uint8))
+    net = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.9))
+    with eval_mode(net):
+        assert not net.training
+    assert net.training
+    out = generate(net, torch.ones(3, 2))
+    assert not out.requires_grad and net.training and torch.equal(out, generate(net, torch.ones(3, 2)))  # no dropout
