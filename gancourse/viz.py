@@ -130,6 +130,14 @@ def seeded_z(seed: int, z_dim: int, device: str | torch.device = "cpu") -> torch
     return torch.randn(z_dim, generator=torch.Generator().manual_seed(seed)).to(device)
 
 
+def _z_dim(G) -> int:
+    """The noise size of a generator: its ``z_dim`` attribute (lessons' own networks) or its config's."""
+    z_dim = getattr(G, "z_dim", None) or getattr(getattr(G, "cfg", None), "z_dim", None)
+    if z_dim is None:
+        raise AttributeError(f"{type(G).__name__} has no z_dim: store it in __init__ (self.z_dim = z_dim).")
+    return z_dim
+
+
 def _run_g(G, z: torch.Tensor, label: int | None) -> torch.Tensor:
     if label is None:
         return generate(G, z)
@@ -138,7 +146,7 @@ def _run_g(G, z: torch.Tensor, label: int | None) -> torch.Tensor:
 
 def latent_sample(G, seed: int = 0, offsets: dict[int, float] | None = None, label: int | None = None) -> torch.Tensor:
     """One image from the seed's z with some coordinates moved: z[i] += offsets[i]. (1, C, H, W)."""
-    z = seeded_z(seed, G.cfg.z_dim, next(G.parameters()).device)
+    z = seeded_z(seed, _z_dim(G), next(G.parameters()).device)
     for i, v in (offsets or {}).items():
         z[i] += v
     return _run_g(G, z[None], label)
@@ -148,7 +156,7 @@ def interpolation_frame(G, seed_a: int, seed_b: int, t: float, method: str = "sl
     """The image at position t in [0, 1] on the path between two seeds' z. (1, C, H, W)."""
     dev = next(G.parameters()).device
     fn = {"slerp": slerp, "lerp": lerp}[method]
-    z = fn(seeded_z(seed_a, G.cfg.z_dim, dev), seeded_z(seed_b, G.cfg.z_dim, dev), t)
+    z = fn(seeded_z(seed_a, _z_dim(G), dev), seeded_z(seed_b, _z_dim(G), dev), t)
     return _run_g(G, z[None], label)
 
 
@@ -160,7 +168,7 @@ def class_noise_grid(G, n_classes: int | None = None, n_noise: int = 8, seed: in
     """
     n_classes = n_classes or G.cfg.n_classes
     dev = next(G.parameters()).device
-    z = torch.randn(n_noise, G.cfg.z_dim, generator=torch.Generator().manual_seed(seed)).to(dev)  # (n_noise, z)
+    z = torch.randn(n_noise, _z_dim(G), generator=torch.Generator().manual_seed(seed)).to(dev)  # (n_noise, z)
     z = z.repeat_interleave(n_classes, dim=0)  # (n_noise·n_classes, z): row i repeats z_i
     y = torch.arange(n_classes, device=dev).repeat(n_noise)  # (n_noise·n_classes,): 0..9, 0..9, ...
     return generate(G, z, y)

@@ -23,7 +23,10 @@ def run_exercises(sources: list[str], replace: tuple[str, str] | None = None) ->
         if replace is not None and replace[0] in src:
             src = src.replace(replace[0], replace[1])
             hits += 1
-        exec(compile(src, "<exercise>", "exec"), ns)
+        try:
+            exec(compile(src, "<exercise>", "exec"), ns)
+        except NotImplementedError:  # an unfilled top-level exercise (the quiz): the names before the gap stay
+            pass
     if replace is not None and hits != 1:
         raise AssertionError(f"the planted mistake {replace[0]!r} matched {hits} cells, not 1: update the test")
     return ns

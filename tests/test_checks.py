@@ -1,3 +1,5 @@
+from functools import partial
+
 import pytest
 
 from gancourse import checks
@@ -21,12 +23,17 @@ CHECKS_BY_LESSON = {
     "02": [
         ("conv_transpose_out_size", checks.check_conv_transpose_out_size),
         ("up_block", checks.check_up_block),
+        ("down_block", checks.check_down_block),
         ("dcgan_init", checks.check_dcgan_init),
+        ("Generator", checks.check_dcgan_generator),
+        ("Discriminator", checks.check_dcgan_discriminator),
+        ("answers", partial(checks.check_quiz, "02")),
     ],
     "03": [
         ("label_input", checks.check_label_input),
         ("label_maps", checks.check_label_maps),
         ("generate_digit", checks.check_generate_digit),
+        ("answers", partial(checks.check_quiz, "03")),
     ],
     "04": [
         ("cycle_loss", checks.check_cycle_loss),
@@ -54,7 +61,7 @@ def test_every_check_cell_in_the_notebooks_is_tested():
 
     for lesson, nb in NOTEBOOKS.items():
         used = set(re.findall(r"checks\.(check_\w+)", (ROOT / "solutions" / nb).read_text()))
-        assert used == {c.__name__ for _, c in CHECKS_BY_LESSON[lesson]}, nb
+        assert used == {getattr(c, "func", c).__name__ for _, c in CHECKS_BY_LESSON[lesson]}, nb
 
 
 @pytest.mark.parametrize("lesson, name, check", ALL, ids=IDS)
@@ -75,7 +82,17 @@ def test_unfilled_exercise_fails_with_a_helpful_message(lesson, name, check):
 
 MISTAKES = [
     # (what the student got wrong, planted change, check, hint the check must give)
-    ("no tanh on G", ("nn.Linear(width, 28 * 28), nn.Tanh()]", "nn.Linear(width, 28 * 28)]"), "Generator", "nn.Tanh()"),
+    ("no tanh on G", ("nn.Linear(width, 28 * 28), nn.Tanh()]", "nn.Linear(width, 28 * 28)]"), "Generator", r"leave \[-1, 1\]"),
+    ("sigmoid on G's output", ("nn.Linear(width, 28 * 28), nn.Tanh()]", "nn.Linear(width, 28 * 28), nn.Sigmoid()]"),
+     "Generator", "never negative"),
+    ("ReLU on D's output", ("layers += [nn.Linear(width, 1)]", "layers += [nn.Linear(width, 1), nn.ReLU()]"),
+     "Discriminator", "ends with a ReLU"),
+    ("tanh on D's output", ("layers += [nn.Linear(width, 1)]", "layers += [nn.Linear(width, 1), nn.Tanh()]"),
+     "Discriminator", "ends with a tanh"),
+    ("D(x) logged as mean logit", ('"D(x)": torch.sigmoid(real_logits.detach()).mean()', '"D(x)": real_logits.detach().mean()'),
+     "d_step", "is a probability"),
+    ("D(G(z)) not logged", ('        "D(G(z))": torch.sigmoid(fake_logits.detach()).mean(),\n', ""), "d_step",
+     r"no 'D\(G\(z\)\)' entry"),
     ("G without BatchNorm", ("nn.BatchNorm1d(h, momentum=0.2), ", ""), "Generator", "BatchNorm1d"),
     ("G returns flat vectors", ("view(-1, 1, 28, 28)", "view(-1, 784)"), "Generator", r"expected \(16, 1, 28, 28\)"),
     ("sigmoid on D's output", ("layers += [nn.Linear(width, 1)]", "layers += [nn.Linear(width, 1), nn.Sigmoid()]"),
@@ -116,13 +133,47 @@ MISTAKES_02_03 = [
     ("02", "ReLU before BatchNorm", ("        nn.BatchNorm2d(c_out),\n        nn.ReLU(),", "        nn.ReLU(),\n        nn.BatchNorm2d(c_out),"),
      "up_block", "order"),
     ("02", "LeakyReLU in G", ("        nn.ReLU(),\n    )", "        nn.LeakyReLU(0.2),\n    )"), "up_block", "order"),
-    ("02", "bias before BatchNorm", ("output_padding=stride - 1, bias=False", "output_padding=stride - 1"), "up_block", "bias=False"),
+    ("02", "bias before BatchNorm", ("output_padding=stride - 1, bias=False", "output_padding=stride - 1"), "up_block", "has a bias"),
+    ("02", "3x3 up block", ("nn.ConvTranspose2d(c_in, c_out, 5, stride, padding=2,", "nn.ConvTranspose2d(c_in, c_out, 3, stride, padding=1,"),
+     "up_block", "kernel \\(3, 3\\)"),
+    ("02", "init leaves biases", ("            nn.init.zeros_(m.bias)\n    elif", "            pass\n    elif"), "dcgan_init",
+     "biases are not zero"),
+    ("02", "init skips BatchNorm1d", ("isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))", "isinstance(m, nn.BatchNorm2d)"),
+     "dcgan_init", "BatchNorm1d: scale mean"),
+    ("02", "BatchNorm in every D block", ("    if batchnorm:\n        layers.append", "    if True:\n        layers.append"),
+     "down_block", "batchnorm=False but the block has"),
+    ("02", "ReLU in D's block", ("layers += [nn.LeakyReLU(0.2), nn.Dropout(0.3)]", "layers += [nn.ReLU(), nn.Dropout(0.3)]"),
+     "down_block", "LeakyReLU with slope 0.2"),
+    ("02", "D block without dropout", ("layers += [nn.LeakyReLU(0.2), nn.Dropout(0.3)]", "layers += [nn.LeakyReLU(0.2)]"),
+     "down_block", "Dropout\\(0.3\\)"),
+    ("02", "pooling instead of a strided convolution",
+     ("[nn.Conv2d(c_in, c_out, 5, stride=2, padding=2, bias=not batchnorm)]",
+      "[nn.Conv2d(c_in, c_out, 5, padding=2, bias=not batchnorm), nn.MaxPool2d(2)]"), "down_block", "stride 2"),
+    ("02", "sigmoid at G's output", ("            nn.Tanh(),\n        )", "            nn.Sigmoid(),\n        )"), "Generator",
+     "never negative"),
+    ("02", "BatchNorm on G's output", ("nn.ConvTranspose2d(64, 1, 5, 2, padding=2, output_padding=1),",
+                                       "nn.ConvTranspose2d(64, 1, 5, 2, padding=2, output_padding=1), nn.BatchNorm2d(1),"),
+     "Generator", "normalises its output"),
+    ("02", "dense projection not normalised", ("            nn.BatchNorm1d(7 * 7 * 256),\n", ""), "Generator", "not normalised"),
+    ("02", "BatchNorm on D's input", ("down_block(1, 64, batchnorm=False)", "down_block(1, 64)"), "Discriminator",
+     "normalises its first layer"),
+    ("02", "sigmoid at D's output", ("nn.Linear(128 * 7 * 7, 1),  # (N, 1)", "nn.Linear(128 * 7 * 7, 1), nn.Sigmoid(),"),
+     "Discriminator", "ends with a sigmoid"),
+    ("02", "D returns (N, 1)", ("return self.body(x).squeeze(1)  # (N,)", "return self.body(x)"), "Discriminator", r"\(8,\)"),
+    ("02", "a wrong quiz answer", ('answers = {1: "b", 2: "b", 3: "a", 4: "b"}', 'answers = {1: "a", 2: "b", 3: "a", 4: "b"}'),
+     "answers", "question 1 \\(re-read"),
     ("02", "init std 1", ("nn.init.normal_(m.weight, 0.0, 0.02)", "nn.init.normal_(m.weight, 0.0, 1.0)"), "dcgan_init", "N\\(0, 0.02\\)"),
     ("02", "init skips BatchNorm", ("nn.init.normal_(m.weight, 1.0, 0.02)", "pass"), "dcgan_init", "BatchNorm"),
     ("02", "init by class name misses ConvTranspose", ("isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))",
                                                        "type(m).__name__ in ('Conv2d', 'Linear')"), "dcgan_init", "ConvTranspose2d"),
     ("03", "label before z", ("torch.cat([z, F.one_hot(y, n_classes).float()], dim=1)",
-                              "torch.cat([F.one_hot(y, n_classes).float(), z], dim=1)"), "label_input", "z first"),
+                              "torch.cat([F.one_hot(y, n_classes).float(), z], dim=1)"), "label_input", "z comes first"),
+    ("03", "one_hot without the number of classes in G", ("torch.cat([z, F.one_hot(y, n_classes).float()], dim=1)",
+                                                         "torch.cat([z, F.one_hot(y).float()], dim=1)"),
+     "label_input", "tell F.one_hot how many classes"),
+    ("03", "one_hot without the number of classes in D",
+     ("F.one_hot(y, n_classes).to(x.dtype).view(n, n_classes, 1, 1).expand(n, n_classes, h, w)",
+      "F.one_hot(y).to(x.dtype)[:, :, None, None].expand(-1, -1, h, w)"), "label_maps", "tell F.one_hot how many classes"),
     ("03", "integer label instead of one-hot", ("torch.cat([z, F.one_hot(y, n_classes).float()], dim=1)",
                                                 "torch.cat([z, y[:, None].float()], dim=1)"), "label_input", "expected \\(5, 17\\)"),
     ("03", "label maps on the wrong dim", ("return torch.cat([x, maps], dim=1)", "return torch.cat([x, maps], dim=0)"),

@@ -172,7 +172,7 @@ def test_report_separates_real_from_noise(report):
     assert s["label_accuracy"] > 0.97 and ceiling["label_accuracy"] < 0.3
     assert s["coverage"] > 0.3 > ceiling["coverage"]
     table = ev.format_report(report)
-    assert "| Fréchet distance ↓ |" in table and "floor (real test)" in table
+    assert "| Fréchet distance ↓ |" in table and "real test images (best case)" in table and "uniform noise (worst case)" in table
 
 
 def test_evaluation_callback_adds_numbers_and_raises_the_alarm():

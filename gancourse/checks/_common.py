@@ -16,7 +16,7 @@ class _Fail(AssertionError):
 
 
 def _fail(message: str) -> None:
-    raise _Fail(message)
+    raise _Fail(message) from None
 
 
 def _run(what: str, fn: Callable, *args, **kwargs):
@@ -45,19 +45,51 @@ def _build(thing, what: str) -> nn.Module:
     return module
 
 
-def _last_linear(module: nn.Module, what: str) -> nn.Linear:
-    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
-    if not linears:
-        _fail(f"{what} has no nn.Linear layer.\nHint: a fully connected GAN is built from nn.Linear layers.")
-    return linears[-1]
+_WEIGHTED = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
+
+
+def _last_layer(module: nn.Module, what: str) -> nn.Module:
+    layers = [m for m in module.modules() if isinstance(m, _WEIGHTED)]
+    if not layers:
+        _fail(f"{what} has no nn.Linear or convolution layer.\nHint: the networks are built from layers with weights.")
+    return layers[-1]
 
 
 def _amplified(module: nn.Module, what: str) -> nn.Module:
-    """A copy whose last Linear layer is 100x larger: pushes every output to its extreme."""
+    """A copy whose last weighted layer is 100x larger: pushes every output to its extreme."""
     big = copy.deepcopy(module)
     with torch.no_grad():
-        _last_linear(big, what).weight.mul_(100.0)
+        _last_layer(big, what).weight.mul_(100.0)
     return big
+
+
+def _output_range(G: nn.Module, what: str, *inputs) -> None:
+    """Fail unless G's outputs reach both signs of [-1, 1] and never leave it (a tanh output)."""
+    with torch.no_grad():
+        extreme = _run(f"{what}.forward", _amplified(G, what), *inputs)
+    if extreme.min() >= 0.0:
+        _fail(f"{what}'s outputs are never negative (they stay in [0, {float(extreme.max()):.1f}]): it ends in a sigmoid "
+              "or ReLU, while the real images are scaled to [-1, 1].\n"
+              "Hint: the output activation must cover the data's range, negative values included.")
+    if extreme.abs().max() > 1.0 + 1e-5:
+        _fail(f"{what}'s output can leave [-1, 1] (values up to {extreme.abs().max():.1f} once the last layer's "
+              "weights grow).\nHint: real images are scaled to [-1, 1]; squash the output into that range.")
+
+
+def _logit_range(D: nn.Module, what: str, *inputs) -> None:
+    """Fail when D's output is bounded (sigmoid, tanh) or never negative (ReLU): losses want raw logits."""
+    with torch.no_grad():
+        extreme = _run(f"{what}.forward", _amplified(D, what), *inputs)
+    if extreme.min() >= 0.0 and extreme.max() <= 1.0:
+        _fail(f"{what}'s outputs stay inside [0, 1]: it ends with a sigmoid.\n"
+              "Hint: return the raw logit. Our losses use binary_cross_entropy_with_logits, which applies "
+              "the sigmoid itself; a sigmoid before it squashes twice and the gradients vanish.")
+    if extreme.min() >= 0.0:
+        _fail(f"{what}'s outputs are never negative: it ends with a ReLU.\n"
+              "Hint: a logit must be free to go below 0 (that is how D says 'fake'); end with the linear layer.")
+    if extreme.abs().max() <= 1.0 + 1e-5:
+        _fail(f"{what}'s outputs never leave [-1, 1]: it ends with a tanh.\n"
+              "Hint: return the unbounded logit of the last linear layer; a bounded one caps how sure D can be.")
 
 
 def _close(a: torch.Tensor | float, b: torch.Tensor | float, tol: float = 1e-4) -> bool:

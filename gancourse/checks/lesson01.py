@@ -18,7 +18,7 @@ from .. import losses
 from ..nets.mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 from ..train.steps import d_step as ref_d_step
 from ..train.steps import g_step as ref_g_step
-from ._common import OK, _amplified, _build, _close, _fail, _run
+from ._common import OK, _build, _close, _fail, _logit_range, _output_range, _run
 
 # ------------------------------------------------------------------ networks
 
@@ -36,11 +36,7 @@ def check_generator(Generator, z_dim: int = 100) -> None:
               "Hint: end forward() with x.view(-1, 1, 28, 28).")
     if not any(isinstance(m, nn.BatchNorm1d) for m in G.modules()):
         _fail("the Generator has no BatchNorm1d.\nHint: put nn.BatchNorm1d(h) after each hidden nn.Linear, before the ReLU.")
-    extreme = _run("Generator.forward", _amplified(G, "Generator"), z)
-    if extreme.abs().max() > 1.0 + 1e-5:
-        _fail("G's output can leave [-1, 1] (values up to "
-              f"{extreme.abs().max():.1f} once the last layer's weights grow).\n"
-              "Hint: real images are scaled to [-1, 1]; end the generator with nn.Tanh().")
+    _output_range(G, "Generator", z)
     out.mean().backward()
     frozen = [n for n, p in G.named_parameters() if p.requires_grad and p.grad is None]
     if frozen:
@@ -58,11 +54,7 @@ def check_discriminator(Discriminator) -> None:
         shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
         _fail(f"D(x) for 16 images gave {shape}, expected one logit per image: (16,).\n"
               "Hint: end forward() with .squeeze(1) (or .view(-1)).")
-    extreme = _run("Discriminator.forward", _amplified(D, "Discriminator"), x)
-    if extreme.min() >= 0.0 and extreme.max() <= 1.0:
-        _fail("D's outputs stay inside [0, 1]: it ends with a sigmoid.\n"
-              "Hint: return the raw logit. Our losses use binary_cross_entropy_with_logits, which applies "
-              "the sigmoid itself; a sigmoid before it squashes twice and the gradients vanish.")
+    _logit_range(D, "Discriminator", x)
     if not any(isinstance(m, nn.LeakyReLU) for m in D.modules()):
         _fail("the Discriminator has no LeakyReLU.\n"
               "Hint: use nn.LeakyReLU(0.2) between layers, so G still gets a gradient where D's units are negative.")
@@ -156,6 +148,12 @@ def check_d_step(d_step) -> None:
         _fail("D's loss sent gradients into G.\n"
               "Hint: detach the fakes, D(fake.detach()): the D step must not touch the generator, and G's graph "
               "must stay intact for the G step.")
+    for key, what in (("D(x)", "real"), ("D(G(z))", "fake")):
+        if key not in out:
+            _fail(f"the returned dict has no {key!r} entry.\nHint: log the mean probability D gives the {what} batch.")
+        if not _close(out[key], ref[key]):
+            _fail(f"{key} is {float(out[key]):.4f}, expected {float(ref[key]):.4f}.\n"
+                  f"Hint: {key} is a probability: the mean of sigmoid(logit) over the {what} batch, not of the logits.")
     if not _close(out["loss_D"], ref["loss_D"]):
         _fail(f"loss_D is {float(out['loss_D']):.4f}, expected {float(ref['loss_D']):.4f}.\n"
               "Hint: loss = d_loss(D(real), D(fake.detach())), computed before opt_D.step().")

@@ -242,10 +242,14 @@ ROWS = [("fd", "Fréchet distance ↓", "{:.2f}"), ("kid", "KID ↓", "{:.4f}"),
 
 
 def format_report(report: dict) -> str:
-    """A Markdown table: one row per metric, columns samples / floor / ceiling."""
+    """A Markdown table: one row per metric, columns samples / real test images / uniform noise.
+
+    Real test images show what a perfect generator would score, uniform noise what a useless one
+    would: read each row against both, whichever way its arrow points.
+    """
     cols = ["samples", "floor", "ceiling"]
     lines = [f"Evaluated on {report['dataset']} against {report['reference']}.", "",
-             "| metric | samples | floor (real test) | ceiling (uniform noise) |", "|---|---:|---:|---:|"]
+             "| metric | samples | real test images (best case) | uniform noise (worst case) |", "|---|---:|---:|---:|"]
     for key, name, fmt in ROWS:
         if key in report["samples"]:
             cells = [fmt.format(report[c][key]) if key in report[c] else "–" for c in cols]

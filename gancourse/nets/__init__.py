@@ -14,6 +14,7 @@ from .conditional import (
 )
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
+from .trace import shape_trace
 from .translation import TranslationConfig, build_translation
 
 __all__ = [
@@ -21,5 +22,5 @@ __all__ = [
     "DCGANConfig", "DCGANGenerator", "DCGANDiscriminator",
     "CGANConfig", "ConditionalGenerator", "ConcatDiscriminator", "ProjectionDiscriminator",
     "BigGANConfig", "BigGANGenerator", "BigGANDiscriminator",
-    "TranslationConfig", "build_translation",
+    "TranslationConfig", "build_translation", "shape_trace",
 ]

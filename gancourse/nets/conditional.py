@@ -13,6 +13,7 @@ Two ways to condition D(x, y):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -31,40 +32,59 @@ class CGANConfig(DCGANConfig):
     discriminator: str = "concat"  # "concat" or "projection"
 
 
-class ConditionalGenerator(nn.Module):
-    """(z (N, z_dim), y (N,)) -> images (N, C, S, S) showing class y."""
+def one_hot_input(z: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """G's input [z, onehot(y)]: (N, z_dim), (N,) -> (N, z_dim + n_classes)."""
+    return torch.cat([z, F.one_hot(y, n_classes).to(z.dtype)], dim=1)  # (N, z_dim + n_classes)
 
-    def __init__(self, cfg: CGANConfig = CGANConfig()):
+
+def one_hot_maps(x: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """D's input: the image plus one constant map per class, (N, C, H, W) -> (N, C + n_classes, H, W)."""
+    n, _, h, w = x.shape
+    maps = F.one_hot(y, n_classes).to(x.dtype).view(n, n_classes, 1, 1).expand(n, n_classes, h, w)  # (N, n_classes, H, W)
+    return torch.cat([x, maps], dim=1)  # (N, C + n_classes, H, W)
+
+
+class ConditionalGenerator(nn.Module):
+    """(z (N, z_dim), y (N,)) -> images (N, C, S, S) showing class y.
+
+    ``label_input(z, y, n_classes)`` joins the label to the noise (lesson 03 passes the student's);
+    with ``cfg.embed_dim > 0`` a learned embedding of that size replaces the one-hot vector.
+    """
+
+    def __init__(self, cfg: CGANConfig = CGANConfig(),
+                 label_input: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor] = one_hot_input):
         super().__init__()
         self.cfg = cfg
+        self.label_input = label_input
         label_dim = cfg.embed_dim or cfg.n_classes
         self.embed = nn.Embedding(cfg.n_classes, cfg.embed_dim) if cfg.embed_dim else None
         self.net = DCGANGenerator(cfg, in_dim=cfg.z_dim + label_dim)
         if self.embed is not None:
             dcgan_init_(self.embed)
 
-    def label_vector(self, y: torch.Tensor) -> torch.Tensor:
-        if self.embed is not None:
-            return self.embed(y)  # (N, embed_dim)
-        return F.one_hot(y, self.cfg.n_classes).float()  # (N, n_classes)
-
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        h = torch.cat([z, self.label_vector(y)], dim=1)  # (N, z_dim + label_dim)
+        if self.embed is not None:
+            h = torch.cat([z, self.embed(y)], dim=1)  # (N, z_dim + embed_dim)
+        else:
+            h = self.label_input(z, y, self.cfg.n_classes)  # (N, z_dim + n_classes)
         return self.net(h)  # (N, C, S, S)
 
 
 class ConcatDiscriminator(nn.Module):
-    """(x (N, C, S, S), y (N,)) -> logits (N,), with one-hot label maps joined to the image."""
+    """(x (N, C, S, S), y (N,)) -> logits (N,), with one-hot label maps joined to the image.
 
-    def __init__(self, cfg: CGANConfig = CGANConfig()):
+    ``label_maps(x, y, n_classes)`` builds D's input (lesson 03 passes the student's).
+    """
+
+    def __init__(self, cfg: CGANConfig = CGANConfig(),
+                 label_maps: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor] = one_hot_maps):
         super().__init__()
         self.cfg = cfg
+        self.label_maps = label_maps
         self.net = DCGANDiscriminator(cfg, in_channels=cfg.channels + cfg.n_classes)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        n, _, h, w = x.shape
-        maps = F.one_hot(y, self.cfg.n_classes).to(x.dtype).view(n, -1, 1, 1).expand(n, self.cfg.n_classes, h, w)
-        return self.net(torch.cat([x, maps], dim=1))  # (N, C + n_classes, S, S) -> (N,)
+        return self.net(self.label_maps(x, y, self.cfg.n_classes))  # (N, C + n_classes, S, S) -> (N,)
 
 
 class ProjectionDiscriminator(nn.Module):

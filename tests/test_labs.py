@@ -1,0 +1,72 @@
+"""Labs, not tours: in every lesson the model that trains is built from the student's exercise code.
+
+For each lesson a known-wrong piece is planted in the exercise cells. The lesson's check must reject
+it, and the cell that builds what the lesson trains must pick it up (so the wrong piece would train),
+and the training cell must train exactly those networks.
+"""
+
+import nbformat
+import pytest
+import torch
+from torch import nn
+
+from gancourse import checks
+from tests.notebook_code import PRELUDE, ROOT, exercise_sources
+
+
+def code_cells(name: str) -> list[str]:
+    nb = nbformat.read(ROOT / "solutions" / name, as_version=4)
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def run_lab(name: str, replace: tuple[str, str], build_marker: str, extra: str = "") -> tuple[dict, str]:
+    """Exec the exercises (one planted mistake) and the build cell; return the namespace and the training cell."""
+    cells = code_cells(name)
+    exercises = exercise_sources(ROOT / "solutions" / name)
+    build = next(i for i, c in enumerate(cells) if build_marker in c)
+    ns: dict = {}
+    exec(PRELUDE + extra, ns)
+    hits = 0
+    for src in exercises:
+        if replace[0] in src:
+            src, hits = src.replace(replace[0], replace[1]), hits + 1
+        try:
+            exec(compile(src, "<exercise>", "exec"), ns)
+        except NotImplementedError:
+            pass
+    assert hits == 1, f"the planted mistake matched {hits} exercise cells"
+    exec(compile(cells[build], "<build>", "exec"), ns)
+    training = next(c for c in cells[build + 1:] if "Trainer(" in c or "trainer(" in c)
+    return ns, training
+
+
+def test_lesson_02_trains_the_students_dcgan():
+    ns, training = run_lab("02_dcgan.ipynb", ("nn.ConvTranspose2d(c_in, c_out, 5, stride, padding=2,",
+                                               "nn.ConvTranspose2d(c_in, c_out, 3, stride, padding=1,"),
+                           "G, D = Generator(Z_DIM), Discriminator()  # your networks", "Z_DIM = 100\n")
+    with pytest.raises(AssertionError, match="kernel"):
+        checks.check_up_block(ns["up_block"])
+    kernels = {m.kernel_size for m in ns["G"].modules() if isinstance(m, nn.ConvTranspose2d)}
+    assert (3, 3) in kernels  # the student's (wrong) block is inside the generator that trains
+    assert "Trainer(G, D, batches" in training
+
+
+def test_lesson_02_init_is_the_students():
+    ns, _ = run_lab("02_dcgan.ipynb", ("nn.init.normal_(m.weight, 0.0, 0.02)", "nn.init.normal_(m.weight, 0.0, 0.5)"),
+                    "G, D = Generator(Z_DIM), Discriminator()  # your networks", "Z_DIM = 100\n")
+    with pytest.raises(AssertionError, match=r"N\(0, 0.02\)"):
+        checks.check_dcgan_init(ns["dcgan_init"])
+    w = next(m.weight for m in ns["D"].modules() if isinstance(m, nn.Conv2d))
+    assert w.std() > 0.2  # the networks that train start from the student's initialisation
+
+
+def test_lesson_03_trains_the_students_conditioning():
+    ns, training = run_lab("03_conditional_gan.ipynb", ("torch.cat([z, F.one_hot(y, n_classes).float()], dim=1)",
+                                                        "torch.cat([z, F.one_hot(y).float()], dim=1)"),
+                           "G = nets.ConditionalGenerator(cfg, label_input=label_input)", "from gancourse import nets\n")
+    with pytest.raises(AssertionError, match="tell F.one_hot how many classes"):
+        checks.check_label_input(ns["label_input"])
+    assert ns["G"].label_input is ns["label_input"] and ns["D"].label_maps is ns["label_maps"]
+    with pytest.raises(RuntimeError):  # the wrong piece is what G runs: a batch without 9s breaks its input
+        ns["G"](torch.randn(4, 100), torch.tensor([0, 1, 2, 3]))
+    assert "Trainer(G, D, batches" in training
