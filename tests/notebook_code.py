@@ -14,19 +14,21 @@ def exercise_sources(path: Path) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "code" and ("### BEGIN SOLUTION" in c.source or "YOUR CODE HERE" in c.source)]
 
 
-def run_exercises(sources: list[str], replace: tuple[str, str] | None = None) -> dict:
-    """Exec the exercise cells (optionally with one text replacement, to plant a mistake)."""
+def run_exercises(sources: list[str], replace: tuple[str, str] | list[tuple[str, str]] | None = None) -> dict:
+    """Exec the exercise cells (optionally with text replacements that plant one mistake)."""
     ns: dict = {}
     exec(PRELUDE, ns)
+    pairs = [] if replace is None else [replace] if isinstance(replace[0], str) else list(replace)
     hits = 0
     for src in sources:
-        if replace is not None and replace[0] in src:
-            src = src.replace(replace[0], replace[1])
-            hits += 1
+        for old, new in pairs:
+            if old in src:
+                src = src.replace(old, new)
+                hits += 1
         try:
             exec(compile(src, "<exercise>", "exec"), ns)
         except NotImplementedError:  # an unfilled top-level exercise (the quiz): the names before the gap stay
             pass
-    if replace is not None and hits != 1:
-        raise AssertionError(f"the planted mistake {replace[0]!r} matched {hits} cells, not 1: update the test")
+    if hits != len(pairs):
+        raise AssertionError(f"the planted mistake {pairs!r} matched {hits} times, not {len(pairs)}: update the test")
     return ns

@@ -19,11 +19,11 @@ def code_cells(name: str) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "code"]
 
 
-def run_lab(name: str, replace: tuple[str, str], build_marker: str, extra: str = "") -> tuple[dict, str]:
+def run_lab(name: str, replace: tuple[str, str], build_marker: str | None, extra: str = "") -> tuple[dict, str]:
     """Exec the exercises (one planted mistake) and the build cell; return the namespace and the training cell."""
     cells = code_cells(name)
     exercises = exercise_sources(ROOT / "solutions" / name)
-    build = next(i for i, c in enumerate(cells) if build_marker in c)
+    build = next((i for i, c in enumerate(cells) if build_marker and build_marker in c), None)
     ns: dict = {}
     exec(PRELUDE + extra, ns)
     hits = 0
@@ -35,6 +35,8 @@ def run_lab(name: str, replace: tuple[str, str], build_marker: str, extra: str =
         except NotImplementedError:
             pass
     assert hits == 1, f"the planted mistake matched {hits} exercise cells"
+    if build is None:
+        return ns, ""
     exec(compile(cells[build], "<build>", "exec"), ns)
     training = next(c for c in cells[build + 1:] if "Trainer(" in c or "trainer(" in c)
     return ns, training
@@ -70,3 +72,40 @@ def test_lesson_03_trains_the_students_conditioning():
     with pytest.raises(RuntimeError):  # the wrong piece is what G runs: a batch without 9s breaks its input
         ns["G"](torch.randn(4, 100), torch.tensor([0, 1, 2, 3]))
     assert "Trainer(G, D, batches" in training
+
+
+def _lesson_04_step(ns):
+    """One training step of the steps object the notebook builds from the student's pieces, on tiny networks."""
+    from gancourse import registry
+    from gancourse.data import DomainPair
+    from gancourse.translation import (
+        translation_config,
+        translation_steps,
+        translation_train_config,
+    )
+
+    images = torch.randint(0, 256, (8, 1, 28, 28), dtype=torch.uint8)
+    pair = DomainPair(images, images.flip(-1), ("A", "B"), False, "random")
+    steps = translation_steps("cyclegan", pair, translation_train_config("cyclegan"),
+                              pool=ns["ImagePool"], d_update=ns["d_update"], g_update=ns["g_update"])
+    G, D = registry.build("cyclegan", translation_config("cyclegan", 28, 1, 1, width=4, n_res=1))
+    opt_G, opt_D = torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters())
+    x = images[:4].float() / 127.5 - 1
+    logs = steps.step(G, D, opt_G, opt_D, ((x, x.flip(-1)), None), update_g=True)
+    return steps, logs
+
+
+def test_lesson_04_trains_the_students_updates_and_pool():
+    ns, _ = run_lab("04_discogan_cyclegan.ipynb", ("pool_a.query(fake_a.detach()), pool_b.query(fake_b.detach())",
+                                                    "fake_a.detach(), fake_b.detach()"),
+                    None)
+    with pytest.raises(AssertionError, match="pool was never asked"):
+        checks.check_d_update(ns["d_update"])
+    steps, logs = _lesson_04_step(ns)
+    assert isinstance(steps.pool_a, ns["ImagePool"]) and steps.pool_a.images == []  # the wrong update skipped the pool
+    assert {"loss_D", "loss_G"} <= set(logs)
+    good, _ = run_lab("04_discogan_cyclegan.ipynb", ("def d_update(", "def d_update("), None)
+    steps, _ = _lesson_04_step(good)
+    assert len(steps.pool_a.images) == 4  # the student's own update filled the student's own pool
+    training = code_cells("04_discogan_cyclegan.ipynb")
+    assert any('"pool": ImagePool, "d_update": d_update, "g_update": g_update' in c for c in training)

@@ -24,7 +24,8 @@ from .lesson02 import (
     check_up_block,
 )
 from .lesson03 import check_generate_digit, check_label_input, check_label_maps
-from .lesson04 import check_cycle_loss, check_generator_update, check_image_pool
+from .lesson04 import check_cycle_loss, check_image_pool
+from .lesson04_updates import check_d_update, check_generator_update
 from .lesson05 import check_conditional_bn, check_hinge, check_projection, check_truncation
 from .quiz import check_quiz
 
@@ -34,6 +35,6 @@ __all__ = [
     "check_conv_transpose_out_size", "check_up_block", "check_down_block", "check_dcgan_init",
     "check_dcgan_generator", "check_dcgan_discriminator", "check_quiz",
     "check_label_input", "check_label_maps", "check_generate_digit",
-    "check_cycle_loss", "check_image_pool", "check_generator_update",
+    "check_cycle_loss", "check_image_pool", "check_d_update", "check_generator_update",
     "check_conditional_bn", "check_projection", "check_hinge", "check_truncation",
 ]

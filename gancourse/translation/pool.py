@@ -37,9 +37,18 @@ class ImagePool:
         return torch.stack(out)  # (N, C, H, W)
 
     def state_dict(self) -> dict:
-        return {"size": self.size, "images": [t.cpu() for t in self.images]}
+        return pool_state(self)
 
     def load_state_dict(self, state: dict) -> None:
-        device = self.images[0].device if self.images else None
-        self.size = state["size"]
-        self.images = [t.to(device) if device else t for t in state["images"]]
+        load_pool_state(self, state)
+
+
+def pool_state(pool) -> dict:
+    """Any pool with ``size`` and a list ``images`` (the library's or a student's), as checkpoint data."""
+    return {"size": pool.size, "images": [t.detach().cpu() for t in pool.images]}
+
+
+def load_pool_state(pool, state: dict) -> None:
+    device = pool.images[0].device if pool.images else None
+    pool.size = state["size"]
+    pool.images = [t.to(device) if device else t for t in state["images"]]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from ..config import GancourseError
 from ..data.domains import DomainPair, UnpairedBatches
 from ..nets.translation import TranslationConfig, build_translation
 from ..train import TrainConfig, Trainer
 from .schedule import LinearDecay
-from .steps import METHODS, TranslationSteps
+from .steps import METHODS, TranslationLoss, TranslationSteps
 
 
 def _method(method: str) -> None:
@@ -41,19 +42,28 @@ def translation_train_config(method: str, **overrides) -> TrainConfig:
     return replace(base, **overrides)
 
 
-def translation_steps(method: str, pair: DomainPair, train_config: TrainConfig) -> TranslationSteps:
-    """The method's steps, with the first ``n_fixed`` images of each domain as the grids' fixed inputs."""
+def translation_steps(method: str, pair: DomainPair, train_config: TrainConfig, loss: TranslationLoss | None = None,
+                      **pieces: Any) -> TranslationSteps:
+    """The method's steps (or ``loss``'s), with the first ``n_fixed`` images of each domain as the grids' fixed inputs.
+
+    ``pieces`` are ``TranslationSteps``' injection points: ``pool``, ``d_update``, ``g_update``.
+    """
     _method(method)
     if train_config.update != "alternating":
         raise GancourseError(f"{method} keeps its own alternating steps: drop --simultaneous.")
     n = train_config.n_fixed
-    return TranslationSteps(METHODS[method], (pair.a[:n], pair.b[:n]))
+    return TranslationSteps(loss or METHODS[method], (pair.a[:n], pair.b[:n]), **pieces)
 
 
 def translation_trainer(method: str, pair: DomainPair, *, model_config: TranslationConfig | None = None,
                         train_config: TrainConfig | None = None, batch_size: int = 32, device="cpu", seed: int = 0,
-                        limit: int | None = None, callbacks=(), progress: bool = True) -> Trainer:
-    """The one ``Trainer`` set up for DiscoGAN or CycleGAN on a ``data.DomainPair``."""
+                        limit: int | None = None, callbacks=(), progress: bool = True, loss: TranslationLoss | None = None,
+                        **pieces: Any) -> Trainer:
+    """The one ``Trainer`` set up for DiscoGAN or CycleGAN on a ``data.DomainPair``.
+
+    ``loss`` replaces the method's objective (e.g. ``lambda_rec=0`` for an ablation); ``pieces`` go to
+    :func:`translation_steps` (lesson 04 passes the student's pool and updates).
+    """
     _method(method)
     mcfg = model_config or translation_config(method, pair.a.shape[-1], pair.a.shape[1], pair.b.shape[1])
     tcfg = train_config or translation_train_config(method, seed=seed)
@@ -62,5 +72,6 @@ def translation_trainer(method: str, pair: DomainPair, *, model_config: Translat
     except ValueError as e:
         raise GancourseError(f"{e}.") from None
     batches = UnpairedBatches(pair.a, pair.b, batch_size, device, seed=seed, limit=limit)
-    return Trainer(G, D, batches, translation_steps(method, pair, tcfg), tcfg, kind=method, model_config=mcfg,
-                   callbacks=[LinearDecay(METHODS[method].decay_from), *callbacks], device=device, progress=progress)
+    steps = translation_steps(method, pair, tcfg, loss, **pieces)
+    return Trainer(G, D, batches, steps, tcfg, kind=method, model_config=mcfg,
+                   callbacks=[LinearDecay(steps.loss.decay_from), *callbacks], device=device, progress=progress)

@@ -21,6 +21,7 @@ CycleGAN: LSGAN, rec = mean absolute error, w_rec = lambda = 10, w_id = 0.5 · l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ from torch import nn
 
 from ..losses import cycle_loss, get_loss, reconstruction_loss_l2
 from ..tensors import eval_mode, to_unit
-from .pool import ImagePool
+from .pool import ImagePool, load_pool_state, pool_state
 
 Tensor = torch.Tensor
 
@@ -57,12 +58,19 @@ class TranslationSteps:
     both discriminators update on the (pooled, detached) translations, then both generators
     update through the freshly updated discriminators. ``fixed`` holds the uint8 images of A and
     B drawn in every grid, as rows a, A->B, A->B->A, b, B->A, B->A->B.
+
+    Injection points (lesson 04 passes the student's): ``pool`` is the image-pool class;
+    ``d_update(D_A, D_B, opt_D, a, b, fake_a, fake_b, pool_a, pool_b)`` and
+    ``g_update(G_AB, G_BA, D_A, D_B, opt_G, a, b, fake_a, fake_b, lam)`` replace the two updates
+    below and return their total loss (the fakes arrive with G's graph).
     """
 
-    def __init__(self, loss: TranslationLoss, fixed: tuple[torch.Tensor, torch.Tensor]):
+    def __init__(self, loss: TranslationLoss, fixed: tuple[torch.Tensor, torch.Tensor], *, pool: type = ImagePool,
+                 d_update: Callable[..., Tensor] | None = None, g_update: Callable[..., Tensor] | None = None):
         self.loss = loss
         self.gan = get_loss(loss.gan_loss)
-        self.pool_a, self.pool_b = ImagePool(loss.pool_size), ImagePool(loss.pool_size)
+        self.pool_a, self.pool_b = pool(loss.pool_size), pool(loss.pool_size)
+        self.custom_d, self.custom_g = d_update, g_update
         self.fixed = fixed
         self.grid_nrow = len(fixed[0])
 
@@ -75,8 +83,14 @@ class TranslationSteps:
         (a, b), _ = batch  # (N, C_A, S, S), (N, C_B, S, S) in [-1, 1]
         with torch.set_grad_enabled(update_g):  # the one translation of each direction in this step
             fake_b, fake_a = G["AB"](a), G["BA"](b)  # (N, C_B, S, S), (N, C_A, S, S)
-        logs = self.d_update(D, opt_D, a, b, fake_a, fake_b)
-        if update_g:
+        if self.custom_d is not None:
+            logs = {"loss_D": self.custom_d(D["A"], D["B"], opt_D, a, b, fake_a, fake_b, self.pool_a, self.pool_b).detach()}
+        else:
+            logs = self.d_update(D, opt_D, a, b, fake_a, fake_b)
+        if update_g and self.custom_g is not None:
+            loss = self.custom_g(G["AB"], G["BA"], D["A"], D["B"], opt_G, a, b, fake_a, fake_b, self.loss.lambda_rec)
+            logs["loss_G"] = loss.detach()
+        elif update_g:
             logs = {**logs, **self.g_update(G, D, opt_G, a, b, fake_a, fake_b)}
         return logs
 
@@ -114,12 +128,12 @@ class TranslationSteps:
         return cycle_rows(G, *fixed)
 
     def state_dict(self) -> dict[str, Any]:
-        return {"pool_a": self.pool_a.state_dict(), "pool_b": self.pool_b.state_dict()}
+        return {"pool_a": pool_state(self.pool_a), "pool_b": pool_state(self.pool_b)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         if "pool_a" in state:
-            self.pool_a.load_state_dict(state["pool_a"])
-            self.pool_b.load_state_dict(state["pool_b"])
+            load_pool_state(self.pool_a, state["pool_a"])
+            load_pool_state(self.pool_b, state["pool_b"])
 
 
 @torch.no_grad()
