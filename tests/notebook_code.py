@@ -5,7 +5,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-PRELUDE = "import torch\nimport torch.nn.functional as F\nfrom torch import nn\n"
+PRELUDE = ("import torch\nimport torch.nn.functional as F\nfrom torch import nn\n"
+           "from torch.nn.utils.parametrizations import spectral_norm\n")
 
 
 def exercise_sources(path: Path) -> list[str]:

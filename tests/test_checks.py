@@ -47,6 +47,7 @@ CHECKS_BY_LESSON = {
         ("projection_logits", checks.check_projection),
         (("d_hinge", "g_hinge"), checks.check_hinge),
         ("truncated_z", checks.check_truncation),
+        ("answers", partial(checks.check_quiz, "05")),
     ],
 }
 CHECKS = CHECKS_BY_LESSON["01"]
@@ -233,11 +234,17 @@ MISTAKES_02_03 = [
      "twice CycleGAN's"),
     ("04", "D update without zero_grad", ("    opt_D.zero_grad(set_to_none=True)\n", ""), "d_update", "clear the gradients"),
     ("04", "G update without a step", ("    opt_G.step()\n    return loss", "    return loss"), "g_update", "did not move"),
-    ("05", "CBN without the shift", ("+ self.beta(y)[:, :, None, None]  # (N, C, H, W)", "  # (N, C, H, W)"),
+    ("05", "CBN without the shift", ("return self.bn(x) * gamma + beta  # (N, C, H, W)", "return self.bn(x) * gamma  # (N, C, H, W)"),
      "ConditionalBN", "shift is missing"),
     ("05", "CBN with affine BN", ("nn.BatchNorm2d(channels, affine=False)", "nn.BatchNorm2d(channels)"),
-     "ConditionalBN", "affine=False"),
-    ("05", "CBN gamma left random", ("        nn.init.ones_(self.gamma.weight)\n", ""), "ConditionalBN", "start at 1"),
+     "ConditionalBN", "without its own scale and shift"),
+    ("05", "CBN scale without the 1", ("gamma = 1 + self.gain(c)", "gamma = self.gain(c)"), "ConditionalBN", "start at 1"),
+    ("05", "CBN linear layers with a bias", ("nn.Linear(cond_dim, channels, bias=False))  # W_gamma",
+                                             "nn.Linear(cond_dim, channels))  # W_gamma"), "ConditionalBN", "plain BatchNorm"),
+    ("05", "CBN with one condition for the batch", ("gamma = 1 + self.gain(c)[:, :, None, None]",
+                                                    "c = c.mean(0, keepdim=True).expand_as(c)\n"
+                                                    "        gamma = 1 + self.gain(c)[:, :, None, None]"),
+     "ConditionalBN", "its own c_i"),
     ("05", "projection without psi", ("return psi(phi).squeeze(1) + (embed(y) * phi).sum(dim=1)",
                                       "return (embed(y) * phi).sum(dim=1)"), "projection_logits", "unconditional term"),
     ("05", "projection without the sum", ("return psi(phi).squeeze(1) + (embed(y) * phi).sum(dim=1)",

@@ -109,3 +109,16 @@ def test_lesson_04_trains_the_students_updates_and_pool():
     assert len(steps.pool_a.images) == 4  # the student's own update filled the student's own pool
     training = code_cells("04_discogan_cyclegan.ipynb")
     assert any('"pool": ImagePool, "d_update": d_update, "g_update": g_update' in c for c in training)
+
+
+def test_lesson_05_builds_and_trains_the_students_biggan():
+    ns, training = run_lab("05_biggan.ipynb", ("return self.bn(x) * gamma + beta  # (N, C, H, W)",
+                                               "return self.bn(x) * gamma  # (N, C, H, W)"),
+                           "G_big = nets.BigGANGenerator(bcfg, cbn=ConditionalBN)", "from gancourse import nets\n")
+    with pytest.raises(AssertionError, match="shift is missing"):
+        checks.check_conditional_bn(ns["ConditionalBN"])
+    cbns = [m for m in ns["G_big"].modules() if type(m).__name__ == "ConditionalBN"]
+    assert len(cbns) == 4 and all(type(m) is ns["ConditionalBN"] for m in cbns)  # the student's layer, in every block
+    assert ns["D_big"].projection is ns["projection_logits"]
+    assert "cbn=ConditionalBN" in training and "losses.GANLoss(d_hinge, g_hinge)" in training
+    assert "truncated_z(n, G.cfg.z_dim, truncation)" in training

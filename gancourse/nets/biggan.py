@@ -14,6 +14,7 @@ What it keeps from BigGAN:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -85,11 +86,14 @@ class SelfAttention(nn.Module):
 
 
 class GBlock(nn.Module):
-    """Residual up-block: CBN-ReLU-up-conv-CBN-ReLU-conv, plus up-conv1x1 on the skip path. H -> 2H."""
+    """Residual up-block: CBN-ReLU-up-conv-CBN-ReLU-conv, plus up-conv1x1 on the skip path. H -> 2H.
 
-    def __init__(self, c_in: int, c_out: int, cond_dim: int):
+    ``cbn(channels, cond_dim)`` builds the conditional BatchNorm layers (lesson 05 passes the student's).
+    """
+
+    def __init__(self, c_in: int, c_out: int, cond_dim: int, cbn: type = ConditionalBatchNorm2d):
         super().__init__()
-        self.bn1, self.bn2 = ConditionalBatchNorm2d(c_in, cond_dim), ConditionalBatchNorm2d(c_out, cond_dim)
+        self.bn1, self.bn2 = cbn(c_in, cond_dim), cbn(c_out, cond_dim)
         self.conv1, self.conv2, self.skip = sn_conv(c_in, c_out), sn_conv(c_out, c_out), sn_conv(c_in, c_out, 1)
 
     def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
@@ -99,9 +103,9 @@ class GBlock(nn.Module):
 
 
 class BigGANGenerator(nn.Module):
-    """(z (N, z_dim), y (N,)) -> images (N, C, S, S) in [-1, 1]."""
+    """(z (N, z_dim), y (N,)) -> images (N, C, S, S) in [-1, 1]. ``cbn``: the conditional BatchNorm class."""
 
-    def __init__(self, cfg: BigGANConfig = BigGANConfig()):
+    def __init__(self, cfg: BigGANConfig = BigGANConfig(), cbn: type = ConditionalBatchNorm2d):
         super().__init__()
         self.cfg = cfg
         self.start, n_up = _plan(cfg)
@@ -112,7 +116,7 @@ class BigGANGenerator(nn.Module):
         cond_dim = cfg.shared_dim + self.chunk
         self.shared = nn.Embedding(cfg.n_classes, cfg.shared_dim)  # (N, shared_dim)
         self.linear = sn_linear(self.chunk, chans[0] * self.start**2)  # (N, C0·s·s)
-        self.blocks = nn.ModuleList(GBlock(chans[i], chans[i + 1], cond_dim) for i in range(n_up))
+        self.blocks = nn.ModuleList(GBlock(chans[i], chans[i + 1], cond_dim, cbn) for i in range(n_up))
         self.attn_after = 0 if cfg.attention else -1  # attention after the first up-block (14 or 8 px)
         self.attn = SelfAttention(chans[1]) if cfg.attention else None
         self.out = nn.Sequential(nn.BatchNorm2d(chans[-1]), nn.ReLU(), sn_conv(chans[-1], cfg.channels), nn.Tanh())
@@ -145,12 +149,22 @@ class DBlock(nn.Module):
         return h + s
 
 
-class BigGANDiscriminator(nn.Module):
-    """(x (N, C, S, S), y (N,)) -> psi(phi(x)) + <e_y, phi(x)>, logits (N,)."""
+def projection_logits(phi: torch.Tensor, y: torch.Tensor, psi: nn.Module, embed: nn.Module) -> torch.Tensor:
+    """The projection discriminator's output psi(phi(x)) + <e_y, phi(x)>: (N, F), (N,) -> logits (N,)."""
+    return psi(phi).squeeze(1) + (embed(y) * phi).sum(dim=1)  # (N,)
 
-    def __init__(self, cfg: BigGANConfig = BigGANConfig()):
+
+class BigGANDiscriminator(nn.Module):
+    """(x (N, C, S, S), y (N,)) -> psi(phi(x)) + <e_y, phi(x)>, logits (N,).
+
+    ``projection(phi, y, psi, embed)`` computes the output head (lesson 05 passes the student's).
+    """
+
+    def __init__(self, cfg: BigGANConfig = BigGANConfig(),
+                 projection: Callable[..., torch.Tensor] = projection_logits):
         super().__init__()
         self.cfg = cfg
+        self.projection = projection
         _, n_up = _plan(cfg)
         w = cfg.width
         chans = [w * 2**i for i in range(n_up + 1)]  # e.g. 64, 128, 256
@@ -168,8 +182,7 @@ class BigGANDiscriminator(nn.Module):
         return F.relu(h).sum(dim=(2, 3))  # global sum pooling: (N, F)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        phi = self.features(x)  # (N, F)
-        return self.psi(phi).squeeze(1) + (self.embed(y) * phi).sum(dim=1)  # (N,)
+        return self.projection(self.features(x), y, self.psi, self.embed)  # (N, F) -> (N,)
 
 
 def orthogonal_penalty(model: nn.Module, beta: float = 1e-4) -> torch.Tensor:
