@@ -19,6 +19,7 @@ CHECKS_BY_LESSON = {
         ("g_loss", checks.check_g_loss),
         ("d_step", checks.check_d_step),
         ("g_step", checks.check_g_step),
+        ("answers", partial(checks.check_quiz, "01")),
     ],
     "02": [
         ("conv_transpose_out_size", checks.check_conv_transpose_out_size),

@@ -122,3 +122,20 @@ def test_lesson_05_builds_and_trains_the_students_biggan():
     assert ns["D_big"].projection is ns["projection_logits"]
     assert "cbn=ConditionalBN" in training and "losses.GANLoss(d_hinge, g_hinge)" in training
     assert "truncated_z(n, G.cfg.z_dim, truncation)" in training
+
+
+@pytest.mark.parametrize("name", ["01_gan", "02_dcgan", "03_conditional_gan", "04_discogan_cyclegan", "05_biggan"])
+def test_fast_mode_sizes_live_in_the_setup_cell_only(name):
+    """Teaching cells read like the full course: only the first code cell mentions fast mode."""
+    cells = code_cells(f"{name}.ipynb")
+    assert "config.pick(" in cells[0]
+    assert [i for i, c in enumerate(cells) if "config." in c or "GANCOURSE_FAST" in c] == [0]
+
+
+@pytest.mark.parametrize("name", ["01_gan", "02_dcgan", "03_conditional_gan", "04_discogan_cyclegan", "05_biggan"])
+def test_every_lesson_ends_with_explore_tasks_and_a_quiz(name):
+    nb = nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    explore = text.split("\n## Explore\n", 1)[1].split("\n#", 1)[0]
+    assert len([line for line in explore.splitlines() if line[:2].rstrip(".").isdigit()]) >= 3
+    assert "checks.check_quiz(" in nb.cells[-1].source
