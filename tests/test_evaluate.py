@@ -100,6 +100,15 @@ def test_precision_recall_on_toy_clouds():
     assert p == 1.0 and r < 0.1
 
 
+def test_on_sphere_keeps_directions_only():
+    x = torch.tensor([[3.0, 4.0], [0.0, 0.0], [-2.0, 0.0]])
+    assert torch.allclose(ev.on_sphere(x), torch.tensor([[0.6, 0.8], [0.0, 0.0], [-1.0, 0.0]]))
+    # a short feature vector near the origin is no longer "inside" a long real vector's big ball
+    real = torch.tensor([[10.0, 0.0], [0.0, 10.0], [0.5, 0.5], [7.0, 7.0]])
+    fake = torch.tensor([[-0.1, -0.2], [-0.2, -0.1]])
+    assert ev.precision_recall(real, fake, k=1)[0] == 1.0 and ev.precision_recall(ev.on_sphere(real), ev.on_sphere(fake), k=1)[0] == 0.0
+
+
 def test_precision_recall_by_hand():
     real = torch.tensor([[0.0], [1.0], [2.0], [3.0]])  # 3rd-nearest-neighbour radii: 3, 2, 2, 3
     fake = torch.tensor([[1.5], [10.0]])  # radii among fakes (k=1 here): 8.5, 8.5
@@ -171,6 +180,9 @@ def test_report_separates_real_from_noise(report):
     assert s["class_entropy"] > 0.95 and ceiling["class_entropy"] < s["class_entropy"]
     assert s["label_accuracy"] > 0.97 and ceiling["label_accuracy"] < 0.3
     assert s["coverage"] > 0.3 > ceiling["coverage"]
+    # the k-NN metrics: uniform noise is outside the real manifold, held-out real digits inside it
+    assert ceiling["precision"] < 0.05 and ceiling["recall"] < 0.05 and ceiling["density"] < 0.05
+    assert floor["precision"] > 0.8 and floor["recall"] > 0.8 and s["precision"] > 0.8
     table = ev.format_report(report)
     assert "| Fréchet distance ↓ |" in table and "real test images (best case)" in table and "uniform noise (worst case)" in table
 
