@@ -45,6 +45,15 @@ def _build(thing, what: str) -> nn.Module:
     return module
 
 
+def _shaped(net: nn.Module, what: str, x: torch.Tensor, want: tuple[int, ...], hint: str) -> torch.Tensor:
+    """Run ``net`` on ``x`` and fail with ``hint`` unless it returns a tensor of shape ``want``."""
+    out = _run(f"{what}.forward", net, x)
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != want:
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        _fail(f"{what} on an input of shape {tuple(x.shape)} gave {shape}, expected {want}.\nHint: {hint}")
+    return out
+
+
 _WEIGHTED = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
 
 

@@ -18,7 +18,7 @@ from .. import losses
 from ..nets.mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 from ..train.steps import d_step as ref_d_step
 from ..train.steps import g_step as ref_g_step
-from ._common import OK, _build, _close, _fail, _logit_range, _output_range, _run
+from ._common import OK, _build, _close, _fail, _logit_range, _output_range, _run, _shaped
 
 # ------------------------------------------------------------------ networks
 
@@ -29,11 +29,8 @@ def check_generator(Generator, z_dim: int = 100) -> None:
     G = _build(Generator, "Generator")
     z_dim = getattr(G, "z_dim", z_dim)
     z = torch.randn(16, z_dim)
-    out = _run("Generator.forward", G, z)
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16, 1, 28, 28):
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        _fail(f"G(z) for z of shape (16, {z_dim}) gave {shape}, expected (16, 1, 28, 28).\n"
-              "Hint: end forward() with x.view(-1, 1, 28, 28).")
+    out = _shaped(G, "Generator", z, (16, 1, 28, 28),
+                  "the last layer gives 784 numbers per image: reshape them to one 1x28x28 image each.")
     if not any(isinstance(m, nn.BatchNorm1d) for m in G.modules()):
         _fail("the Generator has no BatchNorm1d.\nHint: put nn.BatchNorm1d(h) after each hidden nn.Linear, before the ReLU.")
     _output_range(G, "Generator", z)
@@ -49,11 +46,7 @@ def check_discriminator(Discriminator) -> None:
     torch.manual_seed(0)
     D = _build(Discriminator, "Discriminator")
     x = torch.rand(16, 1, 28, 28) * 2 - 1
-    out = _run("Discriminator.forward", D, x)
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (16,):
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        _fail(f"D(x) for 16 images gave {shape}, expected one logit per image: (16,).\n"
-              "Hint: end forward() with .squeeze(1) (or .view(-1)).")
+    _shaped(D, "Discriminator", x, (16,), "one logit per image: drop the size-1 dimension of the last layer's output.")
     _logit_range(D, "Discriminator", x)
     if not any(isinstance(m, nn.LeakyReLU) for m in D.modules()):
         _fail("the Discriminator has no LeakyReLU.\n"

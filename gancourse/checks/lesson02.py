@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._common import OK, _build, _fail, _logit_range, _output_range, _run
+from ._common import OK, _build, _fail, _logit_range, _output_range, _run, _shaped
 
 _SIZE_CASES = [  # (size, kernel, stride, padding, output_padding)
     (7, 5, 1, 2, 0), (7, 5, 2, 2, 1), (14, 5, 2, 2, 1), (1, 4, 1, 0, 0), (4, 4, 2, 1, 0), (16, 4, 2, 1, 0),
@@ -127,11 +127,8 @@ def check_dcgan_generator(Generator, z_dim: int = 100) -> None:
     torch.manual_seed(0)
     G = _build(Generator, "Generator")
     z = torch.randn(8, z_dim)
-    out = _run("Generator.forward", G, z)
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (8, 1, 28, 28):
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        _fail(f"G(z) for z of shape (8, {z_dim}) gave {shape}, expected (8, 1, 28, 28).\n"
-              "Hint: follow the target shapes in the table; print the shape trace to see where it goes wrong.")
+    _shaped(G, "Generator", z, (8, 1, 28, 28),
+            "follow the target shapes in the table; the shape trace shows where it goes wrong.")
     ups = [m for m in G.modules() if isinstance(m, nn.ConvTranspose2d)]
     if len(ups) < 2 or any(isinstance(m, (nn.Upsample, nn.MaxPool2d, nn.AvgPool2d)) for m in G.modules()):
         _fail("G should grow the image with learnt transposed convolutions (7 -> 14 -> 28).\n"
@@ -153,11 +150,8 @@ def check_dcgan_discriminator(Discriminator) -> None:
     torch.manual_seed(0)
     D = _build(Discriminator, "Discriminator")
     x = torch.rand(8, 1, 28, 28) * 2 - 1
-    out = _run("Discriminator.forward", D, x)
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != (8,):
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        _fail(f"D(x) for 8 images gave {shape}, expected one logit per image: (8,).\n"
-              "Hint: flatten the last feature map, map it to one number, and drop the size-1 dimension.")
+    _shaped(D, "Discriminator", x, (8,),
+            "flatten the last feature map, map it to one number, and drop the size-1 dimension.")
     convs = [m for m in D.modules() if isinstance(m, nn.Conv2d)]
     if len(convs) < 2 or any(c.stride != (2, 2) for c in convs):
         _fail("D should shrink the image with stride-2 convolutions (28 -> 14 -> 7).\n"
