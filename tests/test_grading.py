@@ -90,7 +90,7 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
     assert "not lesson 01" in rows["other_lesson"]["detail"]
     assert "did not run" in rows["syntax_error"]["d_loss: message"]
     summary = out.with_suffix(".md").read_text()
-    assert "| solution | 8/8 | graded | – |" in summary
+    assert "| solution | 9/9 | graded | – |" in summary
     # a second batch never overwrites the first table
     assert main(["grade", str(folder / "solution.ipynb"), "--lesson", "01", "--out", str(out)]) == 0
     assert (tmp_path / "grades-2.csv").is_file()
