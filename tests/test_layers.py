@@ -114,3 +114,10 @@ def test_importing_the_package_loads_no_cli_grading_or_torch(module):
     ours = [m for m in loaded if m.startswith("gancourse")]
     assert not [m for m in ours if m.startswith(("gancourse.cli", "gancourse.course"))], ours
     assert "torch" not in loaded
+
+
+def test_the_trainer_knows_no_model_and_no_dataset():
+    """gancourse.train receives networks, batches and a steps object: it never imports nets/ or data/."""
+    bad = [f"{a} -> {b}" for a, targets in graph().items() if a.startswith("gancourse.train") for b in targets
+           if b.startswith(("gancourse.nets", "gancourse.data", "gancourse.registry"))]
+    assert bad == []
