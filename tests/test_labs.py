@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from gancourse import checks
-from tests.notebook_code import PRELUDE, ROOT, exercise_sources
+from tests.notebook_code import ROOT, exercise_sources, run_exercises
 
 
 def code_cells(name: str) -> list[str]:
@@ -22,19 +22,9 @@ def code_cells(name: str) -> list[str]:
 def run_lab(name: str, replace: tuple[str, str], build_marker: str | None, extra: str = "") -> tuple[dict, str]:
     """Exec the exercises (one planted mistake) and the build cell; return the namespace and the training cell."""
     cells = code_cells(name)
-    exercises = exercise_sources(ROOT / "solutions" / name)
     build = next((i for i, c in enumerate(cells) if build_marker and build_marker in c), None)
-    ns: dict = {}
-    exec(PRELUDE + extra, ns)
-    hits = 0
-    for src in exercises:
-        if replace[0] in src:
-            src, hits = src.replace(replace[0], replace[1]), hits + 1
-        try:
-            exec(compile(src, "<exercise>", "exec"), ns)
-        except NotImplementedError:
-            pass
-    assert hits == 1, f"the planted mistake matched {hits} exercise cells"
+    ns = run_exercises(exercise_sources(ROOT / "solutions" / name), replace)  # one planted mistake, checked to hit once
+    exec(extra, ns)
     if build is None:
         return ns, ""
     exec(compile(cells[build], "<build>", "exec"), ns)
