@@ -1,28 +1,23 @@
 """Check cells for the notebooks. Introduced in lesson 01.
 
 Each ``check_*`` either prints one success line or raises ``AssertionError`` whose
-message ends in a hint a student can act on. Student code that still raises
+message ends in a hint a student can act on. Every check is a probe (runs the student's code)
+and a verdict (judges the values it returns): :mod:`.protocol` explains why the grader keeps
+them in separate processes. Student code that still raises
 ``NotImplementedError`` (an unfilled exercise) gets its own clear message, and no
 check lets a deep torch traceback reach the student.
 """
 
 from ._common import OK
-from .lesson01 import (
-    check_d_loss,
-    check_d_step,
-    check_discriminator,
-    check_g_loss,
-    check_g_step,
-    check_generator,
-)
+from .lesson01 import check_d_loss, check_discriminator, check_g_loss, check_generator
+from .lesson01_steps import check_d_step, check_g_step
 from .lesson02 import (
     check_conv_transpose_out_size,
-    check_dcgan_discriminator,
-    check_dcgan_generator,
     check_dcgan_init,
     check_down_block,
     check_up_block,
 )
+from .lesson02_nets import check_dcgan_discriminator, check_dcgan_generator
 from .lesson03 import check_generate_digit, check_label_input, check_label_maps
 from .lesson04 import check_cycle_loss, check_image_pool
 from .lesson04_updates import check_d_update, check_generator_update

@@ -45,15 +45,6 @@ def _build(thing, what: str) -> nn.Module:
     return module
 
 
-def _shaped(net: nn.Module, what: str, x: torch.Tensor, want: tuple[int, ...], hint: str) -> torch.Tensor:
-    """Run ``net`` on ``x`` and fail with ``hint`` unless it returns a tensor of shape ``want``."""
-    out = _run(f"{what}.forward", net, x)
-    if not isinstance(out, torch.Tensor) or tuple(out.shape) != want:
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        _fail(f"{what} on an input of shape {tuple(x.shape)} gave {shape}, expected {want}.\nHint: {hint}")
-    return out
-
-
 _WEIGHTED = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
 
 
@@ -72,10 +63,14 @@ def _amplified(module: nn.Module, what: str) -> nn.Module:
     return big
 
 
-def _output_range(G: nn.Module, what: str, *inputs) -> None:
-    """Fail unless G's outputs reach both signs of [-1, 1] and never leave it (a tanh output)."""
+def _extreme(net: nn.Module, what: str, *inputs) -> torch.Tensor:
+    """Probe: ``net``'s output once its last weighted layer is 100x larger (every output at its extreme)."""
     with torch.no_grad():
-        extreme = _run(f"{what}.forward", _amplified(G, what), *inputs)
+        return _run(f"{what}.forward", _amplified(net, what), *inputs)
+
+
+def _output_range(extreme: torch.Tensor, what: str) -> None:
+    """Verdict: fail unless G's extreme outputs reach both signs of [-1, 1] and never leave it (a tanh output)."""
     if extreme.min() >= 0.0:
         _fail(f"{what}'s outputs are never negative (they stay in [0, {float(extreme.max()):.1f}]): it ends in a sigmoid "
               "or ReLU, while the real images are scaled to [-1, 1].\n"
@@ -85,10 +80,8 @@ def _output_range(G: nn.Module, what: str, *inputs) -> None:
               "weights grow).\nHint: real images are scaled to [-1, 1]; squash the output into that range.")
 
 
-def _logit_range(D: nn.Module, what: str, *inputs) -> None:
-    """Fail when D's output is bounded (sigmoid, tanh) or never negative (ReLU): losses want raw logits."""
-    with torch.no_grad():
-        extreme = _run(f"{what}.forward", _amplified(D, what), *inputs)
+def _logit_range(extreme: torch.Tensor, what: str) -> None:
+    """Verdict: fail when D's output is bounded (sigmoid, tanh) or never negative (ReLU): losses want raw logits."""
     if extreme.min() >= 0.0 and extreme.max() <= 1.0:
         _fail(f"{what}'s outputs stay inside [0, 1]: it ends with a sigmoid.\n"
               "Hint: return the raw logit. Our losses use binary_cross_entropy_with_logits, which applies "
@@ -99,6 +92,41 @@ def _logit_range(D: nn.Module, what: str, *inputs) -> None:
     if extreme.abs().max() <= 1.0 + 1e-5:
         _fail(f"{what}'s outputs never leave [-1, 1]: it ends with a tanh.\n"
               "Hint: return the unbounded logit of the last linear layer; a bounded one caps how sure D can be.")
+
+
+_KINDS = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm1d, nn.BatchNorm2d, nn.ReLU, nn.LeakyReLU, nn.Tanh,
+          nn.Sigmoid, nn.Dropout, nn.MaxPool2d, nn.AvgPool2d, nn.Upsample, nn.Embedding)
+_ATTRS = ("kernel_size", "stride", "negative_slope", "p", "affine", "eps")
+
+
+def describe(module: nn.Module) -> list[dict]:
+    """Probe: every submodule in order as ``{"type": ..., "bias": ..., <its settings>}`` (plain values)."""
+    out = []
+    for m in module.modules():
+        kind = next((k.__name__ for k in _KINDS if isinstance(m, k)), type(m).__name__)
+        d = {"type": kind, "bias": getattr(m, "bias", None) is not None}
+        for a in _ATTRS:
+            v = getattr(m, a, None)
+            if isinstance(v, (bool, int, float)) or isinstance(v, tuple) and all(isinstance(i, int) for i in v):
+                d[a] = list(v) if isinstance(v, tuple) else v
+        out.append(d)
+    return out
+
+
+def kinds(layers: list[dict], *names: str) -> list[str]:
+    """Verdict: the layer types of a :func:`describe` report, in order, keeping only ``names`` (all if none)."""
+    return [d["type"] for d in layers if not names or d["type"] in names]
+
+
+def _shape(x) -> tuple | str:
+    return tuple(x.shape) if isinstance(x, torch.Tensor) else (x if isinstance(x, str) else type(x).__name__)
+
+
+def _shaped(out, what: str, x_shape: tuple, want: tuple[int, ...], hint: str) -> torch.Tensor:
+    """Verdict: fail with ``hint`` unless ``out`` is a tensor of shape ``want``."""
+    if not isinstance(out, torch.Tensor) or tuple(out.shape) != want:
+        _fail(f"{what} on an input of shape {x_shape} gave {_shape(out)}, expected {want}.\nHint: {hint}")
+    return out
 
 
 def _close(a: torch.Tensor | float, b: torch.Tensor | float, tol: float = 1e-4) -> bool:

@@ -2,8 +2,8 @@
 
 Each probes the same exercise as a public check from another side (other shapes, other
 arguments, batch independence), so work that merely satisfies the visible check's numbers
-is still caught. ``HIDDEN[lesson]`` lists ``(name, call)``; the call runs in the student's
-namespace with ``hidden`` bound to this module.
+is still caught. ``HIDDEN[lesson]`` lists ``(name, check, argument names)``. Probe and verdict:
+see :mod:`.protocol`.
 """
 
 from __future__ import annotations
@@ -11,84 +11,124 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._common import OK, _build, _close, _fail, _run
+from ._common import OK, _build, _close, _fail, _run, _shape
+from .protocol import check, generator, tensor
 
 
-def hidden_generator_per_sample(Generator) -> None:
-    """In eval mode, G(z)[i] must not depend on the other rows of the batch (no mixing by reshapes)."""
-    torch.manual_seed(1)
+def _probe_per_sample(seed: int, Generator) -> dict:
+    torch.manual_seed(seed)
     G = _build(Generator, "Generator").eval()
-    z_dim = getattr(G, "z_dim", 100)
-    z = torch.randn(5, z_dim)
+    z = torch.randn(5, int(getattr(G, "z_dim", 100)), generator=generator(seed))  # (5, z_dim)
     with torch.no_grad():
-        full = _run("Generator", G, z)
-        one = _run("Generator", G, z[2:3])
-    if not torch.allclose(full[2:3], one, atol=1e-5):
+        return {"full": _run("Generator", G, z), "one": _run("Generator", G, z[2:3])}
+
+
+@check(_probe_per_sample)
+def hidden_generator_per_sample(r: dict, seed: int) -> str:
+    """In eval mode, G(z)[i] must not depend on the other rows of the batch (no mixing by reshapes)."""
+    full, one = tensor(r, "full", "G's output"), tensor(r, "one", "G's output")
+    if full.ndim < 1 or len(full) != 5 or one.shape != full[2:3].shape or not torch.allclose(full[2:3], one, atol=1e-5):
         _fail("in eval mode, image 2 of a batch differs from the same z generated alone.\n"
               "Hint: reshape with x.view(-1, 1, 28, 28) (keep the batch dimension first).")
-    print(f"{OK} hidden: G treats every sample on its own.")
+    return f"{OK} hidden: G treats every sample on its own."
 
 
-def hidden_d_loss_is_a_mean(d_loss) -> None:
+def _mean_inputs(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    g = generator(seed + 11)
+    return torch.randn(3, generator=g) * 2, torch.randn(3, generator=g) * 2
+
+
+def _probe_mean(seed: int, d_loss) -> dict:
+    real, fake = _mean_inputs(seed)
+    return {"once": _run("d_loss", d_loss, real, fake), "twice": _run("d_loss", d_loss, real.repeat(2), fake.repeat(2))}
+
+
+@check(_probe_mean)
+def hidden_d_loss_is_a_mean(r: dict, seed: int) -> str:
     """Repeating the batch must not change the loss: a mean over samples, not a sum."""
-    real, fake = torch.tensor([1.5, -0.5, 2.0]), torch.tensor([-1.0, 0.3, 0.0])
-    once = _run("d_loss", d_loss, real, fake)
-    twice = _run("d_loss", d_loss, real.repeat(2), fake.repeat(2))
-    if not _close(once, twice):
+    once, twice = tensor(r, "once", "d_loss's result"), tensor(r, "twice", "d_loss's result")
+    if once.numel() != 1 or twice.numel() != 1 or not _close(once, twice):
         _fail("the D loss grows with the batch size.\nHint: average over the batch (BCE's default reduction='mean').")
-    print(f"{OK} hidden: the D loss is a mean over the batch.")
+    return f"{OK} hidden: the D loss is a mean over the batch."
 
 
-def hidden_conv_transpose_sizes(conv_transpose_out_size) -> None:
+_TRANSPOSED = [(size, k, s, p, op) for size in (1, 4, 7) for k, s, p in ((3, 1, 1), (4, 2, 1), (5, 2, 2), (5, 3, 0))
+               for op in range(s)]
+
+
+def _probe_sizes(seed: int, conv_transpose_out_size) -> dict:
+    return {"sizes": [_run("conv_transpose_out_size", conv_transpose_out_size, *case) for case in _TRANSPOSED]}
+
+
+@check(_probe_sizes)
+def hidden_conv_transpose_sizes(r: dict, seed: int) -> str:
     """The formula agrees with nn.ConvTranspose2d on a grid of sizes, kernels, strides and paddings."""
-    for size in (1, 4, 7):
-        for kernel, stride, padding in ((3, 1, 1), (4, 2, 1), (5, 2, 2), (5, 3, 0)):
-            for out_pad in range(stride):
-                want = nn.ConvTranspose2d(1, 1, kernel, stride, padding, output_padding=out_pad)(torch.zeros(1, 1, size, size)).shape[-1]
-                got = _run("conv_transpose_out_size", conv_transpose_out_size, size, kernel, stride, padding, out_pad)
-                if got != want:
-                    _fail(f"size {size}, kernel {kernel}, stride {stride}, padding {padding}, output_padding {out_pad}: "
-                          f"you gave {got}, PyTorch gives {want}.\nHint: (size - 1)·stride - 2·padding + kernel + output_padding.")
-    print(f"{OK} hidden: transposed-convolution sizes match PyTorch.")
+    for (size, kernel, stride, padding, out_pad), got in zip(_TRANSPOSED, r["sizes"], strict=True):
+        want = nn.ConvTranspose2d(1, 1, kernel, stride, padding, output_padding=out_pad)(torch.zeros(1, 1, size, size)).shape[-1]
+        if got != want:
+            _fail(f"size {size}, kernel {kernel}, stride {stride}, padding {padding}, output_padding {out_pad}: "
+                  f"you gave {got}, PyTorch gives {want}.\nHint: (size - 1)·stride - 2·padding + kernel + output_padding.")
+    return f"{OK} hidden: transposed-convolution sizes match PyTorch."
 
 
-def hidden_label_input_other_sizes(label_input) -> None:
+def _probe_label_input(seed: int, label_input) -> dict:
+    z, y = torch.randn(1, 3, generator=generator(seed)), torch.tensor([2])
+    return {"out": _run("label_input", label_input, z, y, 4)}
+
+
+@check(_probe_label_input)
+def hidden_label_input_other_sizes(r: dict, seed: int) -> str:
     """label_input works for any number of classes and a batch of one."""
-    z, y = torch.randn(1, 3), torch.tensor([2])
-    out = _run("label_input", label_input, z, y, 4)
-    want = torch.cat([z, torch.tensor([[0.0, 0.0, 1.0, 0.0]])], dim=1)
+    z = torch.randn(1, 3, generator=generator(seed))
+    want = torch.cat([z, torch.tensor([[0.0, 0.0, 1.0, 0.0]])], dim=1)  # (1, 7)
+    out = r["out"]
     if not isinstance(out, torch.Tensor) or out.shape != want.shape or not torch.allclose(out.float(), want):
-        _fail("label_input(z, y, n_classes=4) for one sample should be [z, one_hot(y, 4)] of shape (1, 7).\n"
-              "Hint: use the n_classes argument, not a fixed 10.")
-    print(f"{OK} hidden: label input for any number of classes.")
+        _fail(f"label_input(z, y, n_classes=4) for one sample gave {_shape(out)}; it should be [z, one_hot(y, 4)] of "
+              "shape (1, 7).\nHint: use the n_classes argument, not a fixed 10.")
+    return f"{OK} hidden: label input for any number of classes."
 
 
-def hidden_cycle_loss_images(cycle_loss) -> None:
+def _cycle_images(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    g = generator(seed + 2)
+    return torch.rand(2, 3, 4, 4, generator=g) * 2 - 1, torch.rand(2, 3, 4, 4, generator=g) * 2 - 1
+
+
+def _probe_cycle(seed: int, cycle_loss) -> dict:
+    return {"value": _run("cycle_loss", cycle_loss, *_cycle_images(seed), lam=0.5)}
+
+
+@check(_probe_cycle)
+def hidden_cycle_loss_images(r: dict, seed: int) -> str:
     """The cycle loss on image batches (N, C, H, W) with another lambda."""
-    torch.manual_seed(2)
-    x, x_rec = torch.rand(2, 3, 4, 4) * 2 - 1, torch.rand(2, 3, 4, 4) * 2 - 1
-    got = _run("cycle_loss", cycle_loss, x, x_rec, lam=0.5)
-    if not _close(got, 0.5 * (x_rec - x).abs().mean()):
+    x, x_rec = _cycle_images(seed)
+    got = tensor(r, "value", "cycle_loss's result")
+    if got.numel() != 1 or not _close(got, 0.5 * (x_rec - x).abs().mean()):
         _fail("on (2, 3, 4, 4) images with lam=0.5 the loss is wrong.\nHint: lam * (x_rec - x).abs().mean() over every pixel.")
-    print(f"{OK} hidden: cycle loss on image batches.")
+    return f"{OK} hidden: cycle loss on image batches."
 
 
-def hidden_hinge_margins(d_hinge, g_hinge) -> None:
+def _probe_margins(seed: int, d_hinge, g_hinge) -> dict:
+    return {"zero": _run("d_hinge", d_hinge, torch.tensor([1.0, 3.0]), torch.tensor([-1.0, -2.5])),
+            "g": _run("g_hinge", g_hinge, torch.tensor([-3.0, 5.0]))}
+
+
+@check(_probe_margins)
+def hidden_hinge_margins(r: dict, seed: int) -> str:
     """No D loss once real logits are >= 1 and fake logits <= -1; G's loss is linear in the fake logits."""
-    zero = _run("d_hinge", d_hinge, torch.tensor([1.0, 3.0]), torch.tensor([-1.0, -2.5]))
-    if not _close(zero, 0.0):
+    zero, g = tensor(r, "zero", "d_hinge's result"), tensor(r, "g", "g_hinge's result")
+    if zero.numel() != 1 or not _close(zero, 0.0):
         _fail("D's hinge loss should be 0 when every real logit is >= 1 and every fake logit <= -1.\n"
               "Hint: relu(1 - real) + relu(1 + fake), each averaged.")
-    if not _close(_run("g_hinge", g_hinge, torch.tensor([-3.0, 5.0])), -1.0):
+    if g.numel() != 1 or not _close(g, -1.0):
         _fail("G's hinge loss for fake logits (-3, 5) should be -mean = -1.\nHint: -fake_logits.mean(), no clipping.")
-    print(f"{OK} hidden: hinge margins.")
+    return f"{OK} hidden: hinge margins."
 
 
-HIDDEN = {
-    "01": [("hidden: G per sample", "hidden.hidden_generator_per_sample(Generator)"),
-           ("hidden: D loss is a mean", "hidden.hidden_d_loss_is_a_mean(d_loss)")],
-    "02": [("hidden: transposed sizes", "hidden.hidden_conv_transpose_sizes(conv_transpose_out_size)")],
-    "03": [("hidden: label input sizes", "hidden.hidden_label_input_other_sizes(label_input)")],
-    "04": [("hidden: cycle loss on images", "hidden.hidden_cycle_loss_images(cycle_loss)")],
-    "05": [("hidden: hinge margins", "hidden.hidden_hinge_margins(d_hinge, g_hinge)")],
+HIDDEN = {  # lesson -> [(name in the grade table, check name, the student's objects it takes)]
+    "01": [("hidden: G per sample", "hidden_generator_per_sample", ("Generator",)),
+           ("hidden: D loss is a mean", "hidden_d_loss_is_a_mean", ("d_loss",))],
+    "02": [("hidden: transposed sizes", "hidden_conv_transpose_sizes", ("conv_transpose_out_size",))],
+    "03": [("hidden: label input sizes", "hidden_label_input_other_sizes", ("label_input",))],
+    "04": [("hidden: cycle loss on images", "hidden_cycle_loss_images", ("cycle_loss",))],
+    "05": [("hidden: hinge margins", "hidden_hinge_margins", ("d_hinge", "g_hinge"))],
 }

@@ -1,4 +1,4 @@
-"""Checks for lesson 03: label conditioning in G and D, and generating a requested digit."""
+"""Checks for lesson 03: label conditioning in G and D, and generating a requested digit (see :mod:`.protocol`)."""
 
 from __future__ import annotations
 
@@ -6,44 +6,59 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._common import OK, _fail, _run
+from ._common import OK, _fail, _run, _shape
+from .protocol import check, generator
 
 
-def check_label_input(fn) -> None:
+def _label_batches(seed: int, n: int) -> list[torch.Tensor]:
+    """Two label batches of ``n`` for 10 classes; the second never holds classes 5..9 (so a bare one_hot is short)."""
+    g = generator(seed)
+    return [torch.randint(0, 10, (n,), generator=g), torch.randint(0, 5, (n,), generator=g)]
+
+
+def _probe_label_input(seed: int, fn) -> dict:
+    z = torch.randn(5, 7, generator=generator(seed))  # (5, 7)
+    return {"out": [_run("label_input", fn, z, y, 10) for y in _label_batches(seed, 5)]}
+
+
+@check(_probe_label_input)
+def check_label_input(r: dict, seed: int) -> str:
     """fn(z, y, n_classes) joins z (N, z_dim) and one-hot y to (N, z_dim + n_classes)."""
-    z = torch.randn(5, 7)
-    for y in (torch.tensor([0, 3, 9, 3, 1]), torch.tensor([2, 0, 2, 4, 1])):  # the second batch lacks classes 5..9
-        out = _run("label_input", fn, z, y, 10)
+    z = torch.randn(5, 7, generator=generator(seed))
+    for y, out in zip(_label_batches(seed, 5), r["out"], strict=True):
         if not isinstance(out, torch.Tensor) or tuple(out.shape) != (5, 17):
-            shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-            _fail(f"for z (5, 7), labels {y.tolist()} and 10 classes you returned {shape}, expected (5, 17).\n"
+            _fail(f"for z (5, 7), labels {y.tolist()} and 10 classes you returned {_shape(out)}, expected (5, 17).\n"
                   "Hint: the one-hot part must have n_classes columns for every batch, also one that lacks the "
                   "highest classes: tell F.one_hot how many classes there are.")
-        if not torch.equal(out[:, :7], z):
+        if not torch.equal(out[:, :7].float(), z):
             _fail("the first z_dim columns should be z unchanged.\nHint: z comes first in the joined vector.")
-        if not torch.equal(out[:, 7:], F.one_hot(y, 10).float()):
+        if not torch.equal(out[:, 7:].float(), F.one_hot(y, 10).float()):
             _fail("the last n_classes columns should be the one-hot label: a 1 in column y, 0 elsewhere.\n"
                   "Hint: the label is an index, not a number to feed in; one-hot encode it as floats.")
-    print(f"{OK} label_input: [z, one_hot(y)] of shape (N, z_dim + n_classes).")
+    return f"{OK} label_input: [z, one_hot(y)] of shape (N, z_dim + n_classes)."
 
 
-def check_label_maps(fn) -> None:
+def _probe_label_maps(seed: int, fn) -> dict:
+    x = torch.randn(4, 1, 6, 6, generator=generator(seed))  # (4, 1, 6, 6)
+    return {"out": [_run("label_maps", fn, x, y, 10) for y in _label_batches(seed, 4)]}
+
+
+@check(_probe_label_maps)
+def check_label_maps(r: dict, seed: int) -> str:
     """fn(x, y, n_classes) joins images (N, C, H, W) and one-hot label maps to (N, C + n_classes, H, W)."""
-    x = torch.randn(4, 1, 6, 6)
-    for y in (torch.tensor([2, 0, 2, 9]), torch.tensor([2, 0, 2, 3])):  # the second batch lacks classes 4..9
-        out = _run("label_maps", fn, x, y, 10)
+    x = torch.randn(4, 1, 6, 6, generator=generator(seed))
+    for y, out in zip(_label_batches(seed, 4), r["out"], strict=True):
         if not isinstance(out, torch.Tensor) or tuple(out.shape) != (4, 11, 6, 6):
-            shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-            _fail(f"for x (4, 1, 6, 6), labels {y.tolist()} and 10 classes you returned {shape}, expected (4, 11, 6, 6).\n"
-                  "Hint: one map per class of the dataset, whatever labels this batch happens to hold (tell F.one_hot "
-                  "how many classes there are), stacked on the channel dimension.")
-        if not torch.equal(out[:, :1], x):
+            _fail(f"for x (4, 1, 6, 6), labels {y.tolist()} and 10 classes you returned {_shape(out)}, expected "
+                  "(4, 11, 6, 6).\nHint: one map per class of the dataset, whatever labels this batch happens to hold "
+                  "(tell F.one_hot how many classes there are), stacked on the channel dimension.")
+        if not torch.equal(out[:, :1].float(), x):
             _fail("the first C channels should be the image unchanged.\nHint: the image's channels come first.")
-        want = F.one_hot(y, 10).float()[:, :, None, None].expand(4, 10, 6, 6)
-        if not torch.equal(out[:, 1:], want):
+        want = F.one_hot(y, 10).float()[:, :, None, None].expand(4, 10, 6, 6)  # (4, 10, 6, 6)
+        if not torch.equal(out[:, 1:].float(), want):
             _fail("channel c + C should be all ones where the label is c and all zeros elsewhere.\n"
                   "Hint: every pixel of a label map carries the same one-hot value.")
-    print(f"{OK} label_maps: the image plus one constant map per class, (N, C + n_classes, H, W).")
+    return f"{OK} label_maps: the image plus one constant map per class, (N, C + n_classes, H, W)."
 
 
 class _LabelEcho(nn.Module):
@@ -63,23 +78,33 @@ class _LabelEcho(nn.Module):
         return (y.float() / 9 * 2 - 1).view(-1, 1, 1, 1).expand(len(y), 1, 28, 28) * self.scale + 0 * z.sum()
 
 
-def check_generate_digit(fn) -> None:
-    """fn(G, digit, n) returns n images of that digit, made by G in eval mode."""
+def _digit(seed: int) -> int:
+    return 7 if seed == 0 else int(torch.randint(0, 10, (), generator=generator(seed)))
+
+
+def _probe_generate_digit(seed: int, fn) -> dict:
     G = _LabelEcho()
-    out = _run("generate_digit", fn, G, 7, 5)
+    out = _run("generate_digit", fn, G, _digit(seed), 5)
+    return {"out": out, "modes": list(G.modes), "training": G.training,
+            "requires_grad": bool(getattr(out, "requires_grad", False))}
+
+
+@check(_probe_generate_digit)
+def check_generate_digit(r: dict, seed: int) -> str:
+    """fn(G, digit, n) returns n images of that digit, made by G in eval mode."""
+    digit, out = _digit(seed), r["out"]
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (5, 1, 28, 28):
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
-        _fail(f"generate_digit(G, 7, 5) gave {shape}, expected (5, 1, 28, 28).\n"
+        _fail(f"generate_digit(G, {digit}, 5) gave {_shape(out)}, expected (5, 1, 28, 28).\n"
               "Hint: one noise vector of G.cfg.z_dim numbers per image, and one label per image.")
-    labels = ((out[:, 0, 0, 0] + 1) / 2 * 9).round().long()
-    if not torch.equal(labels, torch.full((5,), 7)):
-        _fail(f"G was asked for labels {labels.tolist()}, not [7, 7, 7, 7, 7].\n"
+    labels = ((out[:, 0, 0, 0].float() + 1) / 2 * 9).round().long()
+    if not torch.equal(labels, torch.full((5,), digit)):
+        _fail(f"G was asked for labels {labels.tolist()}, not {[digit] * 5}.\n"
               "Hint: every one of the n labels is the digit asked for, as integer class indices.")
-    if any(G.modes):
+    if not r["modes"] or any(m is not False for m in r["modes"]):
         _fail("G ran in training mode: its BatchNorm then uses this batch's statistics and the samples change.\n"
               "Hint: switch G to evaluation mode for sampling, and back to training mode afterwards.")
-    if out.requires_grad:
+    if r["requires_grad"] is not False:
         _fail("the samples carry a gradient graph.\nHint: sampling needs no gradients: turn autograd off around it.")
-    if not G.training:
+    if r["training"] is not True:
         _fail("G was left in eval mode.\nHint: restore training mode after sampling, so training can go on.")
-    print(f"{OK} generate_digit: n images of the digit you asked for, in eval mode without gradients.")
+    return f"{OK} generate_digit: n images of the digit you asked for, in eval mode without gradients."

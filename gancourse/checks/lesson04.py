@@ -1,4 +1,7 @@
-"""Checks for lesson 04: the cycle loss and the image pool (the two updates are in ``lesson04_updates``)."""
+"""Checks for lesson 04: the cycle loss and the image pool (the two updates are in ``lesson04_updates``).
+
+Probe and verdict: see :mod:`.protocol`.
+"""
 
 from __future__ import annotations
 
@@ -6,58 +9,95 @@ from collections import Counter
 
 import torch
 
-from ._common import OK, _close, _fail, _run
+from ._common import OK, _close, _fail, _run, _shape
+from .protocol import check, generator, tensor
 
 
-def check_cycle_loss(cycle_loss) -> None:
+def _images(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """x and its reconstruction: fixed (errors 0.5, 0, 1, 0) in notebooks, drawn from ``seed`` when grading."""
+    if seed == 0:
+        return torch.tensor([[0.0, 1.0], [-1.0, 0.5]]), torch.tensor([[0.5, 1.0], [0.0, 0.5]])
+    g = generator(seed)
+    return torch.rand(2, 2, generator=g) * 2 - 1, torch.rand(2, 2, generator=g) * 2 - 1
+
+
+def _probe_cycle(seed: int, cycle_loss) -> dict:
+    x, x_rec = _images(seed)
+    return {"default": _run("cycle_loss(x, x_rec)", cycle_loss, x, x_rec),
+            "lam2": _run("cycle_loss(x, x_rec, lam=2.0)", cycle_loss, x, x_rec, lam=2.0)}
+
+
+@check(_probe_cycle)
+def check_cycle_loss(r: dict, seed: int) -> str:
     """cycle_loss(x, x_rec, lam=10.0) = lam · mean |x_rec - x|."""
-    x = torch.tensor([[0.0, 1.0], [-1.0, 0.5]])
-    x_rec = torch.tensor([[0.5, 1.0], [0.0, 0.5]])  # errors 0.5, 0, 1, 0: mean 0.375
-    out = _run("cycle_loss(x, x_rec)", cycle_loss, x, x_rec)
-    if not isinstance(out, torch.Tensor) or out.numel() != 1:
+    x, x_rec = _images(seed)
+    l1, l2 = (x_rec - x).abs(), (x_rec - x) ** 2
+    out = tensor(r, "default", "cycle_loss's result")
+    if out.numel() != 1:
         _fail("cycle_loss should return one number (a 0-d tensor).\nHint: take .mean() over all pixels.")
-    if _close(out, 0.375):
+    if _close(out, l1.mean()):
         _fail("the loss is the mean absolute error without its weight lambda.\n"
               "Hint: multiply by lam: CycleGAN's cycle term is 10 times the L1 error, or it drowns in the GAN loss.")
-    if _close(out, 10 * 0.3125) or _close(out, 0.3125):
+    if _close(out, 10 * l2.mean()) or _close(out, l2.mean()):
         _fail("that is the squared error (DiscoGAN's choice).\nHint: CycleGAN uses the L1 error: (x_rec - x).abs().")
-    if _close(out, 10 * 1.5):
+    if _close(out, 10 * l1.sum()):
         _fail("you summed the errors.\nHint: average over pixels with .mean(), so the weight does not depend on image size.")
-    if not _close(out, 3.75):
-        _fail(f"cycle_loss gave {float(out):.4f}, expected 10 · mean|x_rec - x| = 3.75.\n"
+    if not _close(out, 10 * l1.mean()):
+        _fail(f"cycle_loss gave {float(out):.4f}, expected 10 · mean|x_rec - x| = {float(10 * l1.mean()):.4f}.\n"
               "Hint: lambda times the mean absolute error over all pixels.")
-    if not _close(_run("cycle_loss(x, x_rec, lam=2.0)", cycle_loss, x, x_rec, lam=2.0), 0.75):
+    if not _close(tensor(r, "lam2", "cycle_loss's result"), 2 * l1.mean()):
         _fail("the lam argument is ignored.\nHint: use the lam you are given instead of a fixed 10.")
-    print(f"{OK} cycle loss: lambda · mean |F(G(x)) - x|.")
+    return f"{OK} cycle loss: lambda · mean |F(G(x)) - x|."
 
 
-def _filling(pool, what: str) -> None:
-    first = torch.arange(4.0).view(4, 1, 1, 1).requires_grad_()
-    out = _run(f"{what}.query", pool.query, first)
-    if not isinstance(out, torch.Tensor) or not torch.equal(out.detach(), first.detach()):
+_QUERIES = 100
+
+
+def _batch(i: int) -> torch.Tensor:
+    return (100.0 + 8 * i + torch.arange(8.0)).view(8, 1, 1, 1)  # (8, 1, 1, 1): a distinct value per fake
+
+
+def _graph(pool, out) -> bool:
+    """Whether the pool keeps, or hands back, tensors that carry G's graph."""
+    stored = getattr(pool, "images", [])
+    return bool(getattr(out, "requires_grad", False)) or any(getattr(t, "requires_grad", False) for t in stored)
+
+
+def _probe_pool(seed: int, ImagePool) -> dict:
+    torch.manual_seed(seed)
+    pool = _run("ImagePool(4)", ImagePool, 4)
+    first = _run("ImagePool(4).query", pool.query, torch.arange(4.0).view(4, 1, 1, 1).requires_grad_())
+    report = {"first": first, "first_graph": _graph(pool, first), "outs": [], "graph": [], "held": []}
+    for i in range(_QUERIES):
+        out = _run("ImagePool.query", pool.query, _batch(i).requires_grad_())
+        report["outs"].append(out)
+        report["graph"].append(_graph(pool, out))
+        report["held"].append(len(getattr(pool, "images", [])))
+    x = torch.randn(3, 1, 2, 2, generator=generator(seed))  # (3, 1, 2, 2)
+    report["empty"] = _run("ImagePool(0).query", _run("ImagePool(0)", ImagePool, 0).query, x)
+    return report
+
+
+@check(_probe_pool)
+def check_image_pool(r: dict, seed: int) -> str:
+    """ImagePool(size).query(fakes): fill first; once full, each image is new or swapped for a stored one, with p = 1/2."""
+    first = r["first"]
+    if not isinstance(first, torch.Tensor) or not torch.equal(first.float(), torch.arange(4.0).view(4, 1, 1, 1)):
         _fail("while the pool is filling, each fake should be stored and returned as it is.\n"
               "Hint: below `size` stored images there is nothing old to swap in.")
-    if any(t.requires_grad or t.grad_fn is not None for t in pool.images) or out.requires_grad:
+    if r["first_graph"] is not False:
         _fail("the pool keeps (or returns) tensors that carry G's graph: every stored fake holds G's whole "
               "computation alive.\nHint: detach the fakes before storing them, not only the ones you return.")
-
-
-def check_image_pool(ImagePool) -> None:
-    """ImagePool(size).query(fakes): fill first; once full, each image is new or swapped for a stored one, with p = 1/2."""
-    torch.manual_seed(0)
-    pool = _run("ImagePool(4)", ImagePool, 4)
-    _filling(pool, "ImagePool(4)")
-    stored = Counter(range(4))  # what the pool holds now (a multiset of pixel values)
-    new_back = total = 0
-    for i in range(100):
-        new = (100.0 + 8 * i + torch.arange(8.0)).view(8, 1, 1, 1).requires_grad_()  # a distinct value per fake
-        out = _run("ImagePool.query", pool.query, new)
+    stored, new_back, total = Counter(range(4)), 0, 0  # what the pool holds now (a multiset of pixel values)
+    for i, (out, graph, held) in enumerate(zip(r["outs"], r["graph"], r["held"], strict=True)):
+        new = _batch(i)
         if not isinstance(out, torch.Tensor) or out.shape != new.shape:
-            _fail(f"query should return a batch of the same shape {tuple(new.shape)}.\nHint: stack the chosen images.")
-        if out.requires_grad or any(t.requires_grad for t in pool.images):
+            _fail(f"query should return a batch of the same shape {tuple(new.shape)}, got {_shape(out)}.\n"
+                  "Hint: stack the chosen images.")
+        if graph is not False:
             _fail("the pool keeps or returns tensors that still carry G's graph.\nHint: work on detached fakes.")
-        if len(pool.images) > 4:
-            _fail(f"the pool holds {len(pool.images)} images, more than its size 4.\n"
+        if held > 4:
+            _fail(f"the pool holds {held} images, more than its size 4.\n"
                   "Hint: once full, a new fake only ever takes the place of the one it is swapped with.")
         for v, fresh in zip(out.flatten().tolist(), new.flatten().tolist(), strict=True):
             total += 1
@@ -69,13 +109,10 @@ def check_image_pool(ImagePool) -> None:
             else:
                 _fail("the pool returned an image that was never given to it, or one already handed back.\n"
                       "Hint: when you return a stored image, put the new one in its place.")
-    share = new_back / total
-    if not 0.4 <= share <= 0.6:
-        _fail(f"once full, the pool returned the new fake {share:.0%} of the time over {total} images.\n"
-              "Hint: each new fake should come back with probability 1/2, otherwise a random stored one comes back.")
-    empty = _run("ImagePool(0)", ImagePool, 0)
-    x = torch.randn(3, 1, 2, 2)
-    out = _run("ImagePool(0).query", empty.query, x)
-    if not isinstance(out, torch.Tensor) or not torch.equal(out, x):
+    if total != 8 * _QUERIES or not 0.4 <= new_back / total <= 0.6:
+        _fail(f"once full, the pool returned the new fake {new_back / max(total, 1):.0%} of the time over {total} "
+              "images.\nHint: each new fake should come back with probability 1/2, otherwise a random stored one.")
+    x = torch.randn(3, 1, 2, 2, generator=generator(seed))
+    if not isinstance(r["empty"], torch.Tensor) or not torch.equal(r["empty"].float(), x):
         _fail("a pool of size 0 should return the fakes unchanged.\nHint: a pool that can hold nothing has nothing to swap.")
-    print(f"{OK} image pool: D also sees fakes from earlier steps, half of the time.")
+    return f"{OK} image pool: D also sees fakes from earlier steps, half of the time."

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 
 from ._common import OK, _fail
+from .protocol import check
 
 # lesson -> question -> (digest of the right letter, what to re-read when it is wrong)
 QUIZZES: dict[str, dict[int, tuple[str, str]]] = {
@@ -36,9 +37,14 @@ def _digest(lesson: str, question: int, answer: str) -> str:
     return hashlib.sha256(f"gancourse-quiz:{lesson}:{question}:{answer}".encode()).hexdigest()[:16]
 
 
-def check_quiz(lesson: str, answers: dict) -> None:
+def _probe_quiz(seed: int, lesson: str, answers) -> dict:
+    return {"answers": answers if isinstance(answers, dict) else f"<{type(answers).__name__}>"}
+
+
+@check(_probe_quiz, consts=1)
+def check_quiz(r: dict, seed: int, lesson: str) -> str:
     """Say which quiz answers are right; for a wrong or missing one, name what to re-read."""
-    quiz = QUIZZES[lesson]
+    quiz, answers = QUIZZES[lesson], r["answers"]
     if not isinstance(answers, dict):
         _fail("answers should be a dict {question number: letter}, as in the cell above.")
     missing = [q for q in quiz if answers.get(q) is None]
@@ -54,4 +60,4 @@ def check_quiz(lesson: str, answers: dict) -> None:
         _fail(f"{len(quiz) - len(wrong)} of {len(quiz)} right; not yet: "
               + "; ".join(f"question {q} (re-read {quiz[q][1]})" for q in wrong) + ".\n"
               "Hint: change only the answers named here; the others are right.")
-    print(f"{OK} quiz: all {len(quiz)} answers right.")
+    return f"{OK} quiz: all {len(quiz)} answers right."

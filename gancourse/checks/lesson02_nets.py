@@ -1,0 +1,83 @@
+"""Checks for lesson 02's whole DCGAN generator and discriminator (probe and verdict: see :mod:`.protocol`)."""
+
+from __future__ import annotations
+
+import torch
+
+from ._common import (
+    OK,
+    _build,
+    _extreme,
+    _fail,
+    _logit_range,
+    _output_range,
+    _run,
+    _shaped,
+    describe,
+    kinds,
+)
+from .protocol import check, generator, tensor
+
+
+def _probe_g(seed: int, Generator) -> dict:
+    torch.manual_seed(seed)
+    G = _build(Generator, "Generator")
+    z_dim = int(getattr(G, "z_dim", 100))
+    z = torch.randn(8, z_dim, generator=generator(seed))  # (8, z_dim)
+    out = _run("Generator.forward", G, z)
+    report = {"z_dim": z_dim, "out": out, "layers": describe(G)}
+    if isinstance(out, torch.Tensor) and out.shape == (8, 1, 28, 28):
+        report["extreme"] = _extreme(G, "Generator", z)
+    return report
+
+
+@check(_probe_g)
+def check_dcgan_generator(r: dict, seed: int) -> str:
+    """G: (N, z_dim) -> (N, 1, 28, 28) in [-1, 1]: dense projection, transposed convolutions, BN except at the output."""
+    z_dim = int(r["z_dim"])
+    _shaped(r["out"], "Generator", (8, z_dim), (8, 1, 28, 28),
+            "follow the target shapes in the table; the shape trace shows where it goes wrong.")
+    layers = kinds(r["layers"])
+    if layers.count("ConvTranspose2d") < 2 or {"Upsample", "MaxPool2d", "AvgPool2d"} & set(layers):
+        _fail("G should grow the image with learnt transposed convolutions (7 -> 14 -> 28).\n"
+              "Hint: the guideline table's first row: no fixed up-sampling, no pooling.")
+    if "LeakyReLU" in layers or "ReLU" not in layers:
+        _fail("G's hidden non-linearity should be ReLU.\nHint: read the guideline table: LeakyReLU belongs to D.")
+    if "BatchNorm1d" not in layers:
+        _fail("G's dense projection is not normalised.\nHint: BatchNorm goes after every layer of G but the output, "
+              "the dense one included (BatchNorm1d on (N, features)).")
+    order = kinds(r["layers"], "ConvTranspose2d", "BatchNorm2d", "Tanh")
+    if len(order) >= 2 and order[-2:] == ["BatchNorm2d", "Tanh"] or order and order[-1] == "BatchNorm2d":
+        _fail("G normalises its output layer.\nHint: BatchNorm on G's output would fix the images' mean and spread.")
+    _output_range(tensor(r, "extreme", "Generator's output"), "Generator")
+    return f"{OK} Generator: (N, {z_dim}) -> dense 7x7x256 -> transposed convolutions -> (N, 1, 28, 28) in [-1, 1]."
+
+
+def _probe_d(seed: int, Discriminator) -> dict:
+    torch.manual_seed(seed)
+    D = _build(Discriminator, "Discriminator")
+    x = torch.rand(8, 1, 28, 28, generator=generator(seed)) * 2 - 1  # (8, 1, 28, 28)
+    out = _run("Discriminator.forward", D, x)
+    return {"out": out, "layers": describe(D), "extreme": _extreme(D.eval(), "Discriminator", x)}
+
+
+@check(_probe_d)
+def check_dcgan_discriminator(r: dict, seed: int) -> str:
+    """D: (N, 1, 28, 28) -> (N,) logits with strided convolutions, LeakyReLU, no BN on the input layer."""
+    _shaped(r["out"], "Discriminator", (8, 1, 28, 28), (8,),
+            "flatten the last feature map, map it to one number, and drop the size-1 dimension.")
+    convs = [d for d in r["layers"] if d["type"] == "Conv2d"]
+    if len(convs) < 2 or any(c.get("stride") != [2, 2] for c in convs):
+        _fail("D should shrink the image with stride-2 convolutions (28 -> 14 -> 7).\n"
+              "Hint: build D from your down_block, which halves the side.")
+    layers = kinds(r["layers"])
+    if {"MaxPool2d", "AvgPool2d"} & set(layers):
+        _fail("D pools.\nHint: DCGAN lets strided convolutions learn the down-sampling.")
+    if kinds(r["layers"], "Conv2d", "BatchNorm2d")[:2] == ["Conv2d", "BatchNorm2d"]:
+        _fail("D normalises its first layer.\nHint: BatchNorm on D's input layer would hide the images' statistics "
+              "from D (the guideline table says where BatchNorm must not go).")
+    if "LeakyReLU" not in layers or "ReLU" in layers:
+        _fail("D's non-linearity should be LeakyReLU(0.2) throughout.\n"
+              "Hint: a plain ReLU passes no gradient back to G where a unit is negative.")
+    _logit_range(tensor(r, "extreme", "Discriminator's output"), "Discriminator")
+    return f"{OK} Discriminator: (N, 1, 28, 28) -> strided convolutions -> (N,) logits."
