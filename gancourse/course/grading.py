@@ -1,28 +1,23 @@
-"""Run a student's notebook and grade it with the course's own checks. Introduced for instructors.
+"""Grade one notebook. Introduced for instructors; ``gancourse check`` uses the same path for students.
 
-``grade_notebook(path, lesson)`` executes one notebook with nbclient in its own kernel, in
-fast mode, in a temporary working copy, then runs the lesson's checks in that kernel:
+The trust boundary (the reasons are in :mod:`gancourse.checks.protocol`):
 
-* the student's check cells (any cell calling ``checks.check_...``) are removed and the
-  grader appends its own, taken from the solution notebook, plus the hidden checks of
-  ``gancourse.checks.hidden``; deleting or editing a check cell changes nothing;
-* the ``gancourse.checks`` modules are reloaded first, so a redefined check is undone;
-* each result travels back as display data tagged with a per-run random key, so printed
-  text cannot forge one;
-* per-cell and per-notebook time limits interrupt endless loops; a dead kernel, invalid
-  JSON, another lesson's notebook or flooding output each give a result, never an exception.
-
-This is not a sandbox: student code runs with the grader's rights (in a temporary folder).
+* the student's process is a :class:`~.sandbox.Sandbox` running :mod:`.runner`; it receives
+  the official lesson's cells with only the submission's exercise cells (:mod:`.submission`),
+  then one probe request per check, and answers each with plain values;
+* this process draws each check's seed, opens the answer with ``weights_only=True`` and runs
+  the verdict itself: patching ``eval``, the checks, ``display``, IPython hooks or anything else
+  in the student's process changes values at most, and wrong values fail;
+* per-cell and per-notebook time limits interrupt endless loops; a dead process, invalid JSON,
+  another lesson's notebook or a broken channel each give a result, never an exception.
 """
 
 from __future__ import annotations
 
-import os
+import ast
+import hashlib
 import re
 import secrets
-import shutil
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,64 +25,24 @@ from pathlib import Path
 import nbformat
 
 from ..checks.hidden import HIDDEN
+from ..checks.protocol import CHECKS
+from .frames import ChannelError, load_values, receive, receive_json, send_json
+from .sandbox import Limits, Sandbox
+from .submission import assemble
 
 SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
-MIME = "application/x-gancourse-grade+json"
 _CHECK_CALL = re.compile(r"^checks\.(check_\w+)\((.*)\)\s*$", re.M)
 _TITLE = re.compile(r"^#\s*Lesson\s+(\d\d)", re.M)
-OUTPUT_CAP = 200_000  # characters of stdout/stderr a cell may print before the rest is dropped
 
-_PRELUDE = """\
-import sys as _gc_sys
 
-class _GcCapped:
-    def __init__(self, stream, cap):
-        self._stream, self._cap, self.written = stream, cap, 0
-    def write(self, text):
-        if self.written < self._cap:
-            text = text[: self._cap - self.written]
-            self.written += len(text)
-            if self.written >= self._cap:
-                text += "\\n[gancourse grade: output truncated]\\n"
-            return self._stream.write(text)
-        return len(text)
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
+@dataclass(frozen=True)
+class CheckSpec:
+    """One graded check: its column name, the check, constant arguments and the student's objects it takes."""
 
-_gc_sys.stdout, _gc_sys.stderr = _GcCapped(_gc_sys.stdout, {cap}), _GcCapped(_gc_sys.stderr, {cap})
-
-def _gc_reset(*args):
-    for s in (_gc_sys.stdout, _gc_sys.stderr):
-        if isinstance(s, _GcCapped):
-            s.written = 0
-
-get_ipython().events.register("pre_run_cell", _gc_reset)
-"""
-
-_GRADER_CELL = """\
-def _gc_grade():
-    import contextlib, importlib, io
-    import gancourse.checks, gancourse.checks._common, gancourse.checks.hidden
-    for _m in [m for n, m in list(__import__("sys").modules.items()) if n.startswith("gancourse.checks.")]:
-        importlib.reload(_m)
-    checks = importlib.reload(gancourse.checks)
-    result = {{"key": {key!r}, "name": {name!r}}}
-    buf = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(buf):
-            eval({call!r}, {{**globals(), "checks": checks, "hidden": gancourse.checks.hidden}})
-        result.update(passed=True, message=buf.getvalue().strip().splitlines()[-1] if buf.getvalue().strip() else "ok")
-    except AssertionError as e:
-        result.update(passed=False, message=str(e).strip() or "AssertionError")
-    except NameError as e:
-        result.update(passed=False, message=f"{{e}}: the exercise cell did not run, or its name was changed.")
-    except BaseException as e:
-        result.update(passed=False, message=f"{{type(e).__name__}}: {{e}}".splitlines()[0])
-    from IPython.display import display
-    display({{{mime!r}: result}}, raw=True)
-
-_gc_grade()
-"""
+    name: str
+    check: str
+    consts: tuple = ()
+    names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -101,22 +56,37 @@ class Result:
     detail: str = ""
     checks: dict[str, tuple[bool, str]] = field(default_factory=dict)
     seconds: float = 0.0
-    last_cell: int = -1
+    sha256: str = ""
 
     @property
     def score(self) -> int:
         return sum(ok for ok, _ in self.checks.values())
 
+    def note(self, text: str) -> None:
+        self.detail = f"{self.detail}; {text}" if self.detail else text
 
-def lesson_checks(lesson: str, solutions: Path = SOLUTIONS, hidden: bool = True) -> list[tuple[str, str]]:
-    """``(name, call)`` for the lesson's public checks (from its solution notebook) and hidden ones."""
-    found = sorted(solutions.glob(f"{lesson}_*.ipynb"))
+
+def _spec(m: re.Match) -> CheckSpec:
+    args = ast.parse(f"f({m.group(2)})", mode="eval").body.args
+    consts = tuple(a.value for a in args if isinstance(a, ast.Constant))
+    names = tuple(a.id for a in args if isinstance(a, ast.Name))
+    name = m.group(1).removeprefix("check_")
+    return CheckSpec(name, m.group(1), consts, names)
+
+
+def solution_path(lesson: str, solutions: Path = SOLUTIONS) -> Path:
+    found = sorted(Path(solutions).glob(f"{lesson}_*.ipynb"))
     if not found:
         raise ValueError(f"no solution notebook for lesson {lesson} in {solutions}")
-    nb = nbformat.read(found[0], as_version=4)
-    calls = [m for c in nb.cells if c.cell_type == "code" for m in _CHECK_CALL.finditer(c.source)]
-    public = [(m.group(1).removeprefix("check_"), f"checks.{m.group(1)}({m.group(2)})") for m in calls]
-    return public + (HIDDEN.get(lesson, []) if hidden else [])
+    return found[0]
+
+
+def lesson_checks(lesson: str, solutions: Path = SOLUTIONS, hidden: bool = True) -> list[CheckSpec]:
+    """The lesson's public checks (the check cells of its solution notebook), then its hidden ones."""
+    nb = nbformat.read(solution_path(lesson, solutions), as_version=4)
+    public = [_spec(m) for c in nb.cells if c.cell_type == "code" for m in _CHECK_CALL.finditer(c.source)]
+    secret = [CheckSpec(name, check, (), names) for name, check, names in HIDDEN.get(lesson, [])]
+    return public + (secret if hidden else [])
 
 
 def notebook_lesson(nb) -> str | None:
@@ -129,90 +99,90 @@ def notebook_lesson(nb) -> str | None:
     return None
 
 
-def _graded_copy(nb, checks: list[tuple[str, str]], key: str):
-    """The student's cells without their check cells, behind our prelude and followed by our checks."""
-    out = nbformat.v4.new_notebook(metadata=nb.metadata)
-    out.cells.append(nbformat.v4.new_code_cell(_PRELUDE.format(cap=OUTPUT_CAP)))
-    out.cells += [c for c in nb.cells if c.cell_type == "code" and "checks.check_" not in c.source]
-    start = len(out.cells)
-    for name, call in checks:
-        out.cells.append(nbformat.v4.new_code_cell(_GRADER_CELL.format(key=key, name=name, call=call, mime=MIME)))
-    return out, start
+def judge(spec: CheckSpec, payload: bytes, seed: int) -> tuple[bool, str]:
+    """The verdict, in this process, on the values the student's process sent."""
+    try:
+        return True, CHECKS[spec.check].judge(load_values(payload), seed, *spec.consts)
+    except ChannelError as e:
+        return False, f"{e}: resubmit"
+    except AssertionError as e:
+        return False, str(e).strip() or "AssertionError"
+
+
+def _run_cells(box: Sandbox, sources: list[str], result: Result, cell_timeout: float, notebook_timeout: float) -> str:
+    """Run the cells in the sandbox; return the first error a cell raised ("" if none)."""
+    start, first_error = time.monotonic(), ""
+    for i, source in enumerate(sources):
+        left = notebook_timeout - (time.monotonic() - start)
+        if left <= 0:
+            result.note(f"stopped at code cell {i + 1}: the notebook ran over {notebook_timeout:g} s")
+            break
+        send_json(box.req_w, {"op": "cell", "source": source})
+        try:
+            reply = receive_json(box.rep_r, max(5.0, min(cell_timeout, left)))
+        except TimeoutError:
+            box.interrupt()
+            result.note(f"code cell {i + 1} hit the time limit and was interrupted")
+            reply = receive_json(box.rep_r, 15)  # TimeoutError here: the cell ignores interrupts
+        error = reply.get("error") if isinstance(reply, dict) else "a malformed answer"
+        if error and not first_error:
+            first_error = f"code cell {i + 1} raised {error}"
+    return first_error
+
+
+def _fail_rest(result: Result, specs: list[CheckSpec], why: str) -> None:
+    for spec in specs:
+        result.checks.setdefault(spec.name, (False, f"not checked: {why}"))
 
 
 def grade_notebook(path: str | Path, lesson: str, student: str | None = None, cell_timeout: float = 120,
-                   notebook_timeout: float = 600, solutions: Path = SOLUTIONS, hidden: bool = True) -> Result:
-    """Execute and grade one notebook; every failure mode becomes a :class:`Result`, never an exception."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
-
+                   notebook_timeout: float = 600, solutions: Path = SOLUTIONS, hidden: bool = True,
+                   limits: Limits = Limits(), hide: tuple[Path, ...] = ()) -> Result:
+    """Run and grade one notebook; every failure mode becomes a :class:`Result`, never an exception."""
     path = Path(path)
-    checks = lesson_checks(lesson, solutions, hidden)
+    specs = lesson_checks(lesson, solutions, hidden)
     result = Result(student or path.stem, str(path), lesson)
-    fail_all = lambda status, why: _fail_all(result, checks, status, why)  # noqa: E731
     try:
-        nb = nbformat.read(path, as_version=4)
+        raw = path.read_bytes()
+        result.sha256 = hashlib.sha256(raw).hexdigest()
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
     except Exception as e:
-        return fail_all("invalid notebook", f"cannot read the notebook ({type(e).__name__}): resubmit a .ipynb saved by Jupyter")
+        return _give_up(result, specs, "invalid notebook",
+                        f"cannot read the notebook ({type(e).__name__}): resubmit a .ipynb saved by Jupyter")
     found = notebook_lesson(nb)
     if found is not None and found != lesson:
-        return fail_all("wrong lesson", f"this is lesson {found}'s notebook, not lesson {lesson}'s")
-    key = secrets.token_hex(8)
-    graded, first_check = _graded_copy(nb, checks, key)
-    start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="gancourse-grade-") as work:
-        shutil.copy2(path, Path(work) / path.name)  # the student's code sees a copy, never the instructor's folder
-        env = {**os.environ, "GANCOURSE_FAST": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
-        client = NotebookClient(graded, timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-                                error_on_timeout={"ename": "CellTimeout", "evalue": f"cell ran over {cell_timeout:g} s",
-                                                  "traceback": []},
-                                kernel_name="python3", resources={"metadata": {"path": work}})
+        return _give_up(result, specs, "wrong lesson", f"this is lesson {found}'s notebook, not lesson {lesson}'s")
+    parts = assemble(solution_path(lesson, solutions), nb)
+    start, first_error = time.monotonic(), ""
+    with Sandbox([path.parent, Path(solutions), *hide], limits) as box:
         try:
-            with client.setup_kernel(env=env, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-                for i, cell in enumerate(graded.cells):
-                    left = notebook_timeout - (time.monotonic() - start)
-                    if left <= 0 and i < first_check:
-                        result.detail = f"stopped at cell {i}: the notebook ran over {notebook_timeout:g} s"
-                        break
-                    client.timeout = max(5, min(cell_timeout, left)) if i < first_check else cell_timeout
-                    began = time.monotonic()
-                    client.execute_cell(cell, i)
-                    _note_problems(result, cell, i, timed_out=time.monotonic() - began >= client.timeout - 0.5)
-                    cell.outputs = [o for o in cell.outputs if o.get("output_type") in ("display_data", "error")]
-                if i < first_check:  # the notebook limit stopped us before the checks: run them anyway
-                    for j in range(first_check, len(graded.cells)):
-                        client.timeout = cell_timeout
-                        client.execute_cell(graded.cells[j], j)
-        except DeadKernelError:
-            result.status, result.detail = "kernel died", f"the kernel died ({_where(result)}): look for os._exit, crashes or memory blow-ups"
-        except Exception as e:
-            result.status, result.detail = "error", f"{type(e).__name__}: {e}".splitlines()[0]
+            first_error = _run_cells(box, parts.sources, result, cell_timeout, notebook_timeout)
+            for spec in specs:
+                seed = 1 + secrets.randbelow(2**31 - 2)
+                send_json(box.req_w, {"op": "probe", "check": spec.check, "consts": list(spec.consts),
+                                      "names": list(spec.names), "seed": seed})
+                try:
+                    result.checks[spec.name] = judge(spec, receive(box.rep_r, cell_timeout), seed)
+                except TimeoutError:
+                    box.interrupt()
+                    result.checks[spec.name] = judge(spec, receive(box.rep_r, 15), seed)
+        except (ChannelError, TimeoutError, OSError) as e:
+            why = str(e) if isinstance(e, ChannelError) else "the notebook's process stopped answering"
+            result.status, result.detail = "process died", f"{why} (after {time.monotonic() - start:.0f} s)"
+            _fail_rest(result, specs, why)
+    if box.survivors:
+        result.note(f"{len(set(box.survivors))} leftover process(es) of this notebook were killed after grading")
+    for text in [first_error, *parts.notes]:
+        if text:
+            result.note(text)
     result.seconds = round(time.monotonic() - start, 1)
-    for name, _ in checks:  # collect what the grader cells reported
-        result.checks[name] = (False, "not checked: " + (result.detail or "the check did not report"))
-    for cell in graded.cells[first_check:]:
-        for o in cell.get("outputs", []):
-            r = o.get("data", {}).get(MIME) if o.get("output_type") == "display_data" else None
-            if isinstance(r, dict) and r.get("key") == key and r.get("name") in result.checks:
-                result.checks[r["name"]] = (bool(r["passed"]), str(r["message"]))
     return result
 
 
-def _fail_all(result: Result, checks, status: str, why: str) -> Result:
+def _give_up(result: Result, specs: list[CheckSpec], status: str, why: str) -> Result:
     result.status, result.detail = status, why
-    result.checks = {name: (False, why) for name, _ in checks}
+    result.checks = {spec.name: (False, why) for spec in specs}
     return result
-
-
-def _note_problems(result: Result, cell, i: int, timed_out: bool) -> None:
-    """Remember which cell ran last, and cells that hit the time limit (cell 0 is the grader's prelude)."""
-    result.last_cell = i
-    if timed_out or any(o.get("output_type") == "error" and o.get("ename") == "CellTimeout" for o in cell.outputs):
-        result.detail = (result.detail + "; " if result.detail else "") + f"code cell {i} hit the time limit and was interrupted"
-
-
-def _where(result: Result) -> str:
-    return f"in code cell {result.last_cell + 1}"
 
 
 def find_submissions(folder: str | Path) -> list[tuple[str, Path]]:

@@ -1,0 +1,61 @@
+"""The untrusted side of grading: runs a notebook's cells and answers probes, nothing else.
+
+Started by :mod:`.sandbox` (``python -m gancourse.course.runner IN OUT``) in the sandbox, with
+``IN``/``OUT`` the pipe descriptors of :mod:`.frames`. Cells run in an IPython shell (magics and
+``display`` work as in Jupyter, without a kernel). A probe request names a check, the student's
+objects by name and a seed; the answer is the probe's report of plain values. The verdict is
+never computed here: whatever this process does, it can only send values.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .frames import dump_values, receive_json, send, send_json
+
+
+def _error_line(result) -> str | None:
+    err = result.error_before_exec or result.error_in_exec
+    return None if err is None else f"{type(err).__name__}: {err}".splitlines()[0][:300]
+
+
+def _probe(shell, req: dict) -> bytes:
+    from ..checks import hidden  # noqa: F401 - registers the hidden checks
+    from ..checks.protocol import CHECKS
+
+    if req["check"] not in CHECKS:
+        return dump_values({"failed": f"this course has no check {req['check']!r}: update gancourse"})
+    missing = [n for n in req["names"] if n not in shell.user_ns]
+    if missing:
+        report = {"failed": f"{missing[0]} is not defined: the exercise cell did not run, or its name was changed."}
+    else:
+        report = CHECKS[req["check"]].ask(req["seed"], *req["consts"], *(shell.user_ns[n] for n in req["names"]))
+    return dump_values(report)
+
+
+def main(fd_in: int, fd_out: int) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance(colors="nocolor")
+    while True:
+        req = receive_json(fd_in)
+        if req["op"] == "cell":
+            try:
+                error = _error_line(shell.run_cell(req["source"], store_history=False))
+            except KeyboardInterrupt:
+                error = "KeyboardInterrupt: interrupted"
+            send_json(fd_out, {"error": error})
+        elif req["op"] == "probe":
+            try:
+                answer = _probe(shell, req)
+            except KeyboardInterrupt:
+                answer = dump_values({"failed": "the check ran over its time limit (an endless loop?)"})
+            except Exception as e:  # e.g. a report torch cannot save
+                answer = dump_values({"failed": f"the check could not report: {type(e).__name__}: {e}".splitlines()[0]})
+            send(fd_out, answer)
+        else:
+            return
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), int(sys.argv[2]))

@@ -1,0 +1,178 @@
+"""One sandboxed process per graded notebook, and the guarantee that nothing of it outlives grading.
+
+Protection ``namespaces`` (Linux, grader running as root, ``unshare`` from util-linux): the
+runner gets its own PID, mount and network namespaces (see :mod:`.sandbox_init`): a read-only
+filesystem except its own tmpfs work folder, the grader's folders hidden, no network, resource
+limits, and a fresh unprivileged uid. Protection ``none`` (anywhere else): its own session and
+process group and the same resource limits, but it runs with the grader's rights; the grader
+says so loudly. Either way :meth:`Sandbox.close` kills the process group, then every process
+that carries the sandbox's uid or marker, and checks that none is left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one notebook may use. Memory counts data (heap and anonymous mappings), not address space."""
+
+    memory_mb: int = 3072
+    processes: int = 64  # tasks of the sandbox's uid: threads count too
+    cpu_s: int = 1800
+    file_mb: int = 256
+    open_files: int = 512
+    work_mb: int = 512
+
+    def rlimits(self) -> dict[str, int]:
+        return {"RLIMIT_DATA": self.memory_mb << 20, "RLIMIT_CPU": self.cpu_s, "RLIMIT_FSIZE": self.file_mb << 20,
+                "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
+
+
+@cache
+def protection() -> str:
+    """``namespaces`` when this machine can build the full sandbox, else ``none``."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("unshare"):
+        return "none"
+    probe = subprocess.run(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "true"],
+                           capture_output=True, timeout=30)
+    return "namespaces" if probe.returncode == 0 else "none"
+
+
+def describe(mode: str) -> str:
+    if mode == "namespaces":
+        return ("sandbox: own PID/mount/network namespaces, read-only filesystem except a private work folder, "
+                "grader folders hidden, no network, unprivileged uid, memory/process/CPU/file limits")
+    return ("WARNING: no sandbox on this machine (needs Linux, root and util-linux's unshare): student code runs "
+            "with your rights and can read or change your files; only time, memory and CPU limits apply")
+
+
+def needed_paths() -> list[str]:
+    """What the runner must read: the interpreter, the virtual environment and every import folder."""
+    paths = {os.path.realpath(sys.executable), sys.prefix, sys.base_prefix, *(p for p in sys.path if p)}
+    return sorted(p for p in paths if os.path.exists(p))
+
+
+def _proc_uid(pid: str) -> int | None:
+    """The real uid of a live process (None for a zombie: already dead, waiting to be reaped)."""
+    try:
+        status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    except OSError:
+        return None
+    return None if status.get("State", "").strip().startswith(("Z", "X")) else int(status["Uid"].split()[0])
+
+
+def _has_marker(pid: str, marker: bytes) -> bool:
+    try:
+        return marker in Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return False
+
+
+class Sandbox:
+    """``with Sandbox(hide, limits) as box:``: ``box.fds`` talk to the runner; leaving kills all it started."""
+
+    def __init__(self, hide: list[Path], limits: Limits = Limits(), mode: str | None = None):
+        self.mode = mode or protection()
+        self.limits, self.hide = limits, [str(Path(p).resolve()) for p in hide]
+        self.uid = 100_000 + secrets.randbelow(1 << 30)  # a uid no one else has: its processes are all ours
+        self.marker = f"GANCOURSE_SANDBOX={secrets.token_hex(12)}"
+        self.survivors: list[int] = []
+
+    def __enter__(self) -> Sandbox:
+        self.work = tempfile.mkdtemp(prefix="gancourse-grade-")
+        os.mkdir(self.work + "-keep", 0o700)
+        req_r, self.req_w = os.pipe()
+        self.rep_r, rep_w = os.pipe()
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.work, "LANG": "C.UTF-8",
+               "GANCOURSE_FAST": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
+               "MPLCONFIGDIR": f"{self.work}/.mpl", self.marker.split("=")[0]: self.marker.split("=")[1]}
+        if self.mode == "namespaces":
+            spec = {"work": self.work, "hide": self.hide, "need": needed_paths(), "work_mb": self.limits.work_mb, "uid": self.uid, "env": env,
+                    "limits": {**self.limits.rlimits(), "RLIMIT_NPROC": self.limits.processes}, "fds": [req_r, rep_w]}
+            cmd = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net",
+                   sys.executable, "-m", "gancourse.course.sandbox_init", json.dumps(spec)]
+            preexec = None
+        else:
+            cmd = [sys.executable, "-m", "gancourse.course.runner", str(req_r), str(rep_w)]
+            preexec = self._limit_here
+        self.proc = subprocess.Popen(cmd, pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, start_new_session=True, cwd=self.work, env=env,
+                                     preexec_fn=preexec)
+        os.close(req_r)
+        os.close(rep_w)
+        return self
+
+    def _limit_here(self) -> None:  # runs in the child before exec (protection "none")
+        for name, value in self.limits.rlimits().items():
+            resource.setrlimit(getattr(resource, name), (value, value))
+
+    def runner_pid(self) -> int:
+        """The runner's pid as this machine sees it (under ``unshare`` it is its child)."""
+        if self.mode != "namespaces":
+            return self.proc.pid
+        try:
+            kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+            return int(kids[0]) if kids else self.proc.pid
+        except OSError:
+            return self.proc.pid
+
+    def interrupt(self) -> None:
+        """KeyboardInterrupt in the running cell, as Jupyter's stop button."""
+        try:
+            os.kill(self.runner_pid(), signal.SIGINT)
+        except ProcessLookupError:
+            pass
+
+    def alive(self) -> list[int]:
+        """Processes this notebook started that still run: the sandbox's uid, or its marker in the environment."""
+        mine = []
+        marker = self.marker.encode()
+        for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+            if int(pid) == os.getpid():
+                continue
+            uid = _proc_uid(pid)
+            if uid is not None and (uid == self.uid or _has_marker(pid, marker)):
+                mine.append(int(pid))
+        return mine
+
+    def __exit__(self, *exc) -> None:
+        for fd in (self.req_w, self.rep_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        deadline = time.monotonic() + 2.0  # the namespace's members die with its PID 1, give them a moment
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for _ in range(50):  # anything still there left the group (setsid, double fork): kill it by uid or marker
+            left = self.alive()
+            if not left:
+                break
+            self.survivors += left
+            for pid in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            time.sleep(0.05)
+        shutil.rmtree(self.work, ignore_errors=True)
+        shutil.rmtree(self.work + "-keep", ignore_errors=True)
