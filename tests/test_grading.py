@@ -4,18 +4,26 @@ import csv
 import hashlib
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
+import gancourse
 from gancourse.cli import main
-from gancourse.course.grading import find_submissions, lesson_checks, notebook_lesson
+from gancourse.course.grading import (
+    find_submissions,
+    grade_notebook,
+    lesson_checks,
+    notebook_lesson,
+)
+from gancourse.course.sandbox import protection
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 sys.path.insert(0, str(FIXTURES))
-from make_submissions import ALL, EXPECTED, NOTEBOOKS, make  # noqa: E402
+from make_submissions import ALL, ESCAPE_MARKER, EXPECTED, NOTEBOOKS, make  # noqa: E402
 
 
 def test_fixtures_are_up_to_date():
@@ -30,10 +38,11 @@ def test_fixtures_are_up_to_date():
 
 
 def test_lesson_checks_come_from_the_solution_and_include_hidden_ones():
-    names = [n for n, _ in lesson_checks("01")]
-    assert names[:6] == ["generator", "discriminator", "d_loss", "g_loss", "d_step", "g_step"]
+    names = [spec.name for spec in lesson_checks("01")]
+    assert names[:7] == ["generator", "discriminator", "d_loss", "g_loss", "d_step", "g_step", "quiz"]
+    assert lesson_checks("01")[6].consts == ("01",) and lesson_checks("01")[6].names == ("answers",)
     assert any(n.startswith("hidden:") for n in names)
-    assert not any(n.startswith("hidden:") for n, _ in lesson_checks("01", hidden=False))
+    assert not any(spec.name.startswith("hidden:") for spec in lesson_checks("01", hidden=False))
     for lesson in NOTEBOOKS:
         assert len(lesson_checks(lesson)) >= 3
 
@@ -61,7 +70,7 @@ def _digest(folder: Path) -> dict:
 
 
 def _check_table(csv_path: Path, lesson: str):
-    names = [n for n, _ in lesson_checks(lesson)]
+    names = [spec.name for spec in lesson_checks(lesson)]
     rows = {r["student"]: r for r in csv.DictReader(csv_path.open())}
     assert set(rows) == set(EXPECTED[lesson]), f"graded {sorted(rows)}"
     for student, (status, failing) in EXPECTED[lesson].items():
@@ -75,25 +84,65 @@ def _check_table(csv_path: Path, lesson: str):
     return rows
 
 
+def _escaped() -> list[str]:
+    """Command lines of live processes that a graded notebook started (the escape fixture's marker)."""
+    found = []
+    for p in Path("/proc").iterdir():
+        try:
+            cmd = (p / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if p.name.isdigit() and ESCAPE_MARKER.encode() in cmd and b"State:\tZ" not in (p / "status").read_bytes():
+            found.append(cmd.decode(errors="replace"))
+    return found
+
+
 @pytest.mark.timeout(600)
 def test_grade_lesson_01_fixtures(tmp_path, capsys):
-    """Wrong submissions fail on the right exercise; crashes, loops, floods and bad files never stop the batch."""
+    """Wrong submissions fail on the right exercise; crashes, loops, attacks and bad files never stop the batch."""
     folder = tmp_path / "submitted"
     shutil.copytree(FIXTURES / "submissions" / "01", folder)
     before = _digest(folder)
+    package = _digest(Path(gancourse.__file__).parent / "checks")
     out = tmp_path / "grades.csv"
     assert main(["grade", str(folder), "--lesson", "01", "--out", str(out), "--jobs", "2",
-                 "--cell-timeout", "40", "--timeout", "240"]) == 0
+                 "--cell-timeout", "20", "--timeout", "240"]) == 0
+    assert _escaped() == []  # nothing a notebook started outlives grading, setsid or not
+    tables = out.read_text(), out.with_suffix(".md").read_text()
     rows = _check_table(out, "01")
     assert _digest(folder) == before  # nobody's code touched the instructor's folder
+    assert _digest(Path(gancourse.__file__).parent / "checks") == package  # nor the installed checks
     assert "time limit" in rows["endless_loop"]["detail"]
     assert "not lesson 01" in rows["other_lesson"]["detail"]
-    assert "did not run" in rows["syntax_error"]["d_loss: message"]
+    assert "not defined" in rows["syntax_error"]["d_loss: message"]
+    assert "MemoryError" in rows["memory_hog"]["detail"] and "BlockingIOError" in rows["fork_twenty"]["detail"]
+    for student, row in rows.items():  # each row names the exact file it graded
+        if student != "invalid_json":
+            assert row["sha256"] == hashlib.sha256((folder / f"{student}.ipynb").read_bytes()).hexdigest()
     summary = out.with_suffix(".md").read_text()
     assert "| solution | 9/9 | graded | – |" in summary
+    if protection() == "namespaces":  # the sandbox's own promises
+        assert not Path("/tmp/gancourse-escaped.txt").exists() and not (tmp_path / "gancourse-escaped.txt").exists()
+        time.sleep(3)  # the escape fixture's late writer would have struck by now
+        assert (out.read_text(), out.with_suffix(".md").read_text()) == tables
     # a second batch never overwrites the first table
+    (tmp_path / "grades-2.md").write_text("the instructor's own notes")
     assert main(["grade", str(folder / "solution.ipynb"), "--lesson", "01", "--out", str(out)]) == 0
-    assert (tmp_path / "grades-2.csv").is_file()
+    assert (tmp_path / "grades-3.csv").is_file() and (tmp_path / "grades-3.md").is_file()
+    assert (tmp_path / "grades-2.md").read_text() == "the instructor's own notes"
+
+
+def test_edited_given_cells_and_added_cells_gain_nothing(tmp_path):
+    """The official lesson's given cells run; the student's edits and extra cells do not, and the notes say so."""
+    nb = nbformat.read(FIXTURES / "submissions" / "01" / "solution.ipynb", as_version=4)
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    setup.source += "\nchecks = None  # an edited given cell"
+    nb.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(1)"))
+    path = tmp_path / "student.ipynb"
+    nbformat.write(nb, path)
+    r = grade_notebook(path, "01", cell_timeout=60)
+    assert (r.status, r.score) == ("graded", 9), r.detail
+    assert f"given cell {setup.id} was edited" in r.detail and "1 added cell(s) did not run" in r.detail
 
 
 @pytest.mark.timeout(600)

@@ -55,18 +55,20 @@ def _last_layer(module: nn.Module, what: str) -> nn.Module:
     return layers[-1]
 
 
-def _amplified(module: nn.Module, what: str) -> nn.Module:
-    """A copy whose last weighted layer is 100x larger: pushes every output to its extreme."""
+def _amplified(module: nn.Module, what: str, factor: float = 100.0) -> nn.Module:
+    """A copy whose last weighted layer is ``factor`` times larger: pushes every output to its extreme."""
     big = copy.deepcopy(module)
     with torch.no_grad():
-        _last_layer(big, what).weight.mul_(100.0)
+        _last_layer(big, what).weight.mul_(factor)
     return big
 
 
 def _extreme(net: nn.Module, what: str, *inputs) -> torch.Tensor:
-    """Probe: ``net``'s output once its last weighted layer is 100x larger (every output at its extreme)."""
+    """Probe: ``net``'s outputs once its last weighted layer is 100x and -100x larger (both extremes, whatever the
+    sign the random weights happen to give every input)."""
     with torch.no_grad():
-        return _run(f"{what}.forward", _amplified(net, what), *inputs)
+        outs = [_run(f"{what}.forward", _amplified(net, what, f), *inputs) for f in (100.0, -100.0)]
+    return torch.cat([o.flatten() for o in outs]) if all(isinstance(o, torch.Tensor) for o in outs) else outs[0]
 
 
 def _output_range(extreme: torch.Tensor, what: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import nbformat
@@ -12,12 +13,12 @@ from ..config import GancourseError
 from ..course.gradebook import grade_folder
 from ..course.grading import find_submissions, grade_notebook, lesson_checks, notebook_lesson
 from ..course.lessons import copy_to_workspace, generate_lessons
-from ..utils import unique_path
+from ..course.sandbox import Limits, describe, protection
 from .common import writable
 
 
 def lessons(args: argparse.Namespace) -> int:
-    changed = generate_lessons(args.solutions, args.out, check=args.check)
+    changed = generate_lessons(args.solutions, args.out, check=args.check, force=args.force)
     if args.check:
         if changed:
             print("lessons/ is stale; run `gancourse lessons` to regenerate:\n  " + "\n  ".join(map(str, changed)))
@@ -48,6 +49,8 @@ def check(args: argparse.Namespace) -> int:
             raise GancourseError(f"{path} has no '# Lesson NN' title: pass --lesson NN.")
     print(f"running {path} in fast mode (lesson {lesson}); this takes about a minute...")
     r = grade_notebook(path, lesson, path.stem, args.cell_timeout, args.timeout, hidden=False)
+    if r.status == "graded" and r.detail:
+        print(f"note: {r.detail}")
     for name, (ok, message) in r.checks.items():
         print(f"{OK if ok else '❌'} {name}: " + ("passes" if ok else message.replace("\n", "\n    ")))
     detail = f" ({r.status}: {r.detail})" if r.detail or r.status != "graded" else ""
@@ -55,11 +58,20 @@ def check(args: argparse.Namespace) -> int:
     return 0 if r.score == len(r.checks) else 1
 
 
+def free_table(out: Path) -> Path:
+    """``out``, or ``out-2``, ``out-3``...: the first name whose .csv and .md are both free (never overwrite)."""
+    out = out if out.suffix == ".csv" else out.with_name(out.name + ".csv")
+    candidate, i = out, 2
+    while candidate.exists() or candidate.with_suffix(".md").exists():
+        candidate, i = out.with_name(f"{out.stem}-{i}{out.suffix}"), i + 1
+    return candidate
+
+
 def grade(args: argparse.Namespace) -> None:
     lesson = f"{int(args.lesson):02d}" if args.lesson.isdigit() else args.lesson
     try:
         lesson_checks(lesson)
-    except ValueError:
+    except (ValueError, OSError):
         raise GancourseError(f"there is no lesson {args.lesson!r}: use a number such as 02.") from None
     try:
         found = find_submissions(args.submissions)
@@ -67,9 +79,14 @@ def grade(args: argparse.Namespace) -> None:
         raise GancourseError(f"{e}: give the folder of submitted notebooks.") from None
     if not found:
         raise GancourseError(f"no .ipynb files under {args.submissions}: give the folder of submitted notebooks.")
-    out = unique_path(args.out)  # never overwrite an earlier grade table
+    if args.jobs < 1 or args.memory < 256 or args.processes < 8 or args.timeout <= 0 or args.cell_timeout <= 0:
+        raise GancourseError("--jobs must be >= 1, --memory >= 256, --processes >= 8 and the timeouts positive.")
+    out = free_table(Path(args.out))
     writable(out.parent)
+    mode = protection()
+    print(describe(mode), file=sys.stderr if mode == "none" else sys.stdout)
     print(f"grading {len(found)} notebook(s) of lesson {lesson}, {args.jobs} at a time; writing {out}")
-    results = grade_folder(args.submissions, lesson, out, args.jobs, args.cell_timeout, args.timeout)
+    limits = Limits(memory_mb=args.memory, processes=args.processes)
+    results = grade_folder(args.submissions, lesson, out, args.jobs, args.cell_timeout, args.timeout, limits=limits)
     print(f"wrote {out} and {out.with_suffix('.md')}: mean score "
           f"{sum(r.score for r in results) / len(results):.2f} of {len(results[0].checks)}")

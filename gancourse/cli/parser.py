@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     le.add_argument("--check", action="store_true", help="exit 1 and list the files if lessons/ is stale")
     le.add_argument("--solutions", default="solutions")
     le.add_argument("--out", default="lessons")
+    le.add_argument("--force", action="store_true", help="overwrite lesson notebooks even where someone edited them")
     le.set_defaults(func=course.lessons)
 
     w = sub.add_parser("workspace", help="copy new lessons into your work folder (never overwrites)")
@@ -126,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--jobs", type=int, default=2, help="notebooks graded in parallel")
     gr.add_argument("--cell-timeout", type=float, default=120)
     gr.add_argument("--timeout", type=float, default=600, help="seconds per notebook")
+    gr.add_argument("--memory", type=int, default=2048, help="MiB of data memory one notebook may use")
+    gr.add_argument("--processes", type=int, default=16, help="processes and threads one notebook may run (sandbox only)")
     gr.set_defaults(func=course.grade)
 
     d = sub.add_parser("data", help="load datasets and say where they came from")

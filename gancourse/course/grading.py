@@ -109,24 +109,24 @@ def judge(spec: CheckSpec, payload: bytes, seed: int) -> tuple[bool, str]:
         return False, str(e).strip() or "AssertionError"
 
 
-def _run_cells(box: Sandbox, sources: list[str], result: Result, cell_timeout: float, notebook_timeout: float) -> str:
+def _run_cells(box: Sandbox, parts, result: Result, cell_timeout: float, notebook_timeout: float) -> str:
     """Run the cells in the sandbox; return the first error a cell raised ("" if none)."""
     start, first_error = time.monotonic(), ""
-    for i, source in enumerate(sources):
+    for where, source in zip(parts.ids, parts.sources, strict=True):
         left = notebook_timeout - (time.monotonic() - start)
         if left <= 0:
-            result.note(f"stopped at code cell {i + 1}: the notebook ran over {notebook_timeout:g} s")
+            result.note(f"stopped at {where}: the notebook ran over {notebook_timeout:g} s")
             break
         send_json(box.req_w, {"op": "cell", "source": source})
         try:
             reply = receive_json(box.rep_r, max(5.0, min(cell_timeout, left)))
         except TimeoutError:
             box.interrupt()
-            result.note(f"code cell {i + 1} hit the time limit and was interrupted")
+            result.note(f"{where} hit the time limit and was interrupted")
             reply = receive_json(box.rep_r, 15)  # TimeoutError here: the cell ignores interrupts
         error = reply.get("error") if isinstance(reply, dict) else "a malformed answer"
         if error and not first_error:
-            first_error = f"code cell {i + 1} raised {error}"
+            first_error = f"{where} raised {error}"
     return first_error
 
 
@@ -156,7 +156,7 @@ def grade_notebook(path: str | Path, lesson: str, student: str | None = None, ce
     start, first_error = time.monotonic(), ""
     with Sandbox([path.parent, Path(solutions), *hide], limits) as box:
         try:
-            first_error = _run_cells(box, parts.sources, result, cell_timeout, notebook_timeout)
+            first_error = _run_cells(box, parts, result, cell_timeout, notebook_timeout)
             for spec in specs:
                 seed = 1 + secrets.randbelow(2**31 - 2)
                 send_json(box.req_w, {"op": "probe", "check": spec.check, "consts": list(spec.consts),

@@ -17,6 +17,8 @@ Outputs and execution counts are dropped, so lessons are committed clean.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -59,7 +61,26 @@ def make_lesson(nb: nbformat.NotebookNode, name: str = "notebook") -> nbformat.N
         elif cell.cell_type == "markdown":
             cell.source = strip_solutions(cell.source, where, markdown=True)
     lesson.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    lesson.metadata["gancourse"] = {"generated": cells_digest(lesson)}
     return lesson
+
+
+def cells_digest(nb) -> str:
+    """SHA-256 of the cells' types and sources: what a student's edits change."""
+    cells = [[c.cell_type, c.source] for c in nb.cells]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
+
+
+def edited(path: Path) -> bool:
+    """Whether someone changed or ran this generated notebook since it was written (unreadable counts)."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:
+        return True
+    if any(c.cell_type == "code" and (c.get("outputs") or c.get("execution_count")) for c in nb.cells):
+        return True
+    stored = nb.metadata.get("gancourse", {}).get("generated")
+    return stored is not None and stored != cells_digest(nb)
 
 
 def lesson_text(solution: Path) -> str:
@@ -67,19 +88,28 @@ def lesson_text(solution: Path) -> str:
     return nbformat.writes(make_lesson(nb, solution.name)) + "\n"
 
 
-def generate_lessons(solutions: str | Path = "solutions", lessons: str | Path = "lessons", check: bool = False) -> list[Path]:
+def generate_lessons(solutions: str | Path = "solutions", lessons: str | Path = "lessons", check: bool = False,
+                     force: bool = False) -> list[Path]:
     """Write ``lessons/`` from ``solutions/``; with ``check``, write nothing and return the stale files.
 
-    ``lessons/`` is generated: students work on copies (``make lab`` copies it to ``work/``).
+    ``lessons/`` is generated: students work on copies (``make lab`` copies it to ``work/``). A
+    notebook there that someone edited or ran is never overwritten unless ``force``.
     """
     solutions, lessons = Path(solutions), Path(lessons)
     sources = sorted(solutions.glob("[0-9][0-9]_*.ipynb"))
     if not sources:
         raise GancourseError(f"no numbered notebooks (NN_topic.ipynb) in {solutions}/: run from the repository root.")
+    texts = {src: lesson_text(src) for src in sources}
+    stale = [lessons / s.name for s, text in texts.items() if (lessons / s.name).exists()
+             and (lessons / s.name).read_text() != text]
+    kept = [p for p in stale if edited(p)]
+    if kept and not check and not force:
+        raise GancourseError(f"{len(kept)} notebook(s) in {lessons}/ were edited or run since they were generated "
+                             f"({', '.join(p.name for p in kept)}): pass --force to overwrite them (the edits are "
+                             "lost), or give another --out.")
     changed = []
-    for src in sources:
+    for src, text in texts.items():
         dst = lessons / src.name
-        text = lesson_text(src)
         if not dst.exists() or dst.read_text() != text:
             changed.append(dst)
             if not check:

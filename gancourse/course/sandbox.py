@@ -30,8 +30,8 @@ from pathlib import Path
 class Limits:
     """What one notebook may use. Memory counts data (heap and anonymous mappings), not address space."""
 
-    memory_mb: int = 3072
-    processes: int = 64  # tasks of the sandbox's uid: threads count too
+    memory_mb: int = 2048  # a graded lesson peaks near 1 GiB
+    processes: int = 16  # tasks of the sandbox's uid, threads included (a graded lesson runs 4-5)
     cpu_s: int = 1800
     file_mb: int = 256
     open_files: int = 512

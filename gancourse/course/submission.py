@@ -20,9 +20,10 @@ SKIP_TAG = "skip-grading"
 
 @dataclass
 class Assembled:
-    """The cells to run (in order) and what the student changed outside their exercises."""
+    """The cells to run (in order, with the lesson's cell ids) and what the student changed outside their exercises."""
 
     sources: list[str]
+    ids: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -45,10 +46,12 @@ def assemble(solution: Path, submission) -> Assembled:
             if mine is None or mine.cell_type != "code":
                 notes.append(f"exercise cell {cell.id} is missing: the lesson's empty exercise ran instead")
             out.sources.append(mine.source if mine is not None and mine.cell_type == "code" else cell.source)
+            out.ids.append(f"exercise cell {cell.id}")
         else:
             if mine is not None and mine.cell_type == "code" and mine.source.strip() != cell.source.strip():
                 notes.append(f"given cell {cell.id} was edited: the lesson's own version ran")
             out.sources.append(cell.source)
+            out.ids.append(f"given cell {cell.id}")
     official_ids = {c.id for c in official.cells}
     added = [c for c in submission.cells if c.cell_type == "code" and c.get("id") not in official_ids and c.source.strip()]
     if added:

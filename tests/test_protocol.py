@@ -1,0 +1,58 @@
+"""The split checks: a verdict reached on a report that crossed the grader's channel, for any seed."""
+
+import pytest
+import torch
+
+import gancourse.checks.hidden  # noqa: F401 - registers the hidden checks
+from gancourse.checks.protocol import CHECKS, Check, values
+from gancourse.course.frames import ChannelError, dump_values, load_values
+from tests.test_checks import ALL, IDS, SOLUTIONS, run_exercises
+
+
+def _objects(lesson, name, check):
+    ns = run_exercises(SOLUTIONS[lesson])
+    consts = getattr(check, "args", ())  # functools.partial for the quiz: the lesson number
+    names = name if isinstance(name, tuple) else (name,)
+    return getattr(check, "func", check), consts, [ns[n] for n in names]
+
+
+@pytest.mark.parametrize("lesson, name, check", ALL, ids=IDS)
+def test_solution_passes_for_grader_seeds_across_the_channel(lesson, name, check):
+    check, consts, objects = _objects(lesson, name, check)
+    for seed in (1, 2, 12345):
+        report = load_values(dump_values(check.ask(seed, *consts, *objects)))
+        assert check.judge(report, seed, *consts).startswith("\u2705")
+
+
+def test_a_report_from_another_seed_fails():
+    """Answers computed for the notebook's fixed inputs do not pass for the grader's seed."""
+    check, consts, objects = _objects("01", "d_loss", CHECKS["check_d_loss"])
+    with pytest.raises(AssertionError, match="expected"):
+        check.judge(check.ask(0, *objects), 7)
+
+
+@pytest.mark.parametrize("report", [{}, {"value": "tensor"}, {"value": [1.0]}, None, {"failed": "their message"}])
+def test_malformed_reports_fail_with_a_message(report):
+    with pytest.raises(AssertionError) as e:
+        CHECKS["check_d_loss"].judge(report, 3)
+    assert str(e.value).strip()
+
+
+def test_values_keeps_plain_data_only():
+    out = values({"t": torch.ones(2, requires_grad=True) * 2, "m": torch.nn.Linear(1, 1), 3: [1, "a", None]})
+    assert not out["t"].requires_grad and out["m"] == "<Linear>" and out[3] == [1, "a", None]
+
+
+def test_the_channel_refuses_code():
+    import pickle
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    with pytest.raises(ChannelError):
+        load_values(pickle.dumps(Evil()))
+
+
+def test_every_check_is_registered_once():
+    assert all(isinstance(c, Check) for c in CHECKS.values()) and len(CHECKS) == 30
