@@ -95,3 +95,31 @@ def test_workspace_copy_never_overwrites_student_work(tmp_path):
     copied = copy_to_workspace(ROOT / "lessons", work)
     assert mine.read_text() == "my answers" and mine not in copied
     assert copy_to_workspace(ROOT / "lessons", work) == []
+
+
+def test_generating_into_a_folder_never_clobbers_edited_notebooks(tmp_path, capsys):
+    """`gancourse lessons --out DIR` refreshes untouched lessons but refuses edited or run ones unless --force."""
+    from gancourse.cli import main
+
+    shutil.copytree(ROOT / "solutions", tmp_path / "solutions")
+    out = tmp_path / "handout"
+    assert main(["lessons", "--solutions", str(tmp_path / "solutions"), "--out", str(out)]) == 0
+    mine = out / SOLUTIONS[0].name
+    nb = nbformat.read(mine, as_version=4)
+    nb.cells[1].source += "\n# my work"
+    nbformat.write(nb, mine)
+    edited_text = mine.read_text()
+    other = out / SOLUTIONS[1].name
+    ran = nbformat.read(other, as_version=4)
+    next(c for c in ran.cells if c.cell_type == "code").outputs = [nbformat.v4.new_output("stream", text="hi")]
+    nbformat.write(ran, other)
+    solution = tmp_path / "solutions" / SOLUTIONS[2].name  # a changed solution: its untouched lesson is refreshed
+    sol = nbformat.read(solution, as_version=4)
+    sol.cells[0].source += "\nA new sentence."
+    nbformat.write(sol, solution)
+    assert main(["lessons", "--solutions", str(tmp_path / "solutions"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--force" in err and mine.name in err and other.name in err and "Traceback" not in err
+    assert mine.read_text() == edited_text  # nothing written while any edit is at stake
+    assert main(["lessons", "--solutions", str(tmp_path / "solutions"), "--out", str(out), "--force"]) == 0
+    assert "# my work" not in mine.read_text()

@@ -19,7 +19,7 @@ def _objects(lesson, name, check):
 @pytest.mark.parametrize("lesson, name, check", ALL, ids=IDS)
 def test_solution_passes_for_grader_seeds_across_the_channel(lesson, name, check):
     check, consts, objects = _objects(lesson, name, check)
-    for seed in (1, 2, 12345):
+    for seed in range(1, 11):  # the grader draws a fresh seed per check: no seed may fail the solution
         report = load_values(dump_values(check.ask(seed, *consts, *objects)))
         assert check.judge(report, seed, *consts).startswith("\u2705")
 

@@ -156,7 +156,7 @@ def check_generator_update(r: dict, seed: int) -> str:
     c = [float(tensor({"c": v}, "c", "a parameter")) for v in r["c"]]
     w = [float(tensor({"w": v}, "w", "a weight")) for v in r["w"]]
     moved = [(s - v) / 0.1 for s, v in zip(start[:2], c, strict=True)]  # the gradient the step used
-    if abs(w[0] - start[2]) > 1e-7 or abs(w[1] - start[3]) > 1e-7:
+    if abs(w[0] - start[2]) > 1e-6 or abs(w[1] - start[3]) > 1e-6:  # float32 holds the start to ~1e-7
         _fail("the discriminators changed during the generator update.\nHint: only opt_G steps here.")
 
     def used(grads: list[float]) -> bool:

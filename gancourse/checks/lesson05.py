@@ -30,8 +30,11 @@ def _probe_cbn(seed: int, ConditionalBN) -> dict:
     bns = [m for m in cbn.modules() if isinstance(m, nn.BatchNorm2d)]
     x, c = _cbn_inputs(seed)
     outs = {k: _run("ConditionalBN.forward", cbn, x, cond)
-            for k, cond in (("zero", torch.zeros(6, 6)), ("same", c[:1].expand(6, -1)), ("swapped", c[_PERM]),
-                            ("double", 2 * c), ("c", c))}
+            for k, cond in (("zero", torch.zeros(6, 6)), ("same", c[:1].expand(6, -1)), ("swapped", c[_PERM]))}
+    # c and 2c in one call: the same weights for both even when spectral norm's power iteration moves them per
+    # call; BatchNorm's statistics of [x, x] are those of x
+    pair = _run("ConditionalBN.forward", cbn, torch.cat([x, x]), torch.cat([c, 2 * c]))  # (12, 4, 3, 3)
+    outs["c"], outs["double"] = (pair[:6], pair[6:]) if isinstance(pair, torch.Tensor) and len(pair) == 12 else (pair, pair)
     if isinstance(outs["c"], torch.Tensor) and outs["c"].requires_grad:
         outs["c"].sum().backward()
     no_grad = [n for n, p in cbn.named_parameters() if p.requires_grad and p.grad is None]
@@ -61,7 +64,7 @@ def check_conditional_bn(r: dict, seed: int) -> str:
         _fail(f"the output should keep the input's shape {tuple(x.shape)}.\nHint: broadcast over H and W.")
     if torch.allclose(out, plain, atol=1e-4):
         _fail("the condition changes nothing.\nHint: compute a scale and a shift from c (one linear layer each).")
-    if not torch.allclose(out2 - plain, 2 * (out - plain), atol=1e-3):
+    if not torch.allclose(out2 - plain, 2 * (out - plain), atol=1e-3, rtol=1e-3):
         _fail("scale and shift are not linear in the condition.\nHint: gain(c) and bias(c) are linear maps of c.")
     shift = (same - plain).mean(dim=(0, 2, 3))  # (C,): BN(x) has mean 0 per channel, so what is left is bias(c)
     if shift.abs().max() < 1e-5:

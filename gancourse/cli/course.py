@@ -79,8 +79,6 @@ def grade(args: argparse.Namespace) -> None:
         raise GancourseError(f"{e}: give the folder of submitted notebooks.") from None
     if not found:
         raise GancourseError(f"no .ipynb files under {args.submissions}: give the folder of submitted notebooks.")
-    if args.jobs < 1 or args.memory < 256 or args.processes < 8 or args.timeout <= 0 or args.cell_timeout <= 0:
-        raise GancourseError("--jobs must be >= 1, --memory >= 256, --processes >= 8 and the timeouts positive.")
     out = free_table(Path(args.out))
     writable(out.parent)
     mode = protection()

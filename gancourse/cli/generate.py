@@ -33,7 +33,16 @@ def _wanted_labels(spec: str | None, n_classes: int) -> list[int]:
     return wanted
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _image_out(out: str, also: tuple[str, ...] = ()) -> None:
+    if Path(out).suffix.lower() not in IMAGE_SUFFIXES + also:
+        raise GancourseError(f"--out {out}: give a file ending in {', '.join(IMAGE_SUFFIXES + also)}.")
+
+
 def sample(args: argparse.Namespace) -> None:
+    _image_out(args.out, (".npz",))
     ckpt = load_checkpoint(args.checkpoint)
     kind = registry.get(ckpt["kind"])
     if kind.data != "images":
@@ -68,6 +77,8 @@ def _write_png(path: Path, img: np.ndarray) -> None:
 
 
 def translate(args: argparse.Namespace) -> None:
+    if not Path(args.input).expanduser().is_dir():
+        _image_out(args.out)
     ckpt = load_checkpoint(args.checkpoint)
     if registry.get(ckpt["kind"]).data != "domains":
         raise GancourseError(f"{args.checkpoint} holds a {ckpt['kind']!r} model: translate needs a discogan or cyclegan checkpoint.")

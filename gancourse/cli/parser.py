@@ -9,6 +9,7 @@ from ..config import pick
 from . import course, evaluate, generate
 from .options import train_options
 from .train import train
+from .types import OneLineParser, positive, whole
 
 
 def _train(args: argparse.Namespace):
@@ -16,7 +17,7 @@ def _train(args: argparse.Namespace):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gancourse", description="GAN course tools.")
+    p = OneLineParser(prog="gancourse", description="GAN course tools.")
     sub = p.add_subparsers(dest="command", required=True)
 
     for name, help_ in (("train", "train a model"), ("demo", "train the lesson-01 GAN headless (make demo)")):
@@ -25,20 +26,20 @@ def build_parser() -> argparse.ArgumentParser:
             t.add_argument("model", choices=registry.kinds(), help="model kind: " + ", ".join(
                 f"{k} (lesson {registry.get(k).lesson})" if registry.get(k).lesson else k for k in registry.kinds()))
         t.add_argument("--dataset", default="mnist", help="mnist, fashion-mnist or folder:PATH (your own images)")
-        t.add_argument("--epochs", type=int, default=pick(120 if name == "demo" else 25, 2))
-        t.add_argument("--batch-size", type=int, default=None,
+        t.add_argument("--epochs", type=whole(1), default=pick(120 if name == "demo" else 25, 2))
+        t.add_argument("--batch-size", type=whole(1), default=None,
                        help="default: the model's recipe (32 for conv models: more updates per epoch on small data)")
-        t.add_argument("--lr", type=float, default=None, help="both learning rates (default: the model's recipe)")
+        t.add_argument("--lr", type=positive, default=None, help="both learning rates (default: the model's recipe)")
         t.add_argument("--loss", default=None, choices=["bce", "minimax", "hinge", "lsgan"],
                        help="default: the model's recipe (bce; hinge for biggan)")
         t.add_argument("--cond-d", default="projection", choices=["concat", "projection"], help="cgan discriminator")
-        t.add_argument("--limit", type=int, default=pick(None, 2048), help="use only the first N images")
+        t.add_argument("--limit", type=whole(1), default=pick(None, 2048), help="use only the first N images")
         t.add_argument("--seed", type=int, default=0)
         t.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
         t.add_argument("--data", default=None, help="data root (default: $GANCOURSE_DATA or ~/.cache/gancourse)")
         t.add_argument("--out", default=f"runs/{name}" if name == "demo" else None, help="run folder (never overwritten)")
         t.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
-        t.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
+        t.add_argument("--checkpoint-every", type=whole(1), default=500, help="steps between checkpoints")
         t.add_argument("--tensorboard", action="store_true", help="also log to TensorBoard (if installed)")
         t.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
                        help="bf16 autocast (CUDA, or CPUs with native bf16); fp32 by default")
@@ -49,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         t.add_argument("--dft-conv", action="store_true",
                        help="compute the convolutions on small maps in the DFT domain (same layers, fewer multiplications)")
         t.add_argument("--compile", action="store_true", help="torch.compile G and D (slow first steps)")
-        t.add_argument("--time-limit", type=float, default=None, metavar="MIN",
+        t.add_argument("--time-limit", type=positive, default=None, metavar="MIN",
                        help="stop after this many minutes of training (the run is saved as usual)")
         t.add_argument("--quiet", action="store_true", help="no progress bar")
         if name == "train":  # lesson 04: two image domains instead of --dataset
@@ -70,10 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("sample", help="sample a trained generator into a PNG grid or samples.npz")
     s.add_argument("checkpoint")
-    s.add_argument("--n", type=int, default=64)
+    s.add_argument("--n", type=whole(1), default=64)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--out", default="samples.png", help="a .png grid or a .npz samples file")
-    s.add_argument("--truncation", type=float, default=None, help="truncation trick: redraw |z| entries above this")
+    s.add_argument("--truncation", type=positive, default=None, help="truncation trick: redraw |z| entries above this")
     s.add_argument("--no-ema", action="store_true", help="use G's raw weights even if the checkpoint has an EMA")
     s.add_argument("--labels", default=None, help="conditional models: classes to draw, e.g. 0,1,7 (default: cycle 0..9)")
     s.set_defaults(func=generate.sample)
@@ -89,14 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("samples")
     ev.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
     ev.add_argument("--json", default=None, help="also write the numbers to this JSON file")
-    ev.add_argument("--n-ref", type=int, default=5000, help="real training images in the reference set")
+    ev.add_argument("--n-ref", type=whole(10), default=5000, help="real training images in the reference set")
     ev.add_argument("--gan-train", action="store_true", help="conditional samples: train a classifier on them, test on real")
     ev.add_argument("--data", default=None)
     ev.set_defaults(func=evaluate.evaluate)
 
     tc = sub.add_parser("train-classifier", help="train the evaluation classifier and cache it in the data root")
     tc.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
-    tc.add_argument("--epochs", type=int, default=None)
+    tc.add_argument("--epochs", type=whole(1), default=None)
     tc.add_argument("--seed", type=int, default=0)
     tc.add_argument("--data", default=None)
     tc.set_defaults(func=evaluate.classifier)
@@ -116,19 +117,19 @@ def build_parser() -> argparse.ArgumentParser:
     ck = sub.add_parser("check", help="run your lesson notebook in fast mode and show which exercises pass")
     ck.add_argument("notebook")
     ck.add_argument("--lesson", default=None, help="default: from the notebook's title")
-    ck.add_argument("--cell-timeout", type=float, default=120)
-    ck.add_argument("--timeout", type=float, default=600, help="seconds for the whole notebook")
+    ck.add_argument("--cell-timeout", type=positive, default=120)
+    ck.add_argument("--timeout", type=positive, default=600, help="seconds for the whole notebook")
     ck.set_defaults(func=course.check)
 
     gr = sub.add_parser("grade", help="grade a folder of submitted notebooks into a CSV (instructors)")
     gr.add_argument("submissions", help="a folder of .ipynb files, or nbgrader's submitted/<student>/... layout")
     gr.add_argument("--lesson", required=True, help="lesson number, e.g. 02")
     gr.add_argument("--out", default="grades.csv", help="CSV file (a Markdown summary is written beside it); never overwritten")
-    gr.add_argument("--jobs", type=int, default=2, help="notebooks graded in parallel")
-    gr.add_argument("--cell-timeout", type=float, default=120)
-    gr.add_argument("--timeout", type=float, default=600, help="seconds per notebook")
-    gr.add_argument("--memory", type=int, default=2048, help="MiB of data memory one notebook may use")
-    gr.add_argument("--processes", type=int, default=16, help="processes and threads one notebook may run (sandbox only)")
+    gr.add_argument("--jobs", type=whole(1), default=2, help="notebooks graded in parallel")
+    gr.add_argument("--cell-timeout", type=positive, default=120)
+    gr.add_argument("--timeout", type=positive, default=600, help="seconds per notebook")
+    gr.add_argument("--memory", type=whole(256), default=2048, help="MiB of data memory one notebook may use")
+    gr.add_argument("--processes", type=whole(8), default=16, help="processes and threads one notebook may run (sandbox only)")
     gr.set_defaults(func=course.grade)
 
     d = sub.add_parser("data", help="load datasets and say where they came from")

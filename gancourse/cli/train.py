@@ -8,6 +8,7 @@ resumes, wires the run folder's callbacks and writes the run's pictures.
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from ..train import (
     HistoryFile,
     TensorBoard,
     Trainer,
-    latest_checkpoint,
     load_checkpoint,
+    newest_intact,
+    remove_orphans,
 )
 from ..train.distributed import barrier_and_close, init_from_env, shard, wrap
 from ..translation import evaluate_translation, format_translation
@@ -53,9 +55,16 @@ def _batches(kind: registry.ModelKind, data, opts: TrainOptions, batch_size: int
 def _run_folder(opts: TrainOptions, main_rank: bool) -> tuple[Path, Path | None]:
     """The run folder and the checkpoint to resume from (never an earlier run's folder for a new run)."""
     if opts.resume:
-        resume_from = latest_checkpoint(opts.out / "checkpoints")
+        folder = opts.out / "checkpoints"
+        if main_rank and (removed := remove_orphans(folder)):
+            print(f"removed {removed} half-written checkpoint file(s) a stopped run left in {folder}")
+        resume_from, skipped = newest_intact(folder, opts.model)
+        if main_rank:
+            for line in skipped:
+                print(line)
         if resume_from is None:
-            raise GancourseError(f"no checkpoint in {opts.out / 'checkpoints'} to resume: drop --resume to start a new run.")
+            why = " (none of them can be read)" if skipped else ""
+            raise GancourseError(f"no checkpoint to resume in {folder}{why}: drop --resume to start a new run.")
         return opts.out, resume_from
     return (unique_path(opts.out) if main_rank else opts.out), None
 
@@ -83,8 +92,19 @@ def train(opts: TrainOptions) -> Path:
             raise GancourseError("--time-limit could stop ranks at different steps: use --epochs with torchrun.")
     main_rank = dist is None or dist.main
     out, resume_from = _run_folder(opts, main_rank)
+    created = main_rank and not out.exists()
     if main_rank:
         writable(out)
+    try:
+        return _fit(kind, opts, out, resume_from, device, dist, main_rank)
+    except BaseException:
+        if created and out.is_dir() and not any(p.is_file() for p in out.rglob("*")):
+            shutil.rmtree(out)  # a run that failed before writing anything leaves no empty folder behind
+        raise
+
+
+def _fit(kind: registry.ModelKind, opts: TrainOptions, out: Path, resume_from: Path | None, device, dist,
+         main_rank: bool) -> Path:
     seed_and_threads(opts.seed, device, dist.world if dist else 1)  # the same initial weights on every rank
     data = load_training_data(kind, opts)
     model_cfg = kind.make_config(data, opts.model_options)
@@ -108,7 +128,12 @@ def train(opts: TrainOptions) -> Path:
     trainer = Trainer(G, D, batches, steps, train_cfg, callbacks=_callbacks(kind, opts, out) if main_rank else [],
                       device=device, progress=main_rank and not opts.quiet, kind=kind.name, model_config=model_cfg)
     if resume_from is not None:
-        trainer.load_checkpoint(resume_from)
+        try:
+            trainer.load_checkpoint(resume_from)
+        except (RuntimeError, KeyError, ValueError, TypeError) as e:
+            raise GancourseError(f"{resume_from}'s weights do not fit the config stored with them "
+                                 f"({str(e).strip().splitlines()[0][:160]}): resume from an earlier checkpoint "
+                                 "or start a new run.") from None
         if main_rank:
             print(f"resuming {resume_from} at epoch {trainer.epoch}, step {trainer.step}")
     if main_rank:

@@ -131,6 +131,9 @@ def _find(folder: Path, stem: str) -> Path | None:
     return None
 
 
+N_CLASSES = 10  # MNIST and Fashion-MNIST
+
+
 def _read_pair(folder: Path, split: str) -> tuple[torch.Tensor, torch.Tensor] | None:
     """The (images, labels) of one split from IDX files in ``folder``, or None if a file is missing."""
     paths = [_find(folder, stem) for stem in _FILES[split]]
@@ -142,6 +145,9 @@ def _read_pair(folder: Path, split: str) -> tuple[torch.Tensor, torch.Tensor] | 
             f"{paths[0]} and {paths[1]} do not match ({images.shape} images, {labels.shape} labels): "
             "delete both and download them again."
         )
+    if len(labels) and (labels.min() < 0 or labels.max() >= N_CLASSES):
+        raise DataFileError(f"{paths[1]} holds labels {int(labels.min())}..{int(labels.max())}, outside 0..{N_CLASSES - 1}: "
+                            "it is not an MNIST-format label file; delete it and download it again.")
     x = torch.from_numpy(images.copy()).unsqueeze(1)  # (N, 1, 28, 28) uint8
     y = torch.from_numpy(labels.astype(np.int64))  # (N,) int64
     return x, y

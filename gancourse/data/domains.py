@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from ..config import GancourseError
 from .batches import Batches
 from .datasets import load_dataset
-from .imagefolder import image_files, load_image_folder, stack_images
+from .imagefolder import image_files, load_image_folder, open_image, stack_images
 
 DOMAIN_CLASSES = {"bags": (8,), "shoes": (5, 7, 9), "bag-edges": (8,)}
 DOMAINS = tuple(DOMAIN_CLASSES)
@@ -96,21 +96,18 @@ def load_pix2pix(folder: str | Path, size: int = 64) -> DomainPair:
     The left half of each image is A and the right half B; each half is resized to
     ``size x size`` RGB. The halves stay paired (``paired=True``), for evaluation only.
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     a_list, b_list = [], []
     for path in image_files(folder):
-        try:
-            with Image.open(path) as im:
-                im = im.convert("RGB")
-                w, h = im.size
-                if w % 2:
-                    raise GancourseError(f"{path} is {w} px wide, an odd width: pix2pix images are A|B halves of equal width.")
-                left, right = im.crop((0, 0, w // 2, h)), im.crop((w // 2, 0, w, h))  # A is the left half, B the right
-                a_list.append(np.asarray(left.resize((size, size), Image.Resampling.BICUBIC), dtype=np.uint8))
-                b_list.append(np.asarray(right.resize((size, size), Image.Resampling.BICUBIC), dtype=np.uint8))
-        except (UnidentifiedImageError, OSError) as e:
-            raise GancourseError(f"cannot read image {path} ({type(e).__name__}): delete or replace that file.") from None
+        with open_image(path) as im:
+            im = im.convert("RGB")
+            w, h = im.size
+            if w % 2:
+                raise GancourseError(f"{path} is {w} px wide, an odd width: pix2pix images are A|B halves of equal width.")
+            left, right = im.crop((0, 0, w // 2, h)), im.crop((w // 2, 0, w, h))  # A is the left half, B the right
+            a_list.append(np.asarray(left.resize((size, size), Image.Resampling.BICUBIC), dtype=np.uint8))
+            b_list.append(np.asarray(right.resize((size, size), Image.Resampling.BICUBIC), dtype=np.uint8))
     a, b = stack_images(a_list), stack_images(b_list)  # (N, 3, size, size) each
     return DomainPair(a, b, ("A", "B"), True, f"{len(a):,} A|B images in {Path(folder).expanduser()} ({size}x{size})")
 

@@ -7,6 +7,7 @@ does no per-sample work. Sub-folders are searched too.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -29,22 +30,38 @@ def image_files(folder: str | Path) -> list[Path]:
     return files
 
 
-def load_image(path: Path, size: int, mode: str):
-    """One image as a (size, size, channels) uint8 array: shorter side resized, then centre-cropped."""
+MAX_PIXELS = 64_000_000  # Pillow refuses twice this; a bigger header is a bomb, never a training image
+
+
+@contextmanager
+def open_image(path: Path):
+    """``PIL.Image.open`` for user files: a bomb, a broken or a foreign file becomes one line naming the file."""
     from PIL import Image, UnidentifiedImageError
 
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(path) as im:
-            im = im.convert(mode)
-            w, h = im.size
-            scale = size / min(w, h)
-            im = im.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.Resampling.BICUBIC)
-            w, h = im.size
-            left, top = (w - size) // 2, (h - size) // 2
-            im = im.crop((left, top, left + size, top + size))
-            arr = np.asarray(im, dtype=np.uint8)
+            yield im
+    except Image.DecompressionBombError:
+        raise GancourseError(f"{path} claims to be larger than {MAX_PIXELS:,} pixels (a decompression bomb or a "
+                             "huge photo): shrink it or delete it.") from None
     except (UnidentifiedImageError, OSError, ValueError) as e:
         raise GancourseError(f"cannot read image {path} ({type(e).__name__}): delete or replace that file.") from None
+
+
+def load_image(path: Path, size: int, mode: str):
+    """One image as a (size, size, channels) uint8 array: shorter side resized, then centre-cropped."""
+    from PIL import Image
+
+    with open_image(path) as im:
+        im = im.convert(mode)
+        w, h = im.size
+        scale = size / min(w, h)
+        im = im.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.Resampling.BICUBIC)
+        w, h = im.size
+        left, top = (w - size) // 2, (h - size) // 2
+        im = im.crop((left, top, left + size, top + size))
+        arr = np.asarray(im, dtype=np.uint8)
     return arr if arr.ndim == 3 else arr[:, :, None]
 
 
@@ -63,14 +80,12 @@ def load_image_folder(folder: str | Path, size: int = 64, channels: int | None =
 
     ``channels`` is 1 (grey) or 3 (RGB); by default RGB unless every image is greyscale.
     """
-    from PIL import Image
-
     files = image_files(folder)
     if channels is None:
-        try:
-            grey = all(Image.open(p).mode in ("L", "1", "I;16") for p in files)
-        except OSError as e:
-            raise GancourseError(f"cannot read an image in {folder} ({e}): delete or replace that file.") from None
+        grey = True
+        for p in files:
+            with open_image(p) as im:
+                grey = grey and im.mode in ("L", "1", "I;16")
         channels = 1 if grey else 3
     if channels not in (1, 3):
         raise GancourseError(f"channels must be 1 or 3, got {channels}.")

@@ -142,6 +142,9 @@ def label_accuracy(probs: Tensor, labels: Tensor) -> float:
 # ------------------------------------------------------------------ samples files
 
 
+MIN_SAMPLES = 10  # covariances and nearest neighbours need a handful of points; stable numbers need hundreds
+
+
 def load_samples(path) -> tuple[Tensor, Tensor | None]:
     """Read ``samples.npz``: ``images`` uint8 (N, 1, 28, 28), optional ``labels`` int64 (N,). Clear errors."""
     import zipfile
@@ -153,15 +156,20 @@ def load_samples(path) -> tuple[Tensor, Tensor | None]:
     if not path.is_file():
         raise GancourseError(f"no samples file at {path}: make one with `gancourse sample CKPT --out {path.name}`.")
     try:
-        with np.load(path, allow_pickle=False) as f:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise GancourseError(f"{path} holds one bare array (a .npy): save it as np.savez(\"samples.npz\", "
+                                 "images=images[, labels=labels]), or write it with `gancourse sample CKPT --out samples.npz`.")
+        with loaded as f:
             arrays = {k: f[k] for k in f.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
         raise GancourseError(f"{path} is not a readable .npz file ({type(e).__name__}): write it with numpy.savez.") from None
     if "images" not in arrays:
         raise GancourseError(f"{path} has no 'images' array (it has: {', '.join(arrays) or 'nothing'}).")
     images = arrays["images"]
-    if images.size == 0 or len(images) == 0:
-        raise GancourseError(f"{path} holds no images: sample at least a few hundred.")
+    if images.ndim == 0 or len(images) < MIN_SAMPLES:
+        raise GancourseError(f"{path} holds {0 if images.ndim == 0 else len(images)} image(s): the metrics need at "
+                             f"least {MIN_SAMPLES} (a few hundred for stable numbers); sample more with --n.")
     if images.dtype != np.uint8:
         raise GancourseError(f"{path}: images are {images.dtype}, expected uint8 in 0..255 (use gancourse.tensors.to_uint8).")
     if images.ndim != 4 or images.shape[1:] != (1, 28, 28):

@@ -7,7 +7,13 @@ of lessons 01-03 and 05, lesson 04's lives in ``gancourse.translation``. Nothing
 
 from ..tensors import generate
 from .callbacks import Checkpoint, HistoryFile, TensorBoard, TimeBudget, save_history
-from .checkpoint import ema_generator_state, latest_checkpoint, load_checkpoint
+from .checkpoint import (
+    ema_generator_state,
+    latest_checkpoint,
+    load_checkpoint,
+    newest_intact,
+    remove_orphans,
+)
 from .distributed import plain
 from .ema import ema_with_warmup
 from .steps import GANSteps, Steps, d_step, g_step, simultaneous_step
@@ -17,6 +23,6 @@ __all__ = [
     "Trainer", "TrainConfig", "TrainingDiverged", "Callback", "make_optimizers",
     "Steps", "GANSteps", "d_step", "g_step", "simultaneous_step",
     "Checkpoint", "HistoryFile", "TensorBoard", "TimeBudget", "save_history",
-    "load_checkpoint", "latest_checkpoint", "ema_generator_state",
+    "load_checkpoint", "latest_checkpoint", "newest_intact", "remove_orphans", "ema_generator_state",
     "plain", "ema_with_warmup", "generate",
 ]

@@ -8,11 +8,13 @@ holds weights whose losses were checked to be finite.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import time
 from pathlib import Path
 
+from ..config import GancourseError
 from ..utils import atomic_write_text
 from .trainer import Callback, Trainer
 
@@ -28,7 +30,14 @@ class Checkpoint(Callback):
     def save(self, trainer: Trainer) -> Path:
         path = self.folder / f"ckpt-{trainer.step:08d}.pt"
         if trainer.step != self._last or not path.exists():
-            trainer.save_checkpoint(path)
+            try:
+                trainer.save_checkpoint(path)
+            except OSError as e:
+                if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+                    raise
+                good = sorted(self.folder.glob("ckpt-*.pt"))
+                raise GancourseError(f"no space left on device in {self.folder}; the last good checkpoint is "
+                                     f"{good[-1] if good else 'none yet'}: free some space, then resume with --resume.") from None
             self._last = trainer.step
             for old in sorted(self.folder.glob("ckpt-*.pt"))[: -self.keep]:
                 old.unlink()

@@ -56,6 +56,29 @@ def ema_generator_state(ckpt: dict) -> dict | None:
     return {k.removeprefix("module."): v for k, v in ema.items() if k.startswith("module.")}
 
 
+def newest_intact(folder: str | Path, kind: str) -> tuple[Path | None, list[str]]:
+    """The newest checkpoint in ``folder`` that loads, and one line for each newer one that does not."""
+    skipped = []
+    for path in sorted(Path(folder).glob("ckpt-*.pt"), reverse=True):
+        try:
+            ckpt = load_checkpoint(path)
+        except GancourseError as e:
+            skipped.append(f"skipping {path.name}, it cannot be read ({str(e).split(': ', 1)[-1][:120]})")
+            continue
+        if ckpt["kind"] != kind:
+            load_checkpoint(path, kind=kind)  # the clear error for the wrong model kind
+        return path, skipped
+    return None, skipped
+
+
+def remove_orphans(folder: str | Path) -> int:
+    """Delete the temporary files a killed run left half-written (``.ckpt-*.tmp``); return how many."""
+    orphans = list(Path(folder).glob(".ckpt-*.tmp"))
+    for p in orphans:
+        p.unlink(missing_ok=True)
+    return len(orphans)
+
+
 def latest_checkpoint(folder: str | Path) -> Path | None:
     """The newest ``ckpt-*.pt`` in ``folder`` (names sort by step), or None."""
     found = sorted(Path(folder).glob("ckpt-*.pt"))
