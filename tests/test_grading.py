@@ -66,7 +66,7 @@ def test_find_submissions_in_both_layouts(tmp_path):
 
 
 def _digest(folder: Path) -> dict:
-    return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def _check_table(csv_path: Path, lesson: str):

@@ -6,7 +6,7 @@ import torch
 import gancourse.checks.hidden  # noqa: F401 - registers the hidden checks
 from gancourse.checks.protocol import CHECKS, Check, values
 from gancourse.course.frames import ChannelError, dump_values, load_values
-from tests.test_checks import ALL, IDS, SOLUTIONS, run_exercises
+from tests.test_checks import ALL, CHECKS_BY_LESSON, IDS, MISTAKES, MISTAKES_02_03, SOLUTIONS, run_exercises
 
 
 def _objects(lesson, name, check):
@@ -56,3 +56,18 @@ def test_the_channel_refuses_code():
 
 def test_every_check_is_registered_once():
     assert all(isinstance(c, Check) for c in CHECKS.values()) and len(CHECKS) == 30
+
+
+GRADER_MISTAKES = [("01", *m) for m in MISTAKES] + list(MISTAKES_02_03)
+
+
+@pytest.mark.parametrize("lesson, what, change, name, hint", GRADER_MISTAKES, ids=[m[1] for m in GRADER_MISTAKES])
+def test_mistakes_fail_for_grader_seeds_too(lesson, what, change, name, hint):
+    """Every planted mistake fails with its hint on the grader's side, whatever seed it draws."""
+    ns = run_exercises(SOLUTIONS[lesson], replace=change)
+    check = dict(CHECKS_BY_LESSON[lesson])[name]
+    check, consts = getattr(check, "func", check), getattr(check, "args", ())
+    objects = [ns[n] for n in (name if isinstance(name, tuple) else (name,))]
+    for seed in (3, 1234):
+        with pytest.raises(AssertionError, match=hint):
+            check.judge(load_values(dump_values(check.ask(seed, *consts, *objects))), seed, *consts)

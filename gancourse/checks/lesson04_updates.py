@@ -164,7 +164,7 @@ def check_generator_update(r: dict, seed: int) -> str:
 
     clean = _g_grads(seed)
     if not used(clean):
-        if abs(moved[0]) < 1e-9 and abs(moved[1]) < 1e-9:
+        if abs(moved[0]) < 1e-4 and abs(moved[1]) < 1e-4:  # float32 rounding of the start, nothing more
             _fail("the generators did not move.\nHint: back-propagate the loss and step opt_G (it holds both generators).")
         if used([clean[0] + 5.0, clean[1]]):
             _fail("G_AB's step used an old gradient as well.\nHint: clear the gradients before back-propagating.")

@@ -29,12 +29,13 @@ def _probe_cbn(seed: int, ConditionalBN) -> dict:
         _fail("ConditionalBN should be a class that subclasses nn.Module.\nHint: class ConditionalBN(nn.Module): ...")
     bns = [m for m in cbn.modules() if isinstance(m, nn.BatchNorm2d)]
     x, c = _cbn_inputs(seed)
-    outs = {k: _run("ConditionalBN.forward", cbn, x, cond)
-            for k, cond in (("zero", torch.zeros(6, 6)), ("same", c[:1].expand(6, -1)), ("swapped", c[_PERM]))}
-    # c and 2c in one call: the same weights for both even when spectral norm's power iteration moves them per
-    # call; BatchNorm's statistics of [x, x] are those of x
-    pair = _run("ConditionalBN.forward", cbn, torch.cat([x, x]), torch.cat([c, 2 * c]))  # (12, 4, 3, 3)
-    outs["c"], outs["double"] = (pair[:6], pair[6:]) if isinstance(pair, torch.Tensor) and len(pair) == 12 else (pair, pair)
+    outs = {k: _run("ConditionalBN.forward", cbn, x, cond) for k, cond in (("zero", torch.zeros(6, 6)),
+                                                                            ("same", c[:1].expand(6, -1)))}
+    # c, 2c and c permuted in one call: the same weights for all three even when spectral norm's power iteration
+    # moves them per call; BatchNorm's statistics of [x, x, x] are those of x
+    three = _run("ConditionalBN.forward", cbn, torch.cat([x, x, x]), torch.cat([c, 2 * c, c[_PERM]]))  # (18, 4, 3, 3)
+    ok = isinstance(three, torch.Tensor) and len(three) == 18
+    outs["c"], outs["double"], outs["swapped"] = three.split(6) if ok else (three, three, three)
     if isinstance(outs["c"], torch.Tensor) and outs["c"].requires_grad:
         outs["c"].sum().backward()
     no_grad = [n for n, p in cbn.named_parameters() if p.requires_grad and p.grad is None]
@@ -64,13 +65,13 @@ def check_conditional_bn(r: dict, seed: int) -> str:
         _fail(f"the output should keep the input's shape {tuple(x.shape)}.\nHint: broadcast over H and W.")
     if torch.allclose(out, plain, atol=1e-4):
         _fail("the condition changes nothing.\nHint: compute a scale and a shift from c (one linear layer each).")
+    if torch.allclose(swapped, out, atol=1e-5):
+        _fail("every sample got the same scale and shift.\nHint: sample i's scale and shift come from its own c_i.")
     if not torch.allclose(out2 - plain, 2 * (out - plain), atol=1e-3, rtol=1e-3):
         _fail("scale and shift are not linear in the condition.\nHint: gain(c) and bias(c) are linear maps of c.")
     shift = (same - plain).mean(dim=(0, 2, 3))  # (C,): BN(x) has mean 0 per channel, so what is left is bias(c)
     if shift.abs().max() < 1e-5:
         _fail("the shift is missing.\nHint: add bias(c), the condition's shift, after scaling.")
-    if torch.allclose(swapped, out, atol=1e-5):
-        _fail("every sample got the same scale and shift.\nHint: sample i's scale and shift come from its own c_i.")
     if r["no_grad"]:
         _fail("some of ConditionalBN's parameters get no gradient.\nHint: use every layer you create in forward().")
     return f"{OK} conditional BatchNorm: BN(x) · (1 + gain(c)) + bias(c), each sample its own scale and shift."
