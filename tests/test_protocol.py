@@ -6,7 +6,15 @@ import torch
 import gancourse.checks.hidden  # noqa: F401 - registers the hidden checks
 from gancourse.checks.protocol import CHECKS, Check, values
 from gancourse.course.frames import ChannelError, dump_values, load_values
-from tests.test_checks import ALL, CHECKS_BY_LESSON, IDS, MISTAKES, MISTAKES_02_03, SOLUTIONS, run_exercises
+from tests.test_checks import (
+    ALL,
+    CHECKS_BY_LESSON,
+    IDS,
+    MISTAKES,
+    MISTAKES_02_03,
+    SOLUTIONS,
+    run_exercises,
+)
 
 
 def _objects(lesson, name, check):
