@@ -90,10 +90,13 @@ def physical_cores() -> int:
 
 
 def seed_and_threads(seed: int, device: torch.device, processes: int = 1) -> None:
-    """Seed every generator, and on the CPU use one thread per physical core (shared by ``processes``)."""
+    """Seed every generator, and on the CPU use one thread per physical core (shared by ``processes``),
+    at most ``$GANCOURSE_THREADS`` (the grader's sandbox sets it: notebooks graded side by side share the cores)."""
     seed_everything(seed)
     if device.type == "cpu":
-        torch.set_num_threads(max(1, physical_cores() // processes))
+        cap = os.environ.get("GANCOURSE_THREADS", "")
+        cores = max(1, physical_cores() // processes)
+        torch.set_num_threads(min(cores, int(cap)) if cap.isdigit() and int(cap) > 0 else cores)
 
 
 def rng_state() -> dict[str, Any]:

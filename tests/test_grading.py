@@ -2,6 +2,7 @@
 
 import csv
 import hashlib
+import os
 import shutil
 import sys
 import time
@@ -175,3 +176,18 @@ def test_student_check_command(tmp_path, capsys):
     assert "hidden" not in out  # students see the public checks only
     assert main(["check", str(FIXTURES / "submissions" / "02" / "solution.ipynb")]) == 0
     assert "7/7 exercises pass" in capsys.readouterr().out
+
+
+def test_work_folders_of_a_killed_grader_are_swept(tmp_path, monkeypatch):
+    """A grader killed mid-batch leaves its sandboxes' folders; the next one removes them, never a live grader's."""
+    import tempfile
+
+    from gancourse.course.sandbox import PREFIX, sweep_stale
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = tmp_path / f"{PREFIX}999999999-abc"
+    live = tmp_path / f"{PREFIX}{os.getpid()}-def"
+    for folder in (dead, live, Path(f"{dead}-keep")):
+        folder.mkdir()
+    assert sweep_stale() == 2
+    assert live.is_dir() and not dead.exists()

@@ -125,6 +125,21 @@ def test_seed_and_threads_shares_the_cores_between_processes(monkeypatch):
         torch.set_num_threads(before)
 
 
+def test_seed_and_threads_obeys_the_graders_cap(monkeypatch):
+    """In the grader's sandbox, notebooks graded side by side share the cores: $GANCOURSE_THREADS caps each."""
+    monkeypatch.setattr(utils, "physical_cores", lambda: 8)
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setenv("GANCOURSE_THREADS", "1")
+        utils.seed_and_threads(0, torch.device("cpu"))
+        assert torch.get_num_threads() == 1
+        monkeypatch.setenv("GANCOURSE_THREADS", "junk")
+        utils.seed_and_threads(0, torch.device("cpu"))
+        assert torch.get_num_threads() == 8
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_tensors_scale_images_both_ways_and_restore_modes():
     from torch import nn
 

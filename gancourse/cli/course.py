@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def grade(args: argparse.Namespace) -> None:
     mode = protection()
     print(describe(mode), file=sys.stderr if mode == "none" else sys.stdout)
     print(f"grading {len(found)} notebook(s) of lesson {lesson}, {args.jobs} at a time; writing {out}")
-    limits = Limits(memory_mb=args.memory, processes=args.processes)
+    limits = Limits(memory_mb=args.memory, processes=args.processes, threads=max(1, (os.cpu_count() or 2) // args.jobs))
     results = grade_folder(args.submissions, lesson, out, args.jobs, args.cell_timeout, args.timeout, limits=limits)
     print(f"wrote {out} and {out.with_suffix('.md')}: mean score "
           f"{sum(r.score for r in results) / len(results):.2f} of {len(results[0].checks)}")

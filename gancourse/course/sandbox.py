@@ -36,6 +36,7 @@ class Limits:
     file_mb: int = 256
     open_files: int = 512
     work_mb: int = 512
+    threads: int = 2  # torch/OpenMP threads (notebooks graded side by side share the cores)
 
     def rlimits(self) -> dict[str, int]:
         return {"RLIMIT_DATA": self.memory_mb << 20, "RLIMIT_CPU": self.cpu_s, "RLIMIT_FSIZE": self.file_mb << 20,
@@ -58,6 +59,20 @@ def describe(mode: str) -> str:
                 "grader folders hidden, no network, unprivileged uid, memory/process/CPU/file limits")
     return ("WARNING: no sandbox on this machine (needs Linux, root and util-linux's unshare): student code runs "
             "with your rights and can read or change your files; only time, memory and CPU limits apply")
+
+
+PREFIX = "gancourse-grade-"  # work folders are PREFIX<grader pid>-<random>
+
+
+def sweep_stale() -> int:
+    """Remove work folders that a grader killed mid-batch left behind (their grader pid no longer runs)."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        pid = folder.name.removeprefix(PREFIX).split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists() and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def needed_paths() -> list[str]:
@@ -93,13 +108,15 @@ class Sandbox:
         self.survivors: list[int] = []
 
     def __enter__(self) -> Sandbox:
-        self.work = tempfile.mkdtemp(prefix="gancourse-grade-")
+        sweep_stale()
+        self.work = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
         os.mkdir(self.work + "-keep", 0o700)
         req_r, self.req_w = os.pipe()
         self.rep_r, rep_w = os.pipe()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.work, "LANG": "C.UTF-8",
                "GANCOURSE_FAST": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
-               "MPLCONFIGDIR": f"{self.work}/.mpl", self.marker.split("=")[0]: self.marker.split("=")[1]}
+               "MPLCONFIGDIR": f"{self.work}/.mpl", "OMP_NUM_THREADS": str(self.limits.threads),
+               "GANCOURSE_THREADS": str(self.limits.threads), self.marker.split("=")[0]: self.marker.split("=")[1]}
         if self.mode == "namespaces":
             spec = {"work": self.work, "hide": self.hide, "need": needed_paths(), "work_mb": self.limits.work_mb, "uid": self.uid, "env": env,
                     "limits": {**self.limits.rlimits(), "RLIMIT_NPROC": self.limits.processes}, "fds": [req_r, rep_w]}
