@@ -1,7 +1,7 @@
 """One sandboxed process per graded notebook, and the guarantee that nothing of it outlives grading.
 
 Protection ``namespaces`` (Linux, grader running as root, ``unshare`` from util-linux): the
-runner gets its own PID, mount and network namespaces (see :mod:`.sandbox_init`): a read-only
+runner gets its own PID, mount, network, IPC and hostname namespaces (see :mod:`.sandbox_init`): a read-only
 filesystem except its own tmpfs work folder, the grader's folders hidden, no network, resource
 limits, and a fresh unprivileged uid. Protection ``none`` (anywhere else): its own session and
 process group and the same resource limits, but it runs with the grader's rights; the grader
@@ -45,10 +45,12 @@ class Limits:
 
 @cache
 def protection() -> str:
-    """``namespaces`` when this machine can build the full sandbox, else ``none``."""
-    if not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("unshare"):
+    """``namespaces`` when this machine can build the full sandbox, else ``none`` (``GANCOURSE_SANDBOX=none`` forces it)."""
+    if os.environ.get("GANCOURSE_SANDBOX") == "none" or not sys.platform.startswith("linux"):
         return "none"
-    probe = subprocess.run(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "true"],
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        return "none"
+    probe = subprocess.run(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts", "true"],
                            capture_output=True, timeout=30)
     return "namespaces" if probe.returncode == 0 else "none"
 
@@ -62,6 +64,11 @@ def describe(mode: str) -> str:
 
 
 PREFIX = "gancourse-grade-"  # work folders are PREFIX<grader pid>-<random>
+
+
+_SHIM = ("import os, sys\npid = os.fork()\nif pid == 0:\n"
+         "    os.execv(sys.executable, [sys.executable, '-m', 'gancourse.course.runner', *sys.argv[1:]])\n"
+         "os.waitpid(pid, 0)\n")
 
 
 def sweep_stale() -> int:
@@ -104,7 +111,7 @@ class Sandbox:
         self.mode = mode or protection()
         self.limits, self.hide = limits, [str(Path(p).resolve()) for p in hide]
         self.uid = 100_000 + secrets.randbelow(1 << 30)  # a uid no one else has: its processes are all ours
-        self.marker = f"GANCOURSE_SANDBOX={secrets.token_hex(12)}"
+        self.marker = f"GANCOURSE_SANDBOX_ID={secrets.token_hex(12)}"
         self.survivors: list[int] = []
 
     def __enter__(self) -> Sandbox:
@@ -120,11 +127,11 @@ class Sandbox:
         if self.mode == "namespaces":
             spec = {"work": self.work, "hide": self.hide, "need": needed_paths(), "work_mb": self.limits.work_mb, "uid": self.uid, "env": env,
                     "limits": {**self.limits.rlimits(), "RLIMIT_NPROC": self.limits.processes}, "fds": [req_r, rep_w]}
-            cmd = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net",
+            cmd = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts",
                    sys.executable, "-m", "gancourse.course.sandbox_init", json.dumps(spec)]
             preexec = None
-        else:
-            cmd = [sys.executable, "-m", "gancourse.course.runner", str(req_r), str(rep_w)]
+        else:  # a shim in between: the runner's parent is the shim, never this grader
+            cmd = [sys.executable, "-c", _SHIM, str(req_r), str(rep_w)]
             preexec = self._limit_here
         self.proc = subprocess.Popen(cmd, pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, start_new_session=True, cwd=self.work, env=env,
@@ -138,9 +145,7 @@ class Sandbox:
             resource.setrlimit(getattr(resource, name), (value, value))
 
     def runner_pid(self) -> int:
-        """The runner's pid as this machine sees it (under ``unshare`` it is its child)."""
-        if self.mode != "namespaces":
-            return self.proc.pid
+        """The runner's pid as this machine sees it: the child of ``unshare`` or of the shim."""
         try:
             kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
             return int(kids[0]) if kids else self.proc.pid

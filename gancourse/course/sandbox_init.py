@@ -1,6 +1,6 @@
 """Inside the sandbox's fresh namespaces, as their root: lock the filesystem, set limits, drop to a nobody uid.
 
-Run by :mod:`.sandbox` as ``unshare --pid --fork --kill-child --mount-proc --net python -m
+Run by :mod:`.sandbox` as ``unshare --pid --fork --kill-child --mount-proc --net --ipc --uts python -m
 gancourse.course.sandbox_init SPEC`` and never imported by the grader. In order:
 
 1. every mount is remounted read-only (in this mount namespace only; the host is untouched);
