@@ -18,6 +18,7 @@ import ast
 import hashlib
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,10 +100,15 @@ def notebook_lesson(nb) -> str | None:
     return None
 
 
+_VERDICTS = threading.Lock()  # verdicts seed torch's global generator: one at a time when notebooks run side by side
+
+
 def judge(spec: CheckSpec, payload: bytes, seed: int) -> tuple[bool, str]:
     """The verdict, in this process, on the values the student's process sent."""
     try:
-        return True, CHECKS[spec.check].judge(load_values(payload), seed, *spec.consts)
+        report = load_values(payload)
+        with _VERDICTS:
+            return True, CHECKS[spec.check].judge(report, seed, *spec.consts)
     except ChannelError as e:
         return False, f"{e}: resubmit"
     except AssertionError as e:
