@@ -13,12 +13,8 @@ import pytest
 
 import gancourse
 from gancourse.cli import main
-from gancourse.course.grading import (
-    find_submissions,
-    grade_notebook,
-    lesson_checks,
-    notebook_lesson,
-)
+from gancourse.course.gradebook import find_submissions
+from gancourse.course.grading import grade_notebook, lesson_checks, notebook_lesson
 from gancourse.course.sandbox import protection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -191,7 +187,7 @@ def test_work_folders_of_a_killed_grader_are_swept(tmp_path, monkeypatch):
     """A grader killed mid-batch leaves its sandboxes' folders; the next one removes them, never a live grader's."""
     import tempfile
 
-    from gancourse.course.sandbox import PREFIX, sweep_stale
+    from gancourse.course.reaper import PREFIX, sweep_stale
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     dead = tmp_path / f"{PREFIX}999999999-abc"

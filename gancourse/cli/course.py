@@ -11,8 +11,8 @@ import nbformat
 
 from ..checks import OK
 from ..config import GancourseError
-from ..course.gradebook import grade_folder
-from ..course.grading import find_submissions, grade_notebook, lesson_checks, notebook_lesson
+from ..course.gradebook import find_submissions, grade_folder
+from ..course.grading import grade_notebook, lesson_checks, notebook_lesson
 from ..course.lessons import copy_to_workspace, generate_lessons
 from ..course.sandbox import Limits, describe, protection
 from .common import writable

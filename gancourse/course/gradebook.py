@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from ..utils import atomic_write_text
-from .grading import Result, find_submissions, grade_notebook, lesson_checks
+from .grading import Result, grade_notebook, lesson_checks
 from .sandbox import Limits
 
 
@@ -73,3 +73,19 @@ def summary(results: list[Result], names: list[str], lesson: str) -> str:
         status = r.status + (f" ({r.detail})" if r.detail else "")
         lines.append(f"| {r.student} | {r.score}/{len(names)} | {status} | {failed} | {r.sha256[:12]} |")
     return "\n".join(lines) + "\n"
+
+
+def find_submissions(folder: str | Path) -> list[tuple[str, Path]]:
+    """``(student, notebook)`` for a folder of ``.ipynb`` files or nbgrader's ``submitted/<student>/...``."""
+    folder = Path(folder)
+    if folder.is_file():
+        return [(folder.stem, folder)]
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is neither a notebook nor a folder of notebooks")
+    out = []
+    for p in sorted(folder.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in p.parts:
+            continue
+        rel = p.relative_to(folder)
+        out.append((rel.parts[0] if len(rel.parts) > 1 else p.stem, p))
+    return out

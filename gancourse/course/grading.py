@@ -162,6 +162,7 @@ def grade_notebook(path: str | Path, lesson: str, student: str | None = None, ce
     start, first_error = time.monotonic(), ""
     with Sandbox([path.parent, Path(solutions), *hide], limits) as box:
         try:
+            box.hello(max(60.0, cell_timeout))
             first_error = _run_cells(box, parts, result, cell_timeout, notebook_timeout)
             for spec in specs:
                 seed = 1 + secrets.randbelow(2**31 - 2)
@@ -189,19 +190,3 @@ def _give_up(result: Result, specs: list[CheckSpec], status: str, why: str) -> R
     result.status, result.detail = status, why
     result.checks = {spec.name: (False, why) for spec in specs}
     return result
-
-
-def find_submissions(folder: str | Path) -> list[tuple[str, Path]]:
-    """``(student, notebook)`` for a folder of ``.ipynb`` files or nbgrader's ``submitted/<student>/...``."""
-    folder = Path(folder)
-    if folder.is_file():
-        return [(folder.stem, folder)]
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder} is neither a notebook nor a folder of notebooks")
-    out = []
-    for p in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" in p.parts:
-            continue
-        rel = p.relative_to(folder)
-        out.append((rel.parts[0] if len(rel.parts) > 1 else p.stem, p))
-    return out

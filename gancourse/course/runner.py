@@ -9,6 +9,7 @@ never computed here: whatever this process does, it can only send values.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .frames import dump_values, receive_json, send, send_json
@@ -37,6 +38,7 @@ def main(fd_in: int, fd_out: int) -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance(colors="nocolor")
+    send_json(fd_out, {"pid": os.getpid()})  # ready; the pid lets the grader interrupt a cell where there is no /proc
     while True:
         req = receive_json(fd_in)
         if req["op"] == "cell":

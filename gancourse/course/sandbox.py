@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .reaper import PREFIX, processes_of, sweep_stale
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -63,45 +65,15 @@ def describe(mode: str) -> str:
             "with your rights and can read or change your files; only time, memory and CPU limits apply")
 
 
-PREFIX = "gancourse-grade-"  # work folders are PREFIX<grader pid>-<random>
-
-
 _SHIM = ("import os, sys\npid = os.fork()\nif pid == 0:\n"
          "    os.execv(sys.executable, [sys.executable, '-m', 'gancourse.course.runner', *sys.argv[1:]])\n"
          "os.waitpid(pid, 0)\n")
-
-
-def sweep_stale() -> int:
-    """Remove work folders that a grader killed mid-batch left behind (their grader pid no longer runs)."""
-    removed = 0
-    for folder in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
-        pid = folder.name.removeprefix(PREFIX).split("-")[0]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists() and folder.is_dir():
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed
 
 
 def needed_paths() -> list[str]:
     """What the runner must read: the interpreter, the virtual environment and every import folder."""
     paths = {os.path.realpath(sys.executable), sys.prefix, sys.base_prefix, *(p for p in sys.path if p)}
     return sorted(p for p in paths if os.path.exists(p))
-
-
-def _proc_uid(pid: str) -> int | None:
-    """The real uid of a live process (None for a zombie: already dead, waiting to be reaped)."""
-    try:
-        status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    except OSError:
-        return None
-    return None if status.get("State", "").strip().startswith(("Z", "X")) else int(status["Uid"].split()[0])
-
-
-def _has_marker(pid: str, marker: bytes) -> bool:
-    try:
-        return marker in Path(f"/proc/{pid}/environ").read_bytes()
-    except OSError:
-        return False
 
 
 class Sandbox:
@@ -142,10 +114,23 @@ class Sandbox:
 
     def _limit_here(self) -> None:  # runs in the child before exec (protection "none")
         for name, value in self.limits.rlimits().items():
-            resource.setrlimit(getattr(resource, name), (value, value))
+            try:
+                resource.setrlimit(getattr(resource, name), (value, value))
+            except (ValueError, OSError):  # a limit this platform does not let us lower (macOS and RLIMIT_DATA)
+                pass
+
+    def hello(self, timeout: float) -> None:
+        """Wait until the runner is ready; it says its pid (useful where there is no /proc)."""
+        from .frames import receive_json
+
+        said = receive_json(self.rep_r, timeout)
+        if self.mode != "namespaces" and isinstance(said, dict) and isinstance(said.get("pid"), int):
+            self._pid = said["pid"]
 
     def runner_pid(self) -> int:
-        """The runner's pid as this machine sees it: the child of ``unshare`` or of the shim."""
+        """The runner's pid as this machine sees it: the child of ``unshare``, or what the runner said."""
+        if self.mode != "namespaces" and getattr(self, "_pid", None):
+            return self._pid
         try:
             kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
             return int(kids[0]) if kids else self.proc.pid
@@ -161,15 +146,7 @@ class Sandbox:
 
     def alive(self) -> list[int]:
         """Processes this notebook started that still run: the sandbox's uid, or its marker in the environment."""
-        mine = []
-        marker = self.marker.encode()
-        for pid in (p for p in os.listdir("/proc") if p.isdigit()):
-            if int(pid) == os.getpid():
-                continue
-            uid = _proc_uid(pid)
-            if uid is not None and (uid == self.uid or _has_marker(pid, marker)):
-                mine.append(int(pid))
-        return mine
+        return processes_of(self.uid, self.marker.encode())
 
     def __exit__(self, *exc) -> None:
         for fd in (self.req_w, self.rep_r):
