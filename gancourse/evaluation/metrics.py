@@ -167,9 +167,8 @@ def load_samples(path) -> tuple[Tensor, Tensor | None]:
     if "images" not in arrays:
         raise GancourseError(f"{path} has no 'images' array (it has: {', '.join(arrays) or 'nothing'}).")
     images = arrays["images"]
-    if images.ndim == 0 or len(images) < MIN_SAMPLES:
-        raise GancourseError(f"{path} holds {0 if images.ndim == 0 else len(images)} image(s): the metrics need at "
-                             f"least {MIN_SAMPLES} (a few hundred for stable numbers); sample more with --n.")
+    if images.size == 0 or images.ndim == 0 or len(images) == 0:
+        raise GancourseError(f"{path} holds no images: sample at least a few hundred.")
     if images.dtype != np.uint8:
         raise GancourseError(f"{path}: images are {images.dtype}, expected uint8 in 0..255 (use gancourse.tensors.to_uint8).")
     if images.ndim != 4 or images.shape[1:] != (1, 28, 28):
@@ -180,8 +179,10 @@ def load_samples(path) -> tuple[Tensor, Tensor | None]:
             raise GancourseError(f"{path}: labels are {labels.dtype} {labels.shape}, expected int64 ({len(images)},).")
         if labels.min() < 0 or labels.max() > 9:
             raise GancourseError(f"{path}: labels must be class numbers 0..9.")
-        return torch.from_numpy(images), torch.from_numpy(labels)
-    return torch.from_numpy(images), None
+    if len(images) < MIN_SAMPLES:
+        raise GancourseError(f"{path} holds {len(images)} image(s): the metrics need at least {MIN_SAMPLES} "
+                             "(a few hundred for stable numbers); sample more with --n.")
+    return torch.from_numpy(images), None if labels is None else torch.from_numpy(labels)
 
 
 # ------------------------------------------------------------------ reports
