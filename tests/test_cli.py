@@ -91,8 +91,7 @@ def test_resume_continues_the_same_run(cgan_run):
 
 def test_resume_with_another_model_kind_is_refused(cgan_run, capsys):
     out, args = cgan_run
-    with pytest.warns(UserWarning):
-        assert main(["train", "dcgan", *args[2:], "--resume"]) == 2
+    assert main(["train", "dcgan", *args[2:], "--resume"]) == 2  # refused before any data is loaded
     err = capsys.readouterr().err.strip()
     assert "holds a 'cgan' model, not 'dcgan'" in err and "\n" not in err
 
@@ -160,9 +159,9 @@ def test_unwritable_output_is_one_line(tmp_path, capsys):
 
 
 def test_bad_arguments_exit_2_with_usage(capsys):
-    with pytest.raises(SystemExit) as e:
-        main(["train", "stylegan"])
-    assert e.value.code == 2 and "invalid choice: 'stylegan'" in capsys.readouterr().err
+    assert main(["train", "stylegan"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "invalid choice: 'stylegan'" in err and "\n" not in err
 
 
 def test_python_dash_m_entry_point():
@@ -213,7 +212,7 @@ def test_sample_with_truncation_and_ema(biggan_run, tmp_path):
 def test_bad_truncation(biggan_run, tmp_path, capsys):
     ckpt = str(sorted((biggan_run / "checkpoints").glob("ckpt-*.pt"))[-1])
     assert main(["sample", ckpt, "--truncation", "0", "--out", str(tmp_path / "x.npz")]) == 2
-    assert "--truncation must be a positive threshold" in capsys.readouterr().err
+    assert "--truncation: must be a finite number above 0, got 0" in capsys.readouterr().err
 
 
 def test_biggan_recipe_adds_the_orthogonal_penalty_to_g():

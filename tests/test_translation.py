@@ -511,4 +511,4 @@ def test_cli_time_limit(tiny_fashion, tmp_path, capsys):
     ckpt = load_checkpoint(sorted((tmp_path / "r" / "checkpoints").glob("*.pt"))[-1])
     assert ckpt["epoch"] < 50  # stopped by the clock, and saved
     assert main(["train", "gan", "--time-limit", "-1", "--quiet", "--out", str(tmp_path / "g")]) == 2
-    assert "--time-limit must be a positive" in capsys.readouterr().err
+    assert "--time-limit: must be a finite number above 0" in capsys.readouterr().err

@@ -73,7 +73,7 @@ def _probe_pool(seed: int, ImagePool) -> dict:
         report["outs"].append(out)
         report["graph"].append(_graph(pool, out))
         report["held"].append(len(getattr(pool, "images", [])))
-    x = torch.randn(3, 1, 2, 2, generator=generator(seed))  # (3, 1, 2, 2)
+    x = torch.randn(32, 1, 2, 2, generator=generator(seed))  # (32, 1, 2, 2): a size-0 pool that swaps would be caught
     report["empty"] = _run("ImagePool(0).query", _run("ImagePool(0)", ImagePool, 0).query, x)
     return report
 
@@ -112,7 +112,7 @@ def check_image_pool(r: dict, seed: int) -> str:
     if total != 8 * _QUERIES or not 0.4 <= new_back / total <= 0.6:
         _fail(f"once full, the pool returned the new fake {new_back / max(total, 1):.0%} of the time over {total} "
               "images.\nHint: each new fake should come back with probability 1/2, otherwise a random stored one.")
-    x = torch.randn(3, 1, 2, 2, generator=generator(seed))
+    x = torch.randn(32, 1, 2, 2, generator=generator(seed))
     if not isinstance(r["empty"], torch.Tensor) or not torch.equal(r["empty"].float(), x):
         _fail("a pool of size 0 should return the fakes unchanged.\nHint: a pool that can hold nothing has nothing to swap.")
     return f"{OK} image pool: D also sees fakes from earlier steps, half of the time."

@@ -16,7 +16,10 @@ __all__ = ["build_parser", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # --help (0) or a refused argument (2, already said in one line)
+        return e.code if isinstance(e.code, int) else 2
     try:
         rc = args.func(args)
     except GancourseError as e:

@@ -47,8 +47,6 @@ def sample(args: argparse.Namespace) -> None:
     kind = registry.get(ckpt["kind"])
     if kind.data != "images":
         raise GancourseError(f"{args.checkpoint} holds a {kind.name} translator: use `gancourse translate` instead.")
-    if args.truncation is not None and args.truncation <= 0:
-        raise GancourseError(f"--truncation must be a positive threshold such as 0.5, got {args.truncation}.")
     if args.labels and not kind.conditional:
         raise GancourseError(f"--labels needs a conditional model; {args.checkpoint} holds a {kind.name!r} model.")
     G = registry.generator_from_checkpoint(ckpt, args.checkpoint, ema=not args.no_ema)

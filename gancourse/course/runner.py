@@ -10,6 +10,7 @@ never computed here: whatever this process does, it can only send values.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 from .frames import dump_values, receive_json, send, send_json
@@ -37,6 +38,7 @@ def _probe(shell, req: dict) -> bytes:
 def main(fd_in: int, fd_out: int) -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # a background grader's SIG_IGN must not stick
     shell = InteractiveShell.instance(colors="nocolor")
     send_json(fd_out, {"pid": os.getpid()})  # ready; the pid lets the grader interrupt a cell where there is no /proc
     while True:
