@@ -115,6 +115,19 @@ def judge(spec: CheckSpec, payload: bytes, seed: int) -> tuple[bool, str]:
         return False, str(e).strip() or "AssertionError"
 
 
+def _ask(box: Sandbox, request: dict, timeout: float, read=receive):
+    """Send one request; past ``timeout`` interrupt the runner (Jupyter's stop button) and wait 15 s more.
+
+    Returns ``(answer, interrupted)``; ``TimeoutError`` when even the interrupt gets no answer.
+    """
+    send_json(box.req_w, request)
+    try:
+        return read(box.rep_r, timeout), False
+    except TimeoutError:
+        box.interrupt()
+        return read(box.rep_r, 15), True
+
+
 def _run_cells(box: Sandbox, parts, result: Result, cell_timeout: float, notebook_timeout: float) -> str:
     """Run the cells in the sandbox; return the first error a cell raised ("" if none)."""
     start, first_error = time.monotonic(), ""
@@ -123,13 +136,9 @@ def _run_cells(box: Sandbox, parts, result: Result, cell_timeout: float, noteboo
         if left <= 0:
             result.note(f"stopped at {where}: the notebook ran over {notebook_timeout:g} s")
             break
-        send_json(box.req_w, {"op": "cell", "source": source})
-        try:
-            reply = receive_json(box.rep_r, max(5.0, min(cell_timeout, left)))
-        except TimeoutError:
-            box.interrupt()
+        reply, interrupted = _ask(box, {"op": "cell", "source": source}, max(5.0, min(cell_timeout, left)), receive_json)
+        if interrupted:
             result.note(f"{where} hit the time limit and was interrupted")
-            reply = receive_json(box.rep_r, 15)  # TimeoutError here: the cell ignores interrupts
         error = reply.get("error") if isinstance(reply, dict) else "a malformed answer"
         if error and not first_error:
             first_error = f"{where} raised {error}"
@@ -166,13 +175,9 @@ def grade_notebook(path: str | Path, lesson: str, student: str | None = None, ce
             first_error = _run_cells(box, parts, result, cell_timeout, notebook_timeout)
             for spec in specs:
                 seed = 1 + secrets.randbelow(2**31 - 2)
-                send_json(box.req_w, {"op": "probe", "check": spec.check, "consts": list(spec.consts),
-                                      "names": list(spec.names), "seed": seed})
-                try:
-                    result.checks[spec.name] = judge(spec, receive(box.rep_r, cell_timeout), seed)
-                except TimeoutError:
-                    box.interrupt()
-                    result.checks[spec.name] = judge(spec, receive(box.rep_r, 15), seed)
+                request = {"op": "probe", "check": spec.check, "consts": list(spec.consts), "names": list(spec.names),
+                           "seed": seed}
+                result.checks[spec.name] = judge(spec, _ask(box, request, cell_timeout)[0], seed)
         except (ChannelError, TimeoutError, OSError) as e:
             why = str(e) if isinstance(e, ChannelError) else "the notebook's process stopped answering"
             result.status, result.detail = "process died", f"{why} (after {time.monotonic() - start:.0f} s)"
