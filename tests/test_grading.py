@@ -127,6 +127,13 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
             assert row["sha256"] == hashlib.sha256((folder / f"{student}.ipynb").read_bytes()).hexdigest()
     summary = out.with_suffix(".md").read_text()
     assert "| solution | 9/9 | graded | – |" in summary
+    feedback = tmp_path / "grades-feedback"
+    assert sorted(p.stem for p in feedback.iterdir()) == sorted(expected)  # one file per student
+    assert "**9/9** exercises pass" in (feedback / "solution.md").read_text()
+    wrong = (feedback / "wrong_labels.md").read_text()
+    assert "❌ **g_loss**" in wrong and "Hint:" in wrong and "✅ **d_loss**" in wrong
+    broken = (feedback / "syntax_error.md").read_text()
+    assert "❌ **hidden: D loss is a mean**: a hidden check with other inputs failed" in broken
     if sandboxed:  # the sandbox's own promises
         assert not Path("/tmp/gancourse-escaped.txt").exists() and not (tmp_path / "gancourse-escaped.txt").exists()
         time.sleep(3)  # the escape fixture's late writer would have struck by now
@@ -136,6 +143,14 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
     assert main(["grade", str(folder / "solution.ipynb"), "--lesson", "01", "--out", str(out)]) == 0
     assert (tmp_path / "grades-3.csv").is_file() and (tmp_path / "grades-3.md").is_file()
     assert (tmp_path / "grades-2.md").read_text() == "the instructor's own notes"
+
+
+def test_feedback_file_names_are_safe():
+    from gancourse.course.feedback import feedback_name
+
+    assert feedback_name("alice") == "alice.md"
+    assert feedback_name("../../etc/passwd") == "etc_passwd.md"
+    assert feedback_name("...") == "student.md"
 
 
 def test_edited_given_cells_and_added_cells_gain_nothing(tmp_path):

@@ -29,7 +29,7 @@ def hidden_generator_per_sample(r: dict, seed: int) -> str:
     full, one = tensor(r, "full", "G's output"), tensor(r, "one", "G's output")
     if full.ndim < 1 or len(full) != 5 or one.shape != full[2:3].shape or not torch.allclose(full[2:3], one, atol=1e-5):
         _fail("in eval mode, image 2 of a batch differs from the same z generated alone.\n"
-              "Hint: reshape with x.view(-1, 1, 28, 28) (keep the batch dimension first).")
+              "Hint: keep the batch dimension first when you reshape, so no image borrows numbers from another.")
     return f"{OK} hidden: G treats every sample on its own."
 
 
@@ -67,7 +67,8 @@ def hidden_conv_transpose_sizes(r: dict, seed: int) -> str:
         want = nn.ConvTranspose2d(1, 1, kernel, stride, padding, output_padding=out_pad)(torch.zeros(1, 1, size, size)).shape[-1]
         if got != want:
             _fail(f"size {size}, kernel {kernel}, stride {stride}, padding {padding}, output_padding {out_pad}: "
-                  f"you gave {got}, PyTorch gives {want}.\nHint: (size - 1)·stride - 2·padding + kernel + output_padding.")
+                  f"you gave {got}, PyTorch gives {want}.\nHint: run the ordinary convolution's size formula backwards; "
+                  "output_padding adds rows and columns on one side.")
     return f"{OK} hidden: transposed-convolution sizes match PyTorch."
 
 
@@ -103,7 +104,8 @@ def hidden_cycle_loss_images(r: dict, seed: int) -> str:
     x, x_rec = _cycle_images(seed)
     got = tensor(r, "value", "cycle_loss's result")
     if got.numel() != 1 or not _close(got, 0.5 * (x_rec - x).abs().mean()):
-        _fail("on (2, 3, 4, 4) images with lam=0.5 the loss is wrong.\nHint: lam * (x_rec - x).abs().mean() over every pixel.")
+        _fail("on (2, 3, 4, 4) images with lam=0.5 the loss is wrong.\n"
+              "Hint: the mean absolute error over every pixel of every channel, weighted by lam.")
     return f"{OK} hidden: cycle loss on image batches."
 
 
@@ -118,9 +120,10 @@ def hidden_hinge_margins(r: dict, seed: int) -> str:
     zero, g = tensor(r, "zero", "d_hinge's result"), tensor(r, "g", "g_hinge's result")
     if zero.numel() != 1 or not _close(zero, 0.0):
         _fail("D's hinge loss should be 0 when every real logit is >= 1 and every fake logit <= -1.\n"
-              "Hint: relu(1 - real) + relu(1 + fake), each averaged.")
+              "Hint: each term stops pushing once its logit is past the margin (real >= 1, fake <= -1).")
     if g.numel() != 1 or not _close(g, -1.0):
-        _fail("G's hinge loss for fake logits (-3, 5) should be -mean = -1.\nHint: -fake_logits.mean(), no clipping.")
+        _fail("G's hinge loss for fake logits (-3, 5) should be -1.\n"
+              "Hint: G's loss keeps pushing D's scores of its fakes up: no margin, no clipping.")
     return f"{OK} hidden: hinge margins."
 
 

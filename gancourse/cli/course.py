@@ -11,7 +11,7 @@ import nbformat
 
 from ..checks import OK
 from ..config import GancourseError
-from ..course.gradebook import find_submissions, grade_folder
+from ..course.gradebook import feedback_folder, find_submissions, grade_folder
 from ..course.grading import grade_notebook, lesson_checks, notebook_lesson
 from ..course.lessons import copy_to_workspace, generate_lessons
 from ..course.sandbox import Limits, describe, protection
@@ -60,10 +60,10 @@ def check(args: argparse.Namespace) -> int:
 
 
 def free_table(out: Path) -> Path:
-    """``out``, or ``out-2``, ``out-3``...: the first name whose .csv and .md are both free (never overwrite)."""
+    """``out``, or ``out-2``, ``out-3``...: the first name whose .csv, .md and feedback folder are all free."""
     out = out if out.suffix == ".csv" else out.with_name(out.name + ".csv")
     candidate, i = out, 2
-    while candidate.exists() or candidate.with_suffix(".md").exists():
+    while candidate.exists() or candidate.with_suffix(".md").exists() or feedback_folder(candidate).exists():
         candidate, i = out.with_name(f"{out.stem}-{i}{out.suffix}"), i + 1
     return candidate
 
@@ -87,5 +87,5 @@ def grade(args: argparse.Namespace) -> None:
     print(f"grading {len(found)} notebook(s) of lesson {lesson}, {args.jobs} at a time; writing {out}")
     limits = Limits(memory_mb=args.memory, processes=args.processes, threads=max(1, (os.cpu_count() or 2) // args.jobs))
     results = grade_folder(args.submissions, lesson, out, args.jobs, args.cell_timeout, args.timeout, limits=limits)
-    print(f"wrote {out} and {out.with_suffix('.md')}: mean score "
+    print(f"wrote {out}, {out.with_suffix('.md')} and {feedback_folder(out)}/: mean score "
           f"{sum(r.score for r in results) / len(results):.2f} of {len(results[0].checks)}")

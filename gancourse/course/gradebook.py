@@ -4,18 +4,19 @@ Notebooks are graded ``jobs`` at a time, each in its own sandbox (:mod:`.sandbox
 process writes the tables: both are rewritten atomically after every notebook (an interrupted
 batch keeps what it graded), under names that were free when the batch began, and the
 sandboxes can neither see nor write them. Each row records the submission's SHA-256, so a
-later edit of the graded file is detectable.
+later edit of the graded file is detectable. Each student also gets a feedback file
+(:mod:`.feedback`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from ..utils import atomic_write_text
+from .feedback import write_feedback
 from .grading import Result, grade_notebook, lesson_checks
 from .sandbox import Limits
 
@@ -30,25 +31,30 @@ def _grade_one(student: str, path: Path, lesson: str, names: list[str], **option
 
 def grade_folder(submissions: str | Path, lesson: str, out_csv: str | Path, jobs: int = 2, cell_timeout: float = 120,
                  notebook_timeout: float = 600, progress=print, limits: Limits = Limits()) -> list[Result]:
-    """Grade every notebook under ``submissions``; write ``out_csv`` and the same name with ``.md``."""
+    """Grade every notebook under ``submissions``; write ``out_csv``, the same name with ``.md``, and one
+    feedback file per student in ``<name>-feedback/``."""
     out_csv = Path(out_csv)
     names = [spec.name for spec in lesson_checks(lesson)]
     options = {"cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout, "limits": limits,
                "hide": (Path(submissions), out_csv.parent)}
     results: list[Result] = []
-    lock = threading.Lock()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(_grade_one, student, path, lesson, names, **options)
                    for student, path in find_submissions(submissions)]
         for fut in as_completed(futures):
-            r = fut.result()
-            with lock:
-                results.append(r)
-                results.sort(key=lambda r: (r.student, r.path))
-                write_csv(results, names, out_csv)
-                atomic_write_text(out_csv.with_suffix(".md"), summary(results, names, lesson))
+            r = fut.result()  # this loop, in this thread, is the only writer
+            results.append(r)
+            results.sort(key=lambda r: (r.student, r.path))
+            write_csv(results, names, out_csv)
+            atomic_write_text(out_csv.with_suffix(".md"), summary(results, names, lesson))
+            write_feedback(r, names, feedback_folder(out_csv))
             progress(f"{r.student}: {r.score}/{len(names)} ({r.status}{', ' + r.detail if r.detail else ''}) in {r.seconds:.0f} s")
     return results
+
+
+def feedback_folder(out_csv: Path) -> Path:
+    """``grades.csv`` -> ``grades-feedback/``: one Markdown file per student."""
+    return out_csv.with_name(f"{out_csv.stem}-feedback")
 
 
 def write_csv(results: list[Result], names: list[str], path: str | Path) -> None:
