@@ -136,3 +136,10 @@ def test_resume_with_weights_that_do_not_fit_their_config(gan_run, tmp_path, cap
     assert main([a if a != "1" else "2" for a in argv] + ["--resume"]) == 2
     err = capsys.readouterr().err.strip()
     assert "weights do not fit the config stored with them" in err and "\n" not in err
+
+
+def test_version(capsys):
+    import gancourse
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"gancourse {gancourse.__version__}"

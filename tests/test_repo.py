@@ -43,6 +43,6 @@ def test_ruff_on_package_tests_and_notebooks():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", ["README.md", "Makefile", "environment.yml", "pyproject.toml", ".ci/run"])
+@pytest.mark.parametrize("name", ["README.md", "LICENSE", "Makefile", "environment.yml", "pyproject.toml", ".ci/run"])
 def test_root_files_exist(name):
     assert (ROOT / name).is_file()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import registry
+from .. import __version__, registry
 from ..config import pick
 from . import course, evaluate, generate
 from .options import train_options
@@ -18,6 +18,7 @@ def _train(args: argparse.Namespace):
 
 def build_parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog="gancourse", description="GAN course tools.")
+    p.add_argument("--version", action="version", version=f"gancourse {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     for name, help_ in (("train", "train a model"), ("demo", "train the lesson-01 GAN headless (make demo)")):
