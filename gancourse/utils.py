@@ -42,7 +42,7 @@ def choose_device(prefer: str | None = None) -> torch.device:
 def _cpuinfo() -> str:
     """The text of /proc/cpuinfo ("" where there is none), read once."""
     try:
-        with open("/proc/cpuinfo") as f:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
             return f.read()
     except OSError:
         return ""

@@ -18,7 +18,7 @@ def evaluate(args: argparse.Namespace) -> None:
     if args.json:
         out = Path(args.json)
         writable(out.parent)
-        out.write_text(json.dumps(report, indent=1))
+        out.write_text(json.dumps(report, indent=1), encoding="utf-8")
         print(f"wrote {out}")
 
 

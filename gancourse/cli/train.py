@@ -158,4 +158,4 @@ def _finish(kind: registry.ModelKind, trainer: Trainer, opts: TrainOptions, out:
     if kind.data == "domains" and not (opts.data.pix2pix or opts.data.folders):
         report = evaluate_translation(trainer.G, load_training_data(kind, opts, "test"))
         print(format_translation({kind.name: report}))
-        (out / "evaluation.json").write_text(json.dumps(report, indent=1))
+        (out / "evaluation.json").write_text(json.dumps(report, indent=1), encoding="utf-8")

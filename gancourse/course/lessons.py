@@ -101,7 +101,7 @@ def generate_lessons(solutions: str | Path = "solutions", lessons: str | Path = 
         raise GancourseError(f"no numbered notebooks (NN_topic.ipynb) in {solutions}/: run from the repository root.")
     texts = {src: lesson_text(src) for src in sources}
     stale = [lessons / s.name for s, text in texts.items() if (lessons / s.name).exists()
-             and (lessons / s.name).read_text() != text]
+             and (lessons / s.name).read_text(encoding="utf-8") != text]
     kept = [p for p in stale if edited(p)]
     if kept and not check and not force:
         raise GancourseError(f"{len(kept)} notebook(s) in {lessons}/ were edited or run since they were generated "
@@ -110,11 +110,11 @@ def generate_lessons(solutions: str | Path = "solutions", lessons: str | Path = 
     changed = []
     for src, text in texts.items():
         dst = lessons / src.name
-        if not dst.exists() or dst.read_text() != text:
+        if not dst.exists() or dst.read_text(encoding="utf-8") != text:
             changed.append(dst)
             if not check:
                 dst.parent.mkdir(parents=True, exist_ok=True)
-                dst.write_text(text)
+                dst.write_text(text, encoding="utf-8")
     expected = {s.name for s in sources}
     extra = [p for p in sorted(lessons.glob("[0-9][0-9]_*.ipynb")) if p.name not in expected]
     return changed + (extra if check else [])

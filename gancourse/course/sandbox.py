@@ -132,7 +132,7 @@ class Sandbox:
         if self.mode != "namespaces" and getattr(self, "_pid", None):
             return self._pid
         try:
-            kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+            kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text(encoding="ascii").split()
             return int(kids[0]) if kids else self.proc.pid
         except OSError:
             return self.proc.pid

@@ -38,7 +38,7 @@ def mount(source: str, target: str, fstype: str | None, flags: int, data: str | 
 def mount_points() -> list[tuple[str, int]]:
     """Every mount point of this namespace with the flags it must keep (from /proc/self/mountinfo)."""
     out = []
-    for line in open("/proc/self/mountinfo"):
+    for line in open("/proc/self/mountinfo", encoding="utf-8", errors="replace"):
         fields = line.split()
         target = fields[4].encode().decode("unicode_escape")  # "\040" is a space
         keep = sum(f for name, f in _FLAGS.items() if name in fields[5].split(","))
@@ -72,7 +72,7 @@ def open_the_way(need: list[str], keep: str) -> None:
         mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0755")
         for entry in entries:
             src, dst = f"{held}/{entry}", f"{folder}/{entry}"
-            (os.makedirs if os.path.isdir(src) else lambda p: open(p, "w").close())(dst)
+            (os.makedirs if os.path.isdir(src) else lambda p: open(p, "wb").close())(dst)
             mount(src, dst, None, MS_BIND | MS_REC)
 
 
