@@ -13,34 +13,22 @@ import torch.nn.functional as F
 from .. import losses
 from ._common import (
     OK,
-    _build,
     _close,
-    _extreme,
     _fail,
     _logit_range,
     _output_range,
     _run,
     _shaped,
-    describe,
     kinds,
 )
+from .network_probes import probe_discriminator, probe_generator
 from .protocol import check, generator, tensor
 
 # ------------------------------------------------------------------ networks
 
 
 def _probe_generator(seed: int, Generator) -> dict:
-    torch.manual_seed(seed)
-    G = _build(Generator, "Generator")
-    z_dim = int(getattr(G, "z_dim", 100))
-    z = torch.randn(16, z_dim, generator=generator(seed))  # (16, z_dim)
-    out = _run("Generator.forward", G, z)
-    report = {"z_dim": z_dim, "out": out, "layers": describe(G)}
-    if isinstance(out, torch.Tensor) and out.shape == (16, 1, 28, 28):
-        report["extreme"] = _extreme(G, "Generator", z)
-        out.float().mean().backward()
-        report["no_grad"] = [n for n, p in G.named_parameters() if p.requires_grad and p.grad is None]
-    return report
+    return probe_generator(seed, Generator, 16, gradients=True)
 
 
 @check(_probe_generator)
@@ -58,11 +46,7 @@ def check_generator(r: dict, seed: int) -> str:
 
 
 def _probe_discriminator(seed: int, Discriminator) -> dict:
-    torch.manual_seed(seed)
-    D = _build(Discriminator, "Discriminator")
-    x = torch.rand(16, 1, 28, 28, generator=generator(seed)) * 2 - 1  # (16, 1, 28, 28)
-    out = _run("Discriminator.forward", D, x)
-    return {"out": out, "layers": describe(D), "extreme": _extreme(D, "Discriminator", x)}
+    return probe_discriminator(seed, Discriminator, 16)
 
 
 @check(_probe_discriminator)

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import torch
-
 from ._common import (
     OK,
-    _build,
-    _extreme,
     _fail,
     _logit_range,
     _output_range,
-    _run,
     _shaped,
-    describe,
     kinds,
 )
-from .protocol import check, generator, tensor
+from .network_probes import probe_discriminator, probe_generator
+from .protocol import check, tensor
 
 
 def _probe_g(seed: int, Generator) -> dict:
-    torch.manual_seed(seed)
-    G = _build(Generator, "Generator")
-    z_dim = int(getattr(G, "z_dim", 100))
-    z = torch.randn(8, z_dim, generator=generator(seed))  # (8, z_dim)
-    out = _run("Generator.forward", G, z)
-    report = {"z_dim": z_dim, "out": out, "layers": describe(G)}
-    if isinstance(out, torch.Tensor) and out.shape == (8, 1, 28, 28):
-        report["extreme"] = _extreme(G, "Generator", z)
-    return report
+    return probe_generator(seed, Generator, 8)
 
 
 @check(_probe_g)
@@ -54,11 +41,7 @@ def check_dcgan_generator(r: dict, seed: int) -> str:
 
 
 def _probe_d(seed: int, Discriminator) -> dict:
-    torch.manual_seed(seed)
-    D = _build(Discriminator, "Discriminator")
-    x = torch.rand(8, 1, 28, 28, generator=generator(seed)) * 2 - 1  # (8, 1, 28, 28)
-    out = _run("Discriminator.forward", D, x)
-    return {"out": out, "layers": describe(D), "extreme": _extreme(D.eval(), "Discriminator", x)}
+    return probe_discriminator(seed, Discriminator, 8, eval_extreme=True)
 
 
 @check(_probe_d)

@@ -1,0 +1,33 @@
+"""Probes shared by the network checks of lessons 01 and 02: build the student's G or D, run it, describe it."""
+
+from __future__ import annotations
+
+import torch
+
+from ._common import _build, _extreme, _run, describe
+from .protocol import generator
+
+
+def probe_generator(seed: int, Generator, n: int, gradients: bool = False) -> dict:
+    """G's output on ``n`` noise vectors, its layers, its extreme outputs and (``gradients``) unreached parameters."""
+    torch.manual_seed(seed)
+    G = _build(Generator, "Generator")
+    z_dim = int(getattr(G, "z_dim", 100))
+    z = torch.randn(n, z_dim, generator=generator(seed))  # (n, z_dim)
+    out = _run("Generator.forward", G, z)
+    report = {"z_dim": z_dim, "out": out, "layers": describe(G)}
+    if isinstance(out, torch.Tensor) and out.shape == (n, 1, 28, 28):
+        report["extreme"] = _extreme(G, "Generator", z)
+        if gradients:
+            out.float().mean().backward()
+            report["no_grad"] = [name for name, p in G.named_parameters() if p.requires_grad and p.grad is None]
+    return report
+
+
+def probe_discriminator(seed: int, Discriminator, n: int, eval_extreme: bool = False) -> dict:
+    """D's logits for ``n`` random images, its layers and its extreme outputs (in eval mode if ``eval_extreme``)."""
+    torch.manual_seed(seed)
+    D = _build(Discriminator, "Discriminator")
+    x = torch.rand(n, 1, 28, 28, generator=generator(seed)) * 2 - 1  # (n, 1, 28, 28)
+    out = _run("Discriminator.forward", D, x)
+    return {"out": out, "layers": describe(D), "extreme": _extreme(D.eval() if eval_extreme else D, "Discriminator", x)}
