@@ -9,9 +9,9 @@ see :mod:`.protocol`.
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from ._common import OK, _build, _close, _fail, _run, _shape
+from .lesson02 import transposed_size
 from .protocol import check, generator, tensor
 
 
@@ -64,7 +64,7 @@ def _probe_sizes(seed: int, conv_transpose_out_size) -> dict:
 def hidden_conv_transpose_sizes(r: dict, seed: int) -> str:
     """The formula agrees with nn.ConvTranspose2d on a grid of sizes, kernels, strides and paddings."""
     for (size, kernel, stride, padding, out_pad), got in zip(_TRANSPOSED, r["sizes"], strict=True):
-        want = nn.ConvTranspose2d(1, 1, kernel, stride, padding, output_padding=out_pad)(torch.zeros(1, 1, size, size)).shape[-1]
+        want = transposed_size(size, kernel, stride, padding, out_pad)
         if got != want:
             _fail(f"size {size}, kernel {kernel}, stride {stride}, padding {padding}, output_padding {out_pad}: "
                   f"you gave {got}, PyTorch gives {want}.\nHint: run the ordinary convolution's size formula backwards; "

@@ -26,6 +26,12 @@ _SIZE_CASES = [  # (size, kernel, stride, padding, output_padding)
 _ACTS = ("ReLU", "LeakyReLU", "Tanh", "Sigmoid")
 
 
+def transposed_size(size: int, kernel: int, stride: int, padding: int, output_padding: int) -> int:
+    """The side nn.ConvTranspose2d itself produces: the reference every size check compares with."""
+    conv = nn.ConvTranspose2d(1, 1, kernel, stride, padding, output_padding=output_padding)
+    return conv(torch.zeros(1, 1, size, size)).shape[-1]
+
+
 def _probe_sizes(seed: int, fn) -> dict:
     return {"sizes": [_run("conv_transpose_out_size", fn, *case) for case in _SIZE_CASES]}
 
@@ -34,7 +40,7 @@ def _probe_sizes(seed: int, fn) -> dict:
 def check_conv_transpose_out_size(r: dict, seed: int) -> str:
     """fn(size, kernel, stride, padding, output_padding) matches what nn.ConvTranspose2d produces."""
     for (size, k, s, p, op), got in zip(_SIZE_CASES, r["sizes"], strict=True):
-        want = nn.ConvTranspose2d(1, 1, k, s, p, output_padding=op)(torch.zeros(1, 1, size, size)).shape[-1]
+        want = transposed_size(size, k, s, p, op)
         if got != want:
             hint = "Hint: start from the ordinary convolution's size formula and solve it for the input size."
             if got == (size - 1) * s - 2 * p + k:

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from ._common import OK, _close, _fail, _run
-from .protocol import check, generator, tensor
+from .protocol import as_tensor, check, generator, tensor
 
 
 class _Shift(nn.Module):
@@ -88,7 +88,7 @@ def check_d_update(r: dict, seed: int) -> str:
     if not r["pooled_a"] or not r["pooled_b"]:
         _fail("the discriminators trained on the newest fakes only: a pool was never asked.\n"
               "Hint: each domain's fakes go through that domain's pool before its discriminator sees them.")
-    seen_a, seen_b = (tensor({"x": r[k][0]}, "x", "a pooled batch") for k in ("pooled_a", "pooled_b"))
+    seen_a, seen_b = (as_tensor(r[k][0], "a pooled batch") for k in ("pooled_a", "pooled_b"))
     if (seen_a.shape != fake_a.shape or seen_b.shape != fake_b.shape or not torch.allclose(seen_a, fake_a.detach())
             or not torch.allclose(seen_b, fake_b.detach())):
         _fail("a pool received the other domain's fakes.\nHint: pool_a holds translations into A, G_BA(b).")
@@ -101,7 +101,7 @@ def check_d_update(r: dict, seed: int) -> str:
                   "more slowly than G.")
         _fail(f"the loss is {float(loss):.4f}, expected {float(want):.4f}.\nHint: for each domain, LSGAN pushes "
               "D(real) to 1 and D(fake) to 0: the mean squared distance to each target, the two terms halved.")
-    w = [float(tensor({"w": v}, "w", "a weight")) for v in r["w"]]
+    w = [float(as_tensor(v, "a weight")) for v in r["w"]]
     moved = [s - v for s, v in zip(_start(seed)[2:], w, strict=True)]
     if abs(moved[0] - 0.1 * grads[0]) > 1e-4 or abs(moved[1] - 0.1 * grads[1]) > 1e-4:
         if abs(moved[0] - 0.1 * (grads[0] + 5.0)) < 1e-4:
@@ -153,8 +153,8 @@ def check_generator_update(r: dict, seed: int) -> str:
               "directions plus lam · (both cycle L1 errors).\nHint: each D judges the images of its own domain: "
               "D_B the translations into B, D_A those into A.")
     start = _start(seed)
-    c = [float(tensor({"c": v}, "c", "a parameter")) for v in r["c"]]
-    w = [float(tensor({"w": v}, "w", "a weight")) for v in r["w"]]
+    c = [float(as_tensor(v, "a parameter")) for v in r["c"]]
+    w = [float(as_tensor(v, "a weight")) for v in r["w"]]
     moved = [(s - v) / 0.1 for s, v in zip(start[:2], c, strict=True)]  # the gradient the step used
     if abs(w[0] - start[2]) > 1e-6 or abs(w[1] - start[3]) > 1e-6:  # float32 holds the start to ~1e-7
         _fail("the discriminators changed during the generator update.\nHint: only opt_G steps here.")

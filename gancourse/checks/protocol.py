@@ -98,7 +98,11 @@ def generator(seed: int) -> torch.Generator:
 
 def tensor(report: dict, key: str, what: str) -> torch.Tensor:
     """``report[key]`` if it is a tensor; otherwise fail saying what came back instead."""
-    got = report.get(key)
+    return as_tensor(report.get(key), what)
+
+
+def as_tensor(got, what: str) -> torch.Tensor:
+    """``got`` if it is a tensor (floats as float32); otherwise fail saying what came back instead."""
     if not isinstance(got, torch.Tensor):
         shown = "nothing" if got is None else (got if isinstance(got, str) and got.startswith("<") else type(got).__name__)
         raise _Fail(f"{what} should be a tensor, got {shown}.\nHint: return a torch tensor (no .item(), no .tolist()).")

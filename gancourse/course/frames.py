@@ -17,7 +17,7 @@ MAX_FRAME = 64 << 20  # bytes; a larger answer is refused unread
 
 
 class ChannelError(Exception):
-    """The other side broke the protocol, closed the pipe or did not answer in time."""
+    """The other side broke the protocol or closed the pipe (no answer in time is ``TimeoutError``)."""
 
 
 def send(fd: int, payload: bytes) -> None:

@@ -45,6 +45,9 @@ class Limits:
                 "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
 
 
+UNSHARE = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts"]
+
+
 @cache
 def protection() -> str:
     """``namespaces`` when this machine can build the full sandbox, else ``none`` (``GANCOURSE_SANDBOX=none`` forces it)."""
@@ -52,7 +55,7 @@ def protection() -> str:
         return "none"
     if os.geteuid() != 0 or not shutil.which("unshare"):
         return "none"
-    probe = subprocess.run(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts", "true"],
+    probe = subprocess.run([*UNSHARE, "true"],
                            capture_output=True, timeout=30)
     return "namespaces" if probe.returncode == 0 else "none"
 
@@ -99,8 +102,7 @@ class Sandbox:
         if self.mode == "namespaces":
             spec = {"work": self.work, "hide": self.hide, "need": needed_paths(), "work_mb": self.limits.work_mb, "uid": self.uid, "env": env,
                     "limits": {**self.limits.rlimits(), "RLIMIT_NPROC": self.limits.processes}, "fds": [req_r, rep_w]}
-            cmd = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts",
-                   sys.executable, "-m", "gancourse.course.sandbox_init", json.dumps(spec)]
+            cmd = [*UNSHARE, sys.executable, "-m", "gancourse.course.sandbox_init", json.dumps(spec)]
             preexec = None
         else:  # a shim in between: the runner's parent is the shim, never this grader
             cmd = [sys.executable, "-c", _SHIM, str(req_r), str(rep_w)]
