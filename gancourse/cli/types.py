@@ -13,6 +13,14 @@ import sys
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but an error is one line (and the subcommand's --help is named) instead of a usage dump."""
 
+    def add_argument(self, *args, **kwargs):
+        """argparse's, and every option's help ends with its default (``--help`` shows what you get)."""
+        action = super().add_argument(*args, **kwargs)
+        shown = action.option_strings and action.help is not argparse.SUPPRESS and "%(default)" not in (action.help or "")
+        if shown and action.default not in (None, False, argparse.SUPPRESS):
+            action.help = f"{action.help} (default: %(default)s)" if action.help else "default: %(default)s"
+        return action
+
     def error(self, message: str):  # noqa: D102 - argparse's hook
         print(f"gancourse: error: {message} (see `{self.prog} --help`)", file=sys.stderr)
         sys.exit(2)

@@ -27,11 +27,11 @@ import nbformat
 
 from ..checks.hidden import HIDDEN
 from ..checks.protocol import CHECKS
+from .notebooks import course_folder
 from .frames import ChannelError, load_values, receive, receive_json, send_json
 from .sandbox import Limits, Sandbox
 from .submission import assemble
 
-SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 _CHECK_CALL = re.compile(r"^checks\.(check_\w+)\((.*)\)\s*$", re.M)
 _TITLE = re.compile(r"^#\s*Lesson\s+(\d\d)", re.M)
 
@@ -75,14 +75,16 @@ def _spec(m: re.Match) -> CheckSpec:
     return CheckSpec(name, m.group(1), consts, names)
 
 
-def solution_path(lesson: str, solutions: Path = SOLUTIONS) -> Path:
-    found = sorted(Path(solutions).glob(f"{lesson}_*.ipynb"))
+def solution_path(lesson: str, solutions: Path | None = None) -> Path:
+    """Lesson ``lesson``'s solution notebook in ``solutions`` (default: the course's own)."""
+    solutions = Path(solutions) if solutions is not None else course_folder("solutions")
+    found = sorted(solutions.glob(f"{lesson}_*.ipynb"))
     if not found:
         raise ValueError(f"no solution notebook for lesson {lesson} in {solutions}")
     return found[0]
 
 
-def lesson_checks(lesson: str, solutions: Path = SOLUTIONS, hidden: bool = True) -> list[CheckSpec]:
+def lesson_checks(lesson: str, solutions: Path | None = None, hidden: bool = True) -> list[CheckSpec]:
     """The lesson's public checks (the check cells of its solution notebook), then its hidden ones."""
     nb = nbformat.read(solution_path(lesson, solutions), as_version=4)
     public = [_spec(m) for c in nb.cells if c.cell_type == "code" for m in _CHECK_CALL.finditer(c.source)]
@@ -151,7 +153,7 @@ def _fail_rest(result: Result, specs: list[CheckSpec], why: str) -> None:
 
 
 def grade_notebook(path: str | Path, lesson: str, student: str | None = None, cell_timeout: float = 120,
-                   notebook_timeout: float = 600, solutions: Path = SOLUTIONS, hidden: bool = True,
+                   notebook_timeout: float = 600, solutions: Path | None = None, hidden: bool = True,
                    limits: Limits = Limits(), hide: tuple[Path, ...] = ()) -> Result:
     """Run and grade one notebook; every failure mode becomes a :class:`Result`, never an exception."""
     path = Path(path)
@@ -167,9 +169,10 @@ def grade_notebook(path: str | Path, lesson: str, student: str | None = None, ce
     found = notebook_lesson(nb)
     if found is not None and found != lesson:
         return _give_up(result, specs, "wrong lesson", f"this is lesson {found}'s notebook, not lesson {lesson}'s")
-    parts = assemble(solution_path(lesson, solutions), nb)
+    official = solution_path(lesson, solutions)
+    parts = assemble(official, nb)
     start, first_error = time.monotonic(), ""
-    with Sandbox([path.parent, Path(solutions), *hide], limits) as box:
+    with Sandbox([path.parent, official.parent, *hide], limits) as box:
         try:
             box.hello(max(60.0, cell_timeout))
             first_error = _run_cells(box, parts, result, cell_timeout, notebook_timeout)

