@@ -21,7 +21,7 @@ G, D = registry.build("dcgan", {"width": 8})
 images = torch.randint(0, 256, (64, 1, 28, 28), generator=torch.Generator().manual_seed(1), dtype=torch.uint8)
 mine, _ = shard(images, None, d)
 torch.manual_seed(100 + d.rank)  # different noise on each rank
-trainer = Trainer(wrap(G, d), wrap(D, d), Batches(mine, None, 8, seed=d.rank), GANSteps(100),
+trainer = Trainer(wrap(G, d), wrap(D, d, broadcast_buffers=False), Batches(mine, None, 8, seed=d.rank), GANSteps(100),
                   TrainConfig(epochs=1, log_every=1), progress=False, kind="dcgan", model_config=nets.DCGANConfig(width=8))
 trainer.fit()
 weights = torch.cat([p.detach().flatten() for p in [*plain(trainer.G).parameters(), *plain(trainer.D).parameters()]])

@@ -11,7 +11,7 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "gancourse"
 
 # Top-level parts of the package, lowest first. A module may import its own part or a lower one.
-LAYERS = ["config", "utils", "tensors", "losses", "data", "nets", "train", "evaluation", "viz", "translation",
+LAYERS = ["config", "utils", "tables", "tensors", "losses", "data", "nets", "train", "evaluation", "viz", "translation",
           "registry", "checks", "course", "cli", "__main__"]
 
 

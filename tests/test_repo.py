@@ -24,7 +24,7 @@ def tool(name: str) -> str:
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[f"{p.parent.name}/{p.name}" for p in NOTEBOOKS])
 def test_notebook_committed_without_outputs(nb):
-    result = subprocess.run([tool("nbstripout"), "--verify", str(nb)], capture_output=True, text=True)
+    result = subprocess.run([tool("nbstripout"), "--keep-id", "--verify", str(nb)], capture_output=True, text=True)
     assert result.returncode == 0, f"{nb} has outputs: run `nbstripout {nb}`\n{result.stdout}{result.stderr}"
     assert json.loads(nb.read_text())["metadata"]["kernelspec"]["name"] == "python3"
 
@@ -34,11 +34,11 @@ def test_nbstripout_verify_catches_outputs(tmp_path):
     code = next(c for c in nb["cells"] if c["cell_type"] == "code")
     code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["x\n"]}]
     (tmp_path / "dirty.ipynb").write_text(json.dumps(nb))
-    assert subprocess.run([tool("nbstripout"), "--verify", str(tmp_path / "dirty.ipynb")], capture_output=True).returncode != 0
+    assert subprocess.run([tool("nbstripout"), "--keep-id", "--verify", str(tmp_path / "dirty.ipynb")], capture_output=True).returncode != 0
 
 
 def test_ruff_on_package_tests_and_notebooks():
-    paths = [str(ROOT / p) for p in ("gancourse", "tests", "solutions", "lessons", "benchmarks") if (ROOT / p).exists()]
+    paths = [str(ROOT / p) for p in ("gancourse", "tests", "solutions", "lessons", "benchmarks", "tools") if (ROOT / p).exists()]
     result = subprocess.run([tool("ruff"), "check", *paths], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -15,6 +15,7 @@ from ..course.gradebook import feedback_folder, find_submissions, grade_folder
 from ..course.grading import grade_notebook, lesson_checks, notebook_lesson
 from ..course.lessons import copy_to_workspace, generate_lessons
 from ..course.notebooks import course_folder
+from ..course.points import Points, parse_points
 from ..course.sandbox import Limits, describe, protection
 from .common import writable
 
@@ -50,7 +51,8 @@ def check(args: argparse.Namespace) -> int:
         if lesson is None:
             raise GancourseError(f"{path} has no '# Lesson NN' title: pass --lesson NN.")
     print(f"running {path} in fast mode (lesson {lesson}); this takes about a minute...")
-    r = grade_notebook(path, lesson, path.stem, args.cell_timeout, args.timeout, hidden=False)
+    r = grade_notebook(path, lesson, path.stem, args.cell_timeout, args.timeout, hidden=False,
+                       progress=lambda line: print(line, flush=True))
     if r.status == "graded" and r.detail:
         print(f"note: {r.detail}")
     for name, (ok, message) in r.checks.items():
@@ -72,9 +74,13 @@ def free_table(out: Path) -> Path:
 def grade(args: argparse.Namespace) -> None:
     lesson = f"{int(args.lesson):02d}" if args.lesson.isdigit() else args.lesson
     try:
-        lesson_checks(lesson)
+        names = [spec.name for spec in lesson_checks(lesson)]
     except (ValueError, OSError):
         raise GancourseError(f"there is no lesson {args.lesson!r}: use a number such as 02.") from None
+    try:
+        points = Points.for_checks(names, parse_points(args.points))
+    except ValueError as e:
+        raise GancourseError(f"--points: {e}.") from None
     try:
         found = find_submissions(args.submissions)
     except FileNotFoundError as e:
@@ -87,6 +93,15 @@ def grade(args: argparse.Namespace) -> None:
     print(describe(mode), file=sys.stderr if mode == "none" else sys.stdout)
     print(f"grading {len(found)} notebook(s) of lesson {lesson}, {args.jobs} at a time; writing {out}")
     limits = Limits(memory_mb=args.memory, processes=args.processes, threads=max(1, (os.cpu_count() or 2) // args.jobs))
-    results = grade_folder(args.submissions, lesson, out, args.jobs, args.cell_timeout, args.timeout, limits=limits)
+    from tqdm import tqdm
+
+    with tqdm(total=len(found), desc="grading", unit="notebook") as bar:  # on stderr; one line per notebook on stdout
+        def report(line: str) -> None:
+            bar.write(line)
+            bar.update(1)
+
+        results = grade_folder(args.submissions, lesson, out, args.jobs, args.cell_timeout, args.timeout,
+                               progress=report, limits=limits, points=points)
     print(f"wrote {out}, {out.with_suffix('.md')} and {feedback_folder(out)}/: mean score "
-          f"{sum(r.score for r in results) / len(results):.2f} of {len(results[0].checks)}")
+          f"{sum(r.score for r in results) / len(results):.2f} of {len(names)}, mean points "
+          f"{sum(points.of(r) for r in results) / len(results):.2f} of {points.total:g}")

@@ -131,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--timeout", type=positive, default=600, help="seconds per notebook")
     gr.add_argument("--memory", type=whole(256), default=2048, help="MiB of data memory one notebook may use")
     gr.add_argument("--processes", type=whole(8), default=16, help="processes and threads one notebook may run (sandbox only)")
+    gr.add_argument("--points", action="append", default=[], metavar="NAME=N[,NAME=N]",
+                    help="points for a check (e.g. up_block=2,quiz=0.5); every other check is worth 1")
     gr.set_defaults(func=course.grade)
 
     d = sub.add_parser("data", help="load datasets and say where they came from")

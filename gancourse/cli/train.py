@@ -123,7 +123,8 @@ def _fit(kind: registry.ModelKind, opts: TrainOptions, out: Path, resume_from: P
     batch_size = opts.batch_size or kind.batch_size
     batches = _batches(kind, data, opts, batch_size, device, dist)
     if dist is not None:
-        G, D = wrap(G.to(device), dist), wrap(D.to(device), dist)  # DDP averages gradients across ranks
+        # DDP averages gradients across ranks; D runs two forwards (real, fake) per backward: see wrap()
+        G, D = wrap(G.to(device), dist), wrap(D.to(device), dist, broadcast_buffers=False)
         seed_and_threads(opts.seed + dist.rank, device, dist.world)  # each rank draws its own noise
     trainer = Trainer(G, D, batches, steps, train_cfg, callbacks=_callbacks(kind, opts, out) if main_rank else [],
                       device=device, progress=main_rank and not opts.quiet, kind=kind.name, model_config=model_cfg)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..utils import atomic_write_text
 from .grading import Result
+from .points import Points
 
 
 def feedback_name(student: str) -> str:
@@ -18,19 +19,21 @@ def feedback_name(student: str) -> str:
     return (re.sub(r"[^\w.-]+", "_", student).strip("._") or "student") + ".md"
 
 
-def feedback_text(r: Result, names: list[str]) -> str:
+def feedback_text(r: Result, names: list[str], points: Points | None = None) -> str:
+    points = points or Points.for_checks(names)
     lines = [f"# Lesson {r.lesson}: feedback for {r.student}", "",
-             f"**{r.score}/{len(names)}** exercises pass ({r.status}).", ""]
+             f"**{r.score}/{len(names)}** exercises pass, **{points.text(r)}** points ({r.status}).", ""]
     if r.detail:
         lines += [f"Note: {r.detail}", ""]
     for name in names:
         ok, message = r.checks.get(name, (False, "not checked"))
         if not ok and name.startswith("hidden"):  # a hidden check's inputs stay with the instructor
             message = "a hidden check with other inputs failed: test your code on other shapes and arguments."
-        lines.append(f"- {'✅' if ok else '❌'} **{name}**" + ("" if ok else ": " + message.replace("\n", " ")))
+        worth = f" ({points.earned(r, name):g}/{points.weights[name]:g} points)"
+        lines.append(f"- {'✅' if ok else '❌'} **{name}**{worth}" + ("" if ok else ": " + message.replace("\n", " ")))
     lines += ["", f"Graded file: `{Path(r.path).name}` (SHA-256 `{r.sha256 or 'unreadable'}`)."]
     return "\n".join(lines) + "\n"
 
 
-def write_feedback(r: Result, names: list[str], folder: Path) -> Path:
-    return atomic_write_text(folder / feedback_name(r.student), feedback_text(r, names))
+def write_feedback(r: Result, names: list[str], folder: Path, points: Points | None = None) -> Path:
+    return atomic_write_text(folder / feedback_name(r.student), feedback_text(r, names, points))

@@ -15,9 +15,11 @@ import io
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from ..utils import atomic_write_text
+from ..tables import markdown_table
+from ..utils import atomic_write_text, unique_path
 from .feedback import write_feedback
 from .grading import Result, grade_notebook, lesson_checks
+from .points import Points
 from .sandbox import Limits
 
 
@@ -30,13 +32,16 @@ def _grade_one(student: str, path: Path, lesson: str, names: list[str], **option
 
 
 def grade_folder(submissions: str | Path, lesson: str, out_csv: str | Path, jobs: int = 2, cell_timeout: float = 120,
-                 notebook_timeout: float = 600, progress=print, limits: Limits = Limits()) -> list[Result]:
+                 notebook_timeout: float = 600, progress=print, limits: Limits = Limits(),
+                 points: Points | None = None) -> list[Result]:
     """Grade every notebook under ``submissions``; write ``out_csv``, the same name with ``.md``, and one
-    feedback file per student in ``<name>-feedback/``."""
+    feedback file per student in ``<name>-feedback/``. ``points`` weighs the checks (default 1 each)."""
     out_csv = Path(out_csv)
     names = [spec.name for spec in lesson_checks(lesson)]
+    points = points or Points.for_checks(names)
     options = {"cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout, "limits": limits,
                "hide": (Path(submissions), out_csv.parent)}
+    tables = {"csv": TableFile(out_csv, progress), "md": TableFile(out_csv.with_suffix(".md"), progress)}
     results: list[Result] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(_grade_one, student, path, lesson, names, **options)
@@ -45,11 +50,29 @@ def grade_folder(submissions: str | Path, lesson: str, out_csv: str | Path, jobs
             r = fut.result()  # this loop, in this thread, is the only writer
             results.append(r)
             results.sort(key=lambda r: (r.student, r.path))
-            write_csv(results, names, out_csv)
-            atomic_write_text(out_csv.with_suffix(".md"), summary(results, names, lesson))
-            write_feedback(r, names, feedback_folder(out_csv))
-            progress(f"{r.student}: {r.score}/{len(names)} ({r.status}{', ' + r.detail if r.detail else ''}) in {r.seconds:.0f} s")
+            tables["csv"].write(csv_text(results, names, points))
+            tables["md"].write(summary(results, names, lesson, points))
+            write_feedback(r, names, feedback_folder(out_csv), points)
+            progress(f"{r.student}: {r.score}/{len(names)}, {points.text(r)} points "
+                     f"({r.status}{', ' + r.detail if r.detail else ''}) in {r.seconds:.0f} s")
     return results
+
+
+class TableFile:
+    """A table rewritten atomically after every notebook. Where the file cannot be replaced (Windows, while it is
+    open in a spreadsheet), it moves once to a new free name, says so, and keeps writing there."""
+
+    def __init__(self, path: Path, report=print):
+        self.path, self.report = path, report
+
+    def write(self, text: str) -> Path:
+        try:
+            return atomic_write_text(self.path, text)
+        except PermissionError:
+            moved = unique_path(self.path)
+            self.report(f"{self.path} cannot be replaced (is it open in another program?): writing {moved} instead")
+            self.path = moved
+            return atomic_write_text(self.path, text)
 
 
 def feedback_folder(out_csv: Path) -> Path:
@@ -57,28 +80,30 @@ def feedback_folder(out_csv: Path) -> Path:
     return out_csv.with_name(f"{out_csv.stem}-feedback")
 
 
-def write_csv(results: list[Result], names: list[str], path: str | Path) -> None:
+def csv_text(results: list[Result], names: list[str], points: Points) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["student", "notebook", "lesson", "score", "max", "status", "detail", "sha256"]
-               + [c for n in names for c in (n, f"{n}: message")])
+    w.writerow(["student", "notebook", "lesson", "score", "max", "points", "max points", "status", "detail", "sha256"]
+               + [c for n in names for c in (n, f"{n}: points", f"{n}: message")])
     for r in results:
-        row = [r.student, r.path, r.lesson, r.score, len(names), r.status, r.detail, r.sha256]
+        row = [r.student, r.path, r.lesson, r.score, len(names), f"{points.of(r):g}", f"{points.total:g}",
+               r.status, r.detail, r.sha256]
         for n in names:
             ok, msg = r.checks.get(n, (False, "not checked"))
-            row += ["pass" if ok else "fail", msg]
+            row += ["pass" if ok else "fail", f"{points.earned(r, n):g}", msg]
         w.writerow(row)
-    atomic_write_text(path, buf.getvalue())
+    return buf.getvalue()
 
 
-def summary(results: list[Result], names: list[str], lesson: str) -> str:
-    lines = [f"# Lesson {lesson}: {len(results)} submission(s)", "",
-             "| student | score | status | failed | sha256 |", "|---|---:|---|---|---|"]
+def summary(results: list[Result], names: list[str], lesson: str, points: Points) -> str:
+    rows = []
     for r in results:
         failed = ", ".join(n for n in names if not r.checks.get(n, (False,))[0]) or "–"
         status = r.status + (f" ({r.detail})" if r.detail else "")
-        lines.append(f"| {r.student} | {r.score}/{len(names)} | {status} | {failed} | {r.sha256[:12]} |")
-    return "\n".join(lines) + "\n"
+        rows.append([r.student, f"{r.score}/{len(names)}", points.text(r), status, failed, r.sha256[:12]])
+    table = markdown_table(["student", "score", "points", "status", "failed", "sha256"], rows,
+                           [False, True, True, False, False, False], before=f"# Lesson {lesson}: {len(results)} submission(s)")
+    return table + "\n"
 
 
 def find_submissions(folder: str | Path) -> list[tuple[str, Path]]:

@@ -20,6 +20,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +28,8 @@ import nbformat
 
 from ..checks.hidden import HIDDEN
 from ..checks.protocol import CHECKS
-from .notebooks import course_folder
 from .frames import ChannelError, load_values, receive, receive_json, send_json
+from .notebooks import course_folder
 from .sandbox import Limits, Sandbox
 from .submission import assemble
 
@@ -130,10 +131,12 @@ def _ask(box: Sandbox, request: dict, timeout: float, read=receive):
         return read(box.rep_r, 15), True
 
 
-def _run_cells(box: Sandbox, parts, result: Result, cell_timeout: float, notebook_timeout: float) -> str:
+def _run_cells(box: Sandbox, parts, result: Result, cell_timeout: float, notebook_timeout: float,
+               progress: Callable[[str], None] | None = None) -> str:
     """Run the cells in the sandbox; return the first error a cell raised ("" if none)."""
     start, first_error = time.monotonic(), ""
-    for where, source in zip(parts.ids, parts.sources, strict=True):
+    for i, (where, source) in enumerate(zip(parts.ids, parts.sources, strict=True), 1):
+        began = time.monotonic()
         left = notebook_timeout - (time.monotonic() - start)
         if left <= 0:
             result.note(f"stopped at {where}: the notebook ran over {notebook_timeout:g} s")
@@ -144,6 +147,9 @@ def _run_cells(box: Sandbox, parts, result: Result, cell_timeout: float, noteboo
         error = reply.get("error") if isinstance(reply, dict) else "a malformed answer"
         if error and not first_error:
             first_error = f"{where} raised {error}"
+        if progress is not None:
+            how = f"raised {error}" if error else "interrupted" if interrupted else "ok"
+            progress(f"  [{i}/{len(parts.ids)}] {where}: {how} ({time.monotonic() - began:.1f} s)")
     return first_error
 
 
@@ -154,8 +160,12 @@ def _fail_rest(result: Result, specs: list[CheckSpec], why: str) -> None:
 
 def grade_notebook(path: str | Path, lesson: str, student: str | None = None, cell_timeout: float = 120,
                    notebook_timeout: float = 600, solutions: Path | None = None, hidden: bool = True,
-                   limits: Limits = Limits(), hide: tuple[Path, ...] = ()) -> Result:
-    """Run and grade one notebook; every failure mode becomes a :class:`Result`, never an exception."""
+                   limits: Limits = Limits(), hide: tuple[Path, ...] = (),
+                   progress: Callable[[str], None] | None = None) -> Result:
+    """Run and grade one notebook; every failure mode becomes a :class:`Result`, never an exception.
+
+    ``progress``, if given, receives one line per cell as it finishes (``gancourse check`` prints them).
+    """
     path = Path(path)
     specs = lesson_checks(lesson, solutions, hidden)
     result = Result(student or path.stem, str(path), lesson)
@@ -175,7 +185,7 @@ def grade_notebook(path: str | Path, lesson: str, student: str | None = None, ce
     with Sandbox([path.parent, official.parent, *hide], limits) as box:
         try:
             box.hello(max(60.0, cell_timeout))
-            first_error = _run_cells(box, parts, result, cell_timeout, notebook_timeout)
+            first_error = _run_cells(box, parts, result, cell_timeout, notebook_timeout, progress)
             for spec in specs:
                 seed = 1 + secrets.randbelow(2**31 - 2)
                 request = {"op": "probe", "check": spec.check, "consts": list(spec.consts), "names": list(spec.names),

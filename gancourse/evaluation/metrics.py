@@ -21,6 +21,7 @@ import torch.nn.functional as F
 
 from ..config import GancourseError
 from ..data import load_dataset
+from ..tables import Markdown, markdown_table
 from .classifier import DigitClassifier, accuracy, as_model_input, fit_classifier, load_classifier
 
 Tensor = torch.Tensor
@@ -261,19 +262,16 @@ ROWS = [("fd", "Fréchet distance ↓", "{:.2f}"), ("kid", "KID ↓", "{:.4f}"),
         ("label_accuracy", "label accuracy ↑", "{:.3f}"), ("gan_train", "GAN-train accuracy ↑", "{:.3f}")]
 
 
-def format_report(report: dict) -> str:
+def format_report(report: dict) -> Markdown:
     """A Markdown table: one row per metric, columns samples / real test images / uniform noise.
 
     Real test images show what a perfect generator would score, uniform noise what a useless one
-    would: read each row against both, whichever way its arrow points.
+    would: read each row against both, whichever way its arrow points. In Jupyter it renders as a table.
     """
     cols = ["samples", "floor", "ceiling"]
-    lines = [f"Evaluated on {report['dataset']} against {report['reference']}.", "",
-             "| metric | samples | real test images (best case) | uniform noise (worst case) |", "|---|---:|---:|---:|"]
-    for key, name, fmt in ROWS:
-        if key in report["samples"]:
-            cells = [fmt.format(report[c][key]) if key in report[c] else "–" for c in cols]
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    rows = [[name] + [fmt.format(report[c][key]) if key in report[c] else "–" for c in cols]
+            for key, name, fmt in ROWS if key in report["samples"]]
     hist = " ".join(f"{p:.2f}" for p in report["samples"]["class_histogram"])
-    lines += ["", f"Predicted classes of the samples: {hist}"]
-    return "\n".join(lines)
+    return markdown_table(["metric", "samples", "real test images (best case)", "uniform noise (worst case)"], rows,
+                          [False, True, True, True], before=f"Evaluated on {report['dataset']} against {report['reference']}.",
+                          after=f"Predicted classes of the samples: {hist}")

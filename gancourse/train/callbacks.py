@@ -62,7 +62,7 @@ class TimeBudget(Callback):
     """Stop training after ``seconds`` of wall time (checked at every log row): "train for 10 minutes"."""
 
     def __init__(self, seconds: float):
-        self.seconds = seconds
+        self.seconds = self.time_budget = seconds  # the trainer's bar shows time spent out of it
         self.start = 0.0
 
     def on_fit_start(self, trainer: Trainer) -> None:

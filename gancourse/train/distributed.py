@@ -55,14 +55,20 @@ def shard(images: torch.Tensor, labels: torch.Tensor | None, d: Dist):
     return images, None if labels is None else labels[d.rank : n : d.world]
 
 
-def wrap(net: nn.Module, d: Dist) -> nn.Module:
-    """DDP around one network (a translation ModuleDict is wrapped network by network)."""
+def wrap(net: nn.Module, d: Dist, broadcast_buffers: bool = True) -> nn.Module:
+    """DDP around one network (a translation ModuleDict is wrapped network by network).
+
+    ``broadcast_buffers=False`` is for a network that runs several forwards before one backward (D sees
+    the real and the fake batch separately): re-broadcasting its BatchNorm running statistics in place
+    at the second forward invalidates the first one's graph on some torch versions (2.4: "modified by an
+    inplace operation"). D's running statistics are never used (D only ever runs in training mode).
+    """
     from torch.nn.parallel import DistributedDataParallel as DDP
 
     ids = [d.device.index] if d.device.type == "cuda" else None
     if isinstance(net, nn.ModuleDict):
-        return nn.ModuleDict({k: DDP(v, device_ids=ids) for k, v in net.items()})
-    return DDP(net, device_ids=ids)
+        return nn.ModuleDict({k: DDP(v, device_ids=ids, broadcast_buffers=broadcast_buffers) for k, v in net.items()})
+    return DDP(net, device_ids=ids, broadcast_buffers=broadcast_buffers)
 
 
 def barrier_and_close() -> None:

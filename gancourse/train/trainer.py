@@ -27,6 +27,7 @@ from .checkpoint import FORMAT, fixed_inputs, load_checkpoint
 from .dftconv import use_dft_convolutions
 from .distributed import plain
 from .ema import ema_with_warmup
+from .progress import ProgressBar
 from .speed import channels_last, check_speed_options
 from .steps import Steps
 
@@ -59,7 +60,13 @@ class TrainConfig:
 
 
 class Callback:
-    """The trainer's hooks; override any of them. Each receives the trainer."""
+    """The trainer's hooks; override any of them. Each receives the trainer.
+
+    A callback that ends training after a wall-clock budget sets ``time_budget`` (seconds): the
+    progress bar then shows time spent instead of steps.
+    """
+
+    time_budget: float | None = None
 
     def on_fit_start(self, trainer: Trainer) -> None: ...
     def on_log(self, trainer: Trainer, row: dict) -> None: ...  # after each verified history row
@@ -134,7 +141,7 @@ class Trainer:
         row = {"step": self.step, "epoch": self.epoch, **values}
         self.history.append(row)
         if bar is not None:
-            bar.set_postfix({k: f"{v:.3f}" for k, v in values.items()}, refresh=False)
+            bar.show(self.step, values)
         self._emit("on_log", row)
 
     def train_step(self, batch) -> dict[str, Tensor]:
@@ -150,11 +157,10 @@ class Trainer:
 
     def fit(self, epochs: int | None = None) -> list[dict]:
         """Train until ``epochs`` (default ``cfg.epochs``) have passed in total; returns the history."""
-        from tqdm.auto import tqdm
-
         target = self.cfg.epochs if epochs is None else epochs
         steps_left = max(0, max(0, target - self.epoch) * len(self.batches) - self.batch_in_epoch)
-        bar = tqdm(total=steps_left, disable=not self.progress, desc="training", leave=True)
+        budget = min((c.time_budget for c in self.callbacks if c.time_budget), default=None)
+        bar = ProgressBar(steps_left, budget, enabled=self.progress)
         self.should_stop = False
         self._emit("on_fit_start")
         sums: dict[str, Tensor] = {}
@@ -167,7 +173,7 @@ class Trainer:
                         counts[k] = counts.get(k, 0) + 1
                     self.step += 1
                     self.batch_in_epoch += 1
-                    bar.update(1)
+                    bar.advance()
                     if self.step % self.cfg.log_every == 0:
                         self._log(sums, counts, bar)
                         sums, counts = {}, {}

@@ -23,6 +23,7 @@ from torch import nn
 from ..data.domains import DomainPair
 from ..evaluation.classifier import load_classifier
 from ..evaluation.metrics import embed, frechet_distance
+from ..tables import Markdown, markdown_table
 from ..tensors import generate, to_uint8, to_unit
 
 Tensor = torch.Tensor
@@ -92,13 +93,12 @@ NAMES = [("target_rate_ab", "A->B classified as B ↑", "{:.3f}"), ("target_rate
          ("fd_identity", "domain FD, A itself vs real B", "{:.2f}")]
 
 
-def format_translation(reports: dict[str, dict]) -> str:
+def format_translation(reports: dict[str, dict]) -> Markdown:
     """A Markdown table with one column per model, e.g. ``{"discogan": r1, "cyclegan": r2}``."""
     models = list(reports)
     first = reports[models[0]]
-    lines = [f"Domains A = {first['domains'][0]}, B = {first['domains'][1]}; {first['n'][0]:,} / {first['n'][1]:,} test images.",
-             "", "| metric | " + " | ".join(models) + " |", "|---|" + "---:|" * len(models)]
-    for key, name, fmt in NAMES:
-        if any(key in r for r in reports.values()):
-            lines.append(f"| {name} | " + " | ".join(fmt.format(r[key]) if key in r else "–" for r in reports.values()) + " |")
-    return "\n".join(lines)
+    rows = [[name] + [fmt.format(r[key]) if key in r else "–" for r in reports.values()]
+            for key, name, fmt in NAMES if any(key in r for r in reports.values())]
+    return markdown_table(["metric", *models], rows, [False] + [True] * len(models),
+                          before=f"Domains A = {first['domains'][0]}, B = {first['domains'][1]}; "
+                                 f"{first['n'][0]:,} / {first['n'][1]:,} test images.")
