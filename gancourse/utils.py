@@ -176,11 +176,22 @@ def unique_path(path: str | os.PathLike[str]) -> Path:
         i += 1
 
 
+def check_numpy_bridge() -> None:
+    """Refuse, in one line, a torch built against NumPy 1.x running beside NumPy 2 ("Numpy is not available":
+    Intel Macs, whose last torch wheel is 2.2.2), before a data cell fails with a traceback."""
+    try:
+        torch.from_numpy(np.zeros(1, dtype=np.uint8))
+    except RuntimeError as e:
+        raise GancourseError(f"torch {torch.__version__} cannot use NumPy {np.__version__} ({e}): install "
+                             "`pip install 'numpy<2'` in this environment, or use Google Colab.") from None
+
+
 def setup_notebook(seed: int = 0, device: str | None = None) -> torch.device:
-    """The first call of every lesson: print the mode banner, seed everything, pick the device.
+    """The first call of every lesson: check the install, print the mode banner, seed everything, pick the device.
 
     On the CPU it also uses one thread per physical core, which is what PyTorch runs fastest with.
     """
+    check_numpy_bridge()
     dev = choose_device(device)
     seed_and_threads(seed, dev)
     print(f"{banner()} Device: {dev}, seed {seed}.")

@@ -44,7 +44,7 @@ def test_spectral_norm_keeps_top_singular_value_near_one(layer):
         layer.parametrizations.weight.original.mul_(25.0)  # a weight with a large spectral norm
     layer.train()
     x = torch.randn(2, 40) if isinstance(layer, nn.Linear) else torch.randn(2, 8, 6, 6)
-    for _ in range(30):  # each training forward runs one power iteration
+    for _ in range(100):  # each training forward runs one power iteration (30 left 1.021 on torch 2.4)
         layer(x)
     w = layer.weight.flatten(1)
     assert torch.linalg.svdvals(w)[0].item() == pytest.approx(1.0, abs=0.02)

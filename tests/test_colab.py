@@ -5,12 +5,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import tomllib
 from IPython.core.interactiveshell import InteractiveShell
 
 from gancourse import __version__
 from gancourse.course.colab import REPOSITORY, colab_url, install_cell, requirement
 from tests.notebook_code import ROOT
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pytest's own dependency
+    import tomli as tomllib
 
 NOTEBOOKS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")) + sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 

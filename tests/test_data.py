@@ -301,3 +301,15 @@ def test_image_folder_errors(tmp_path):
     (tmp_path / "bad" / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
     with pytest.raises(GancourseError, match="broken.jpg"):
         load_dataset(f"folder:{tmp_path / 'bad'}")
+
+
+def test_a_large_image_folder_shows_a_decoding_bar(tmp_path, monkeypatch, capsys):
+    from gancourse.data import imagefolder
+
+    _write_images(tmp_path / "big", 3)
+    load_dataset(f"folder:{tmp_path / 'big'}")
+    assert "decoding images" not in capsys.readouterr().err  # small folders stay quiet
+    monkeypatch.setattr(imagefolder, "PROGRESS_FROM", 3)
+    load_dataset(f"folder:{tmp_path / 'big'}")
+    err = capsys.readouterr().err
+    assert "decoding images" in err and "3/3" in err

@@ -126,14 +126,14 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
         if student != "invalid_json":
             assert row["sha256"] == hashlib.sha256((folder / f"{student}.ipynb").read_bytes()).hexdigest()
     summary = out.with_suffix(".md").read_text()
-    assert "| solution | 9/9 | graded | – |" in summary
+    assert "| solution | 9/9 | 9/9 | graded | – |" in summary
     feedback = tmp_path / "grades-feedback"
     assert sorted(p.stem for p in feedback.iterdir()) == sorted(expected)  # one file per student
     assert "**9/9** exercises pass" in (feedback / "solution.md").read_text()
     wrong = (feedback / "wrong_labels.md").read_text()
-    assert "❌ **g_loss**" in wrong and "Hint:" in wrong and "✅ **d_loss**" in wrong
+    assert "❌ **g_loss** (0/1 points)" in wrong and "Hint:" in wrong and "✅ **d_loss** (1/1 points)" in wrong
     broken = (feedback / "syntax_error.md").read_text()
-    assert "❌ **hidden: D loss is a mean**: a hidden check with other inputs failed" in broken
+    assert "❌ **hidden: D loss is a mean** (0/1 points): a hidden check with other inputs failed" in broken
     if sandboxed:  # the sandbox's own promises
         assert not Path("/tmp/gancourse-escaped.txt").exists() and not (tmp_path / "gancourse-escaped.txt").exists()
         time.sleep(3)  # the escape fixture's late writer would have struck by now
@@ -156,7 +156,7 @@ def test_feedback_file_names_are_safe():
 def test_edited_given_cells_and_added_cells_gain_nothing(tmp_path):
     """The official lesson's given cells run; the student's edits and extra cells do not, and the notes say so."""
     nb = nbformat.read(FIXTURES / "submissions" / "01" / "solution.ipynb", as_version=4)
-    setup = next(c for c in nb.cells if c.cell_type == "code")
+    setup = next(c for c in nb.cells if c.cell_type == "code" and "setup_notebook" in c.source)
     setup.source += "\nchecks = None  # an edited given cell"
     nb.cells.append(nbformat.v4.new_code_cell("import os\nos._exit(1)"))
     path = tmp_path / "student.ipynb"

@@ -15,7 +15,16 @@ from .parser import build_parser
 __all__ = ["build_parser", "main"]
 
 
+def _tolerant_streams() -> None:
+    """A terminal whose encoding cannot show "✅" or "→" (Windows' cp1252 when output is redirected, a C locale)
+    gets escapes for them instead of a UnicodeEncodeError half-way through a command."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as e:  # --help (0) or a refused argument (2, already said in one line)

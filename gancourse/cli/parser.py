@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         t.add_argument("--checkpoint-every", type=whole(1), default=500, help="steps between checkpoints")
         t.add_argument("--tensorboard", action="store_true", help="also log to TensorBoard (if installed)")
         t.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
-                       help="bf16 autocast (CUDA, or CPUs with native bf16); fp32 by default")
+                       help="bf16: autocast on CUDA, or on CPUs with native bf16")
         t.add_argument("--simultaneous", action="store_true",
                        help="one G(z) forward for both updates (the TF tutorial's algorithm, not the alternating one)")
         t.add_argument("--channels-last", action="store_true", help="NHWC memory layout (faster convolutions on some machines)")

@@ -17,7 +17,7 @@ class OneLineParser(argparse.ArgumentParser):
         """argparse's, and every option's help ends with its default (``--help`` shows what you get)."""
         action = super().add_argument(*args, **kwargs)
         shown = action.option_strings and action.help is not argparse.SUPPRESS and "%(default)" not in (action.help or "")
-        if shown and action.default not in (None, False, argparse.SUPPRESS):
+        if shown and action.default is not None and action.default is not False and action.default != argparse.SUPPRESS:
             action.help = f"{action.help} (default: %(default)s)" if action.help else "default: %(default)s"
         return action
 

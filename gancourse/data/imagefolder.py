@@ -70,9 +70,17 @@ def stack_images(arrays: list[np.ndarray]) -> torch.Tensor:
     return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()  # (N, C, S, S)
 
 
-def load_images(files: list[Path], size: int, channels: int) -> torch.Tensor:
-    """The given image files as uint8 (N, channels, size, size), grey (1) or RGB (3)."""
-    return stack_images([load_image(p, size, "L" if channels == 1 else "RGB") for p in files])
+PROGRESS_FROM = 500  # smaller folders decode in a blink
+
+
+def load_images(files: list[Path], size: int, channels: int, progress: bool = True) -> torch.Tensor:
+    """The given image files as uint8 (N, channels, size, size), grey (1) or RGB (3); a bar while a large
+    folder (``PROGRESS_FROM`` files or more) decodes."""
+    from tqdm.auto import tqdm
+
+    mode = "L" if channels == 1 else "RGB"
+    shown = tqdm(files, desc="decoding images", unit="image", disable=not progress or len(files) < PROGRESS_FROM)
+    return stack_images([load_image(p, size, mode) for p in shown])
 
 
 def load_image_folder(folder: str | Path, size: int = 64, channels: int | None = None) -> tuple[torch.Tensor, str]:

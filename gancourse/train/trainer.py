@@ -159,7 +159,7 @@ class Trainer:
         """Train until ``epochs`` (default ``cfg.epochs``) have passed in total; returns the history."""
         target = self.cfg.epochs if epochs is None else epochs
         steps_left = max(0, max(0, target - self.epoch) * len(self.batches) - self.batch_in_epoch)
-        budget = min((c.time_budget for c in self.callbacks if c.time_budget), default=None)
+        budget = min((c.time_budget for c in self.callbacks if getattr(c, "time_budget", None)), default=None)
         bar = ProgressBar(steps_left, budget, enabled=self.progress)
         self.should_stop = False
         self._emit("on_fit_start")
