@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -41,7 +42,7 @@ def grade_folder(submissions: str | Path, lesson: str, out_csv: str | Path, jobs
     points = points or Points.for_checks(names)
     options = {"cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout, "limits": limits,
                "hide": (Path(submissions), out_csv.parent)}
-    tables = {"csv": TableFile(out_csv, progress), "md": TableFile(out_csv.with_suffix(".md"), progress)}
+    tables = {"csv": TableFile(out_csv), "md": TableFile(out_csv.with_suffix(".md"))}
     results: list[Result] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(_grade_one, student, path, lesson, names, **options)
@@ -62,8 +63,9 @@ class TableFile:
     """A table rewritten atomically after every notebook. Where the file cannot be replaced (Windows, while it is
     open in a spreadsheet), it moves once to a new free name, says so, and keeps writing there."""
 
-    def __init__(self, path: Path, report=print):
-        self.path, self.report = path, report
+    def __init__(self, path: Path, report=None):
+        self.path = path
+        self.report = report or (lambda message: print(message, file=sys.stderr))
 
     def write(self, text: str) -> Path:
         try:
