@@ -185,9 +185,20 @@ def _show(images: torch.Tensor, title: str) -> None:
     plt.show()
 
 
+def _interactive(update, **controls):
+    """ipywidgets' ``interactive``, drawn once at the start: ipywidgets 7 (Colab's) draws only when a control
+    changes, so a student would see an empty widget until they moved a slider."""
+    import ipywidgets
+
+    widget = ipywidgets.interactive(update, **controls)
+    if int(ipywidgets.__version__.split(".")[0]) < 8:  # 8 draws while it builds
+        widget.update()
+    return widget
+
+
 def latent_explorer(G, dims: Sequence[int] = (0, 1, 2, 3), label: int | None = None):
     """A seed picker and one slider per chosen z coordinate; the image follows them."""
-    from ipywidgets import FloatSlider, IntSlider, interactive
+    from ipywidgets import FloatSlider, IntSlider
 
     sliders = {f"z{i}": FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25, description=f"z[{i}] +") for i in dims}
 
@@ -195,12 +206,12 @@ def latent_explorer(G, dims: Sequence[int] = (0, 1, 2, 3), label: int | None = N
         offsets = {int(k[1:]): v for k, v in moves.items()}
         _show(latent_sample(G, seed, offsets, label), f"seed {seed}")
 
-    return interactive(update, seed=IntSlider(value=0, min=0, max=999, description="seed"), **sliders)
+    return _interactive(update, seed=IntSlider(value=0, min=0, max=999, description="seed"), **sliders)
 
 
 def class_picker(G, class_names: Sequence[str] | None = None):
     """Pick a class (and a seed); the conditional generator draws it."""
-    from ipywidgets import Dropdown, IntSlider, interactive
+    from ipywidgets import Dropdown, IntSlider
 
     names = list(class_names or [str(i) for i in range(G.cfg.n_classes)])
 
@@ -208,18 +219,18 @@ def class_picker(G, class_names: Sequence[str] | None = None):
         _show(latent_sample(G, seed, None, label), f"class {names[label]}")
 
     options = [(n, i) for i, n in enumerate(names)]
-    return interactive(update, label=Dropdown(options=options, value=0, description="class"),
+    return _interactive(update, label=Dropdown(options=options, value=0, description="class"),
                        seed=IntSlider(value=0, min=0, max=999, description="seed"))
 
 
 def interpolation_slider(G, seed_a: int = 0, seed_b: int = 1, label: int | None = None):
     """Slide t from 0 to 1 along the path between two seeds' noise vectors."""
-    from ipywidgets import Dropdown, FloatSlider, interactive
+    from ipywidgets import Dropdown, FloatSlider
 
     def update(t=0.0, method="slerp"):
         _show(interpolation_frame(G, seed_a, seed_b, t, method, label), f"{method} t={t:.2f}")
 
-    return interactive(update, t=FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05),
+    return _interactive(update, t=FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05),
                        method=Dropdown(options=["slerp", "lerp"], value="slerp"))
 
 
