@@ -24,7 +24,9 @@ both sides use the hinge loss with one D step per G step, so the loops compare l
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import subprocess
 import sys
 import time
 import warnings
@@ -37,7 +39,8 @@ from torch.utils.data import DataLoader, Dataset
 from gancourse import registry
 from gancourse.data import Batches, load_dataset
 from gancourse.losses import get_loss
-from gancourse.train import Trainer
+from gancourse.tensors import call
+from gancourse.train import GANSteps, Trainer
 from gancourse.utils import cpu_has_bf16
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -107,7 +110,33 @@ def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2) -> 
 FAST = {"update": "simultaneous", "channels_last": True, "fused_adam": True, "dft_conv": True}
 
 
-def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, **speed) -> float:
+class TwoForwardSteps(GANSteps):
+    """The step before the one-forward contract: G(z) without a graph for D's update, then G(z) again for G's."""
+
+    def step(self, G, D, opt_G, opt_D, batch, update_g):
+        real, y = batch
+        extra = {} if y is None else {"y": y}
+        z = torch.randn(len(real), self.z_dim, device=real.device)  # (N, z_dim)
+        with torch.no_grad():
+            fake = call(G, z, y)  # (N, C, H, W), for D only
+        logs = self.d_step(D, opt_D, real, fake, self.loss.d, **extra)
+        if update_g:
+            logs = {**logs, **self.g_step(D, opt_G, call(G, z, y), self._g_loss(G), **extra)}  # the second forward
+        return logs
+
+
+def tensorflow_tutorial(python: str, batch_size: int, steps: int, threads: int | None) -> dict | None:
+    """The TF tutorial's train_step timed by ``tf_tutorial.py`` in ``python`` (None where that fails)."""
+    cmd = [python, str(Path(__file__).with_name("tf_tutorial.py")), "--batch-size", str(batch_size),
+           "--steps", str(steps), "--threads", str(threads or 0)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"TensorFlow tutorial not measured: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, two_forward: bool = False, **speed) -> float:
     G, D, opt_G, opt_D = _build(kind, data)
     how = registry.get(kind)
     cond = how.conditional
@@ -116,7 +145,12 @@ def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, **spee
         opt_G, opt_D = (torch.optim.Adam(n.parameters(), 2e-4, betas=(0.5, 0.999), fused=True) for n in (G, D))
     labels = data.labels if cond else None
     warm = Batches(data.images, labels, batch_size, limit=batch_size * warmup)
-    trainer = Trainer(G, D, warm, how.steps(G.cfg, cfg, data), cfg, optimizers=(opt_G, opt_D), progress=False)
+    if two_forward:  # the same loss, labels and G penalty; G runs twice per step
+        steps_obj = TwoForwardSteps(G.cfg.z_dim, get_loss(cfg.loss), n_classes=G.cfg.n_classes if cond else 0,
+                                    g_penalty=how.g_penalty)
+    else:
+        steps_obj = how.steps(G.cfg, cfg, data)
+    trainer = Trainer(G, D, warm, steps_obj, cfg, optimizers=(opt_G, opt_D), progress=False)
     trainer.fit(1)  # warm-up epoch of `warmup` steps
     trainer.batches = Batches(data.images, labels, batch_size, limit=batch_size * steps, seed=1)
     start = time.perf_counter()
@@ -131,7 +165,11 @@ def main() -> None:
     p.add_argument("--models", default=",".join(MODELS))
     p.add_argument("--threads", type=int, default=None, help="default: torch's choice")
     p.add_argument("--out", default="docs/throughput.md")
+    p.add_argument("--tf-python", default=None, help="a Python with TensorFlow: times the TF tutorial's DCGAN in the "
+                   "same run (default: this Python, if it has TensorFlow)")
     args = p.parse_args()
+    if args.tf_python is None and importlib.util.find_spec("tensorflow") is not None:
+        args.tf_python = sys.executable
     warnings.simplefilter("ignore")
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -141,6 +179,7 @@ def main() -> None:
     for kind in args.models.split(","):
         row = {"model": kind, "reference": reference(kind, data, args.batch_size, args.steps)}
         row["course"] = course(kind, data, args.batch_size, args.steps)
+        row["two_forward"] = course(kind, data, args.batch_size, args.steps, two_forward=True) if kind != "biggan" else None
         row["fast_fp32"] = course(kind, data, args.batch_size, args.steps, **FAST)
         row["fast_bf16"] = course(kind, data, args.batch_size, args.steps, **FAST, precision="bf16") if bf16 else None
         rows.append(row)
@@ -152,17 +191,29 @@ def main() -> None:
     lines = [f"### Training throughput in images/s, batch {args.batch_size}, {args.steps} timed steps after 2 warm-up steps",
              "", f"Machine: {machine()}. Ratios are against the reference measured in the same run."
              + ("" if bf16 else " This CPU has no native bf16 (avx512_bf16/AMX), so the bf16 column is not measured."), "",
-             "| model | seed-style reference, fp32 | course trainer, defaults (alternating, fp32) | "
+             "| model | seed-style reference, fp32 | course trainer, two G forwards per step (before) | "
+             "course trainer, defaults (alternating, one G forward, fp32) | "
              "simultaneous + channels_last + fused Adam + DFT convolutions, fp32 | the same, bf16 autocast |",
-             "|---|---:|---:|---:|---:|"]
-    lines += [f"| {r['model']} | {r['reference']:.0f} | {cell(r['course'], r['reference'])} | "
-              f"{cell(r['fast_fp32'], r['reference'])} | {cell(r['fast_bf16'], r['reference'])} |" for r in rows]
+             "|---|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['model']} | {r['reference']:.0f} | {cell(r['two_forward'], r['reference'])} | "
+              f"{cell(r['course'], r['reference'])} | {cell(r['fast_fp32'], r['reference'])} | "
+              f"{cell(r['fast_bf16'], r['reference'])} |" for r in rows]
+    tf = tensorflow_tutorial(args.tf_python, args.batch_size, args.steps, args.threads) if args.tf_python else None
+    dcgan = next((r for r in rows if r["model"] == "dcgan"), None)
+    if tf is not None and dcgan is not None:
+        lines += ["", f"TensorFlow {tf['tensorflow']} tutorial's DCGAN (`benchmarks/tf_tutorial.py`, `tf.function`, same batch "
+                  f"and threads, the same run): **{tf['images_per_s']:.0f}** images/s. The course's DCGAN against it: "
+                  f"defaults {dcgan['course'] / tf['images_per_s']:.2f}×, speed options fp32 "
+                  f"{dcgan['fast_fp32'] / tf['images_per_s']:.2f}×."]
+    elif dcgan is not None:
+        lines += ["", "TensorFlow not measured: pass `--tf-python` (a Python with TensorFlow) to time its tutorial in the same run."]
     text = "\n".join(lines) + "\n"
     print(text)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
-    out.with_suffix(".json").write_text(json.dumps({"machine": machine(), "batch_size": args.batch_size, "rows": rows}, indent=1))
+    out.with_suffix(".json").write_text(json.dumps({"machine": machine(), "batch_size": args.batch_size, "rows": rows,
+                                                     "tensorflow_tutorial": tf}, indent=1))
 
 
 if __name__ == "__main__":
