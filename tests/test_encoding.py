@@ -1,6 +1,9 @@
 """Text files are read and written as UTF-8 everywhere (Windows' default cp1252 cannot hold "→" or "✅")."""
 
 import ast
+import os
+import subprocess
+import sys
 
 from tests.notebook_code import ROOT
 
@@ -39,10 +42,6 @@ ASCII_ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0",
 
 def _gancourse_without_utf8(*args, cwd):
     """The CLI where the locale's encoding is ASCII (stricter than Windows' cp1252: neither holds "→" or "✅")."""
-    import os
-    import subprocess
-    import sys
-
     env = {**ASCII_ENV, "HOME": os.environ.get("HOME", "/root")}
     code = "import sys; from gancourse.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-X", "utf8=0", "-c", code, *args], cwd=cwd, env=env,

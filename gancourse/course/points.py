@@ -9,10 +9,6 @@ from dataclasses import dataclass
 from .grading import Result
 
 
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
 @dataclass(frozen=True)
 class Points:
     """``weights[name]`` points for each check of a lesson; a passed check earns its weight, a failed one 0."""
@@ -44,7 +40,7 @@ class Points:
 
     def text(self, r: Result) -> str:
         """``"7/9"``, or ``"7.5/10"`` with fractional weights."""
-        return f"{_number(self.of(r))}/{_number(self.total)}"
+        return f"{self.of(r):g}/{self.total:g}"
 
 
 def parse_points(items: Iterable[str]) -> dict[str, float]:
