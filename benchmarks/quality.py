@@ -24,7 +24,7 @@ from gancourse import registry
 from gancourse.data import Batches, load_dataset
 from gancourse.evaluation import evaluate_samples
 from gancourse.tensors import to_uint8
-from gancourse.train import TimeBudget, Trainer
+from gancourse.train import Callback, TimeBudget, Trainer
 from gancourse.utils import cpu_flags, cpu_name, physical_cores, seed_everything
 from gancourse.viz import save_grid
 
@@ -45,16 +45,30 @@ def machine() -> str:
             f"torch {torch.__version__}, Python {platform.python_version()}")
 
 
-def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: int, out_dir: Path) -> dict:
+class StepLimit(Callback):
+    """Stop after ``steps`` steps (at a log row): runs compared at equal steps, e.g. fp32 against bf16."""
+
+    def __init__(self, steps: int):
+        self.steps = steps
+
+    def on_log(self, trainer: Trainer, row: dict) -> None:
+        trainer.should_stop = trainer.step >= self.steps
+
+
+def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: int, out_dir: Path, steps: int | None = None,
+              precision: str = "auto", device=None) -> dict:
     seed_everything(seed)
     how = registry.get(kind)
     batch_size = how.batch_size
     data = load_dataset(dataset, "train")
-    model_cfg, train_cfg = model_config(kind, data), how.train_config(epochs=10**6, log_every=20)  # the budget decides
+    model_cfg = model_config(kind, data)
+    train_cfg = how.train_config(epochs=10**6, log_every=20, precision=precision)  # the budget decides
     G, D = registry.build(kind, asdict(model_cfg))
-    batches = Batches(data.images, data.labels if how.conditional else None, batch_size=batch_size, seed=seed)
-    trainer = Trainer(G, D, batches, how.steps(model_cfg, train_cfg, data), train_cfg, callbacks=[TimeBudget(budget_s)],
-                      progress=False, kind=kind)
+    device = device or torch.device("cpu")
+    batches = Batches(data.images, data.labels if how.conditional else None, batch_size=batch_size, seed=seed, device=device)
+    limit = TimeBudget(budget_s) if steps is None else StepLimit(steps)
+    trainer = Trainer(G, D, batches, how.steps(model_cfg, train_cfg, data), train_cfg, callbacks=[limit],
+                      progress=False, kind=kind, device=device)
     start = time.perf_counter()
     trainer.fit()
     seconds = time.perf_counter() - start
@@ -63,14 +77,15 @@ def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: in
     G = trainer.ema.module if trainer.ema is not None else trainer.G  # BigGAN samples from its EMA
     images = to_uint8(torch.cat([trainer.steps.sample(G, tuple(t[i:i + 500] for t in inputs))
                                  for i in range(0, n_samples, 500)]))
+    images = images.cpu()
     save_grid(images[:100], out_dir / f"quality-{dataset}-{kind}.png", nrow=10)
     report = evaluate_samples(images, labels, dataset, gan_train=how.conditional, seed=seed)
-    return {"model": kind, "steps": trainer.step, "epochs": round(trainer.step / len(batches), 1),
+    return {"model": kind, "precision": trainer.precision, "steps": trainer.step, "epochs": round(trainer.step / len(batches), 1),
             "train_seconds": round(seconds, 1), "images_per_s": round(trainer.step * batch_size / seconds),
             "batch_size": batch_size, "report": report}
 
 
-def table(rows: list[dict], dataset: str, budget_min: float) -> str:
+def table(rows: list[dict], dataset: str, budget_min: float, steps: int | None = None) -> str:
     floor, ceiling = rows[0]["report"]["floor"], rows[0]["report"]["ceiling"]
     head = ("| model | steps (epochs) | FD ↓ | FD / floor | KID ↓ | IS ↑ | precision | recall | density | coverage "
             "| class entropy | label acc. | GAN-train |")
@@ -88,7 +103,9 @@ def table(rows: list[dict], dataset: str, budget_min: float) -> str:
         lines.append(fmt(row["model"], row["report"]["samples"], f"{row['steps']:,} ({row['epochs']})"))
     lines.append(fmt("ceiling: uniform noise", ceiling))
     ref = rows[0]["report"]["reference"]
-    return (f"### {dataset}, {budget_min:g} min of training per model\n\nMachine: {machine()}.\n"
+    what = f"{steps:,} steps" if steps else f"{budget_min:g} min of training"
+    precisions = ", ".join(sorted({r.get("precision", "fp32") for r in rows}))
+    return (f"### {dataset}, {what} per model ({precisions})\n\nMachine: {machine()}.\n"
             f"Reference: {ref}. {rows[0]['report']['samples']['n']:,} samples per model.\n\n" + "\n".join(lines) + "\n")
 
 
@@ -100,6 +117,9 @@ def main(argv=None) -> int:
     p.add_argument("--n-samples", type=int, default=5000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="Markdown file for the table (JSON is written beside it)")
+    p.add_argument("--steps", type=int, default=None, help="train for this many steps instead of --budget-min")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
+    p.add_argument("--device", default=None, help="cpu or cuda (default: the CPU)")
     args = p.parse_args(argv)
     torch.set_num_threads(physical_cores())
     warnings.simplefilter("ignore")  # the offline-data notice is in the table's reference line
@@ -107,9 +127,11 @@ def main(argv=None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     for kind in args.models.split(","):
-        print(f"{kind}: training for {args.budget_min:g} min...", file=sys.stderr, flush=True)
-        rows.append(run_model(kind, args.dataset, args.budget_min * 60, args.n_samples, args.seed, out_dir))
-    md = table(rows, args.dataset, args.budget_min)
+        print(f"{kind}: training for {args.steps or args.budget_min} {'steps' if args.steps else 'min'}...",
+              file=sys.stderr, flush=True)
+        rows.append(run_model(kind, args.dataset, args.budget_min * 60, args.n_samples, args.seed, out_dir, args.steps,
+                              args.precision, torch.device(args.device) if args.device else None))
+    md = table(rows, args.dataset, args.budget_min, args.steps)
     print(md)
     if args.out:
         Path(args.out).write_text(md)

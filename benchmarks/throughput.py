@@ -13,12 +13,20 @@ one after the other in one run. The reference is written the way the seed materi
 * torch's ``nn.Dropout`` where the course's networks use ``FastDropout`` (same distribution,
   cheaper mask; everything else about the networks is identical).
 
-The course side is ``gancourse.train.Trainer`` with in-memory ``Batches``, measured three ways:
-its defaults (the alternating update the lessons teach), the speed options in fp32
-(simultaneous update, ``channels_last``, fused Adam, DFT-domain convolutions from
-``gancourse/dftconv.py``: the same layers computed with fewer multiplications), and the same
-with bf16 autocast (only where the CPU has native bf16, or on CUDA; the DFT layers stay fp32). Images per second count real images consumed by D updates. For BigGAN
-both sides use the hinge loss with one D step per G step, so the loops compare like for like.
+The course side is ``gancourse.train.Trainer`` with in-memory ``Batches``, measured as users meet
+it and as it was before:
+
+* **before**: one G forward per step, torch's own layers, NCHW, Adam per tensor, fp32 (the
+  defaults up to issue 19), and the two-forward step before that;
+* **defaults**: ``TrainConfig()`` as it is now: fused Adam where available, each convolution's
+  algorithm and each network's memory layout timed on this machine (``autotune.py``: torch's,
+  the four-phase decomposition, the DFT; the same function), bf16 autocast where the hardware has
+  it natively ("auto"); on such hardware also with ``precision="fp32"``;
+* **simultaneous**: the defaults with the TF tutorial's update (a different algorithm).
+
+Images per second count real images consumed by D updates. For BigGAN both sides use the hinge
+loss with one D step per G step, so the loops compare like for like. ``--device cuda`` runs both
+sides on the GPU (the reference's batches are copied there per step, as the seed's loop would).
 """
 
 from __future__ import annotations
@@ -41,7 +49,8 @@ from gancourse.data import Batches, load_dataset
 from gancourse.losses import get_loss
 from gancourse.tensors import call
 from gancourse.train import GANSteps, Trainer
-from gancourse.utils import cpu_has_bf16
+from gancourse.train.speed import resolve_precision
+from gancourse.utils import choose_device
 
 sys.path.insert(0, str(Path(__file__).parent))
 from quality import MODELS, machine, model_config  # noqa: E402
@@ -63,9 +72,9 @@ class SeedStyleDataset(Dataset):
         return self.transform(self.images[i]), self.labels[i]
 
 
-def _build(kind: str, data):
+def _build(kind: str, data, device):
     torch.manual_seed(0)
-    G, D = registry.build(kind, asdict(model_config(kind, data)))
+    G, D = (net.to(device) for net in registry.build(kind, asdict(model_config(kind, data))))
     betas = (0.5, 0.999)
     return G, D, torch.optim.Adam(G.parameters(), 2e-4, betas=betas), torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
 
@@ -82,8 +91,13 @@ def _standard_layers(net: torch.nn.Module) -> torch.nn.Module:
     return net
 
 
-def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2) -> float:
-    G, D, opt_G, opt_D = _build(kind, data)
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2, device=torch.device("cpu")) -> float:
+    G, D, opt_G, opt_D = _build(kind, data, device)
     G, D = _standard_layers(G), _standard_layers(D)
     loss = get_loss(registry.get(kind).train.loss)
     cond = registry.is_conditional(kind)
@@ -91,10 +105,12 @@ def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2) -> 
     loader = iter(DataLoader(SeedStyleDataset(data.images, data.labels), batch_size=batch_size, shuffle=True, drop_last=True))
     for step in range(warmup + steps):
         if step == warmup:
+            _sync(device)
             start = time.perf_counter()
         x, y = next(loader)
+        x, y = x.to(device), y.to(device)
         args = (y,) if cond else ()
-        fake = G(torch.randn(len(x), z_dim), *args)
+        fake = G(torch.randn(len(x), z_dim, device=device), *args)
         opt_D.zero_grad()
         loss_D = loss.d(D(x, *args), D(fake.detach(), *args))  # the detached D pass
         loss_D.backward()
@@ -107,8 +123,7 @@ def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2) -> 
     return batch_size * steps / (time.perf_counter() - start)
 
 
-SAME_MATHS = {"channels_last": True, "fused_adam": True, "dft_conv": True}  # the alternating algorithm, computed faster
-FAST = {"update": "simultaneous", **SAME_MATHS}
+BEFORE = {"conv": "torch", "channels_last": False, "fused_adam": False, "precision": "fp32"}  # defaults up to issue 19
 
 
 class TwoForwardSteps(GANSteps):
@@ -137,26 +152,39 @@ def tensorflow_tutorial(python: str, batch_size: int, steps: int, threads: int |
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, two_forward: bool = False, **speed) -> float:
-    G, D, opt_G, opt_D = _build(kind, data)
+def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, two_forward: bool = False,
+           device=torch.device("cpu"), **speed) -> float:
+    G, D, _, _ = _build(kind, data, device)
     how = registry.get(kind)
     cond = how.conditional
     cfg = replace(how.train, d_steps=1, ema_decay=0.0, lr_g=2e-4, lr_d=2e-4, beta1=0.5, epochs=1, log_every=20, **speed)
-    if speed.get("fused_adam"):
-        opt_G, opt_D = (torch.optim.Adam(n.parameters(), 2e-4, betas=(0.5, 0.999), fused=True) for n in (G, D))
     labels = data.labels if cond else None
-    warm = Batches(data.images, labels, batch_size, limit=batch_size * warmup)
+    warm = Batches(data.images, labels, batch_size, device, limit=batch_size * warmup)
     if two_forward:  # the same loss, labels and G penalty; G runs twice per step
         steps_obj = TwoForwardSteps(G.cfg.z_dim, get_loss(cfg.loss), n_classes=G.cfg.n_classes if cond else 0,
                                     g_penalty=how.g_penalty)
     else:
         steps_obj = how.steps(G.cfg, cfg, data)
-    trainer = Trainer(G, D, warm, steps_obj, cfg, optimizers=(opt_G, opt_D), progress=False)
+    trainer = Trainer(G, D, warm, steps_obj, cfg, progress=False, device=device)
+    trainer.train_step(next(iter(warm)))  # the first step: autotuning where the options are "auto" (cached after)
     trainer.fit(1)  # warm-up epoch of `warmup` steps
-    trainer.batches = Batches(data.images, labels, batch_size, limit=batch_size * steps, seed=1)
+    trainer.batches = Batches(data.images, labels, batch_size, device, limit=batch_size * steps, seed=1)
+    _sync(device)
     start = time.perf_counter()
     trainer.fit(2)  # one timed epoch of `steps` steps, through the trainer's own loop
+    _sync(device)
     return batch_size * steps / (time.perf_counter() - start)
+
+
+def measure(kind: str, data, batch_size: int, steps: int, device: torch.device) -> dict:
+    """Every column for one model, one after the other."""
+    run = lambda **kw: course(kind, data, batch_size, steps, device=device, **kw)  # noqa: E731
+    native = resolve_precision("auto", device) == "bf16"
+    return {"model": kind, "reference": reference(kind, data, batch_size, steps, device=device),
+            "two_forward": run(two_forward=True, **BEFORE) if kind != "biggan" else None,
+            "before": run(**BEFORE), "defaults": run(),
+            "defaults_fp32": run(precision="fp32") if native else None,
+            "simultaneous": run(update="simultaneous")}
 
 
 def main() -> None:
@@ -168,57 +196,54 @@ def main() -> None:
     p.add_argument("--out", default="docs/throughput.md")
     p.add_argument("--tf-python", default=None, help="a Python with TensorFlow: times the TF tutorial's DCGAN in the "
                    "same run (default: this Python, if it has TensorFlow)")
+    p.add_argument("--device", default=None, help="cpu or cuda (default: the best available)")
     args = p.parse_args()
     if args.tf_python is None and importlib.util.find_spec("tensorflow") is not None:
         args.tf_python = sys.executable
     warnings.simplefilter("ignore")
     if args.threads:
         torch.set_num_threads(args.threads)
+    device = choose_device(args.device)
     data = load_dataset("fashion-mnist", "train")
-    bf16 = torch.cuda.is_available() or cpu_has_bf16()
     rows = []
     for kind in args.models.split(","):
-        row = {"model": kind, "reference": reference(kind, data, args.batch_size, args.steps)}
-        row["course"] = course(kind, data, args.batch_size, args.steps)
-        row["two_forward"] = course(kind, data, args.batch_size, args.steps, two_forward=True) if kind != "biggan" else None
-        row["same_maths"] = course(kind, data, args.batch_size, args.steps, **SAME_MATHS)
-        row["fast_fp32"] = course(kind, data, args.batch_size, args.steps, **FAST)
-        row["fast_bf16"] = course(kind, data, args.batch_size, args.steps, **FAST, precision="bf16") if bf16 else None
-        rows.append(row)
-        print(row, flush=True)
-
-    def cell(v, ref):
-        return "–" if v is None else f"{v:.0f} ({v / ref:.2f}×)"
-
-    lines = [f"### Training throughput in images/s, batch {args.batch_size}, {args.steps} timed steps after 2 warm-up steps",
-             "", f"Machine: {machine()}. Ratios are against the reference measured in the same run."
-             + ("" if bf16 else " This CPU has no native bf16 (avx512_bf16/AMX), so the bf16 column is not measured."), "",
-             "| model | seed-style reference, fp32 | course trainer, two G forwards per step (before) | "
-             "course trainer, defaults (alternating, one G forward, fp32) | "
-             "alternating + channels_last + fused Adam + DFT convolutions, fp32 | "
-             "simultaneous + the same options, fp32 | the same, bf16 autocast |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {r['model']} | {r['reference']:.0f} | {cell(r['two_forward'], r['reference'])} | "
-              f"{cell(r['course'], r['reference'])} | {cell(r['same_maths'], r['reference'])} | "
-              f"{cell(r['fast_fp32'], r['reference'])} | "
-              f"{cell(r['fast_bf16'], r['reference'])} |" for r in rows]
+        rows.append(measure(kind, data, args.batch_size, args.steps, device))
+        print(rows[-1], flush=True)
     tf = tensorflow_tutorial(args.tf_python, args.batch_size, args.steps, args.threads) if args.tf_python else None
-    dcgan = next((r for r in rows if r["model"] == "dcgan"), None)
-    if tf is not None and dcgan is not None:
-        lines += ["", f"TensorFlow {tf['tensorflow']} tutorial's DCGAN (`benchmarks/tf_tutorial.py`, `tf.function`, same batch "
-                  f"and threads, the same run): **{tf['images_per_s']:.0f}** images/s. The course's DCGAN against it: "
-                  f"defaults {dcgan['course'] / tf['images_per_s']:.2f}×, the same algorithm with the speed options "
-                  f"{dcgan['same_maths'] / tf['images_per_s']:.2f}×, simultaneous with them "
-                  f"{dcgan['fast_fp32'] / tf['images_per_s']:.2f}×."]
-    elif dcgan is not None:
-        lines += ["", "TensorFlow not measured: pass `--tf-python` (a Python with TensorFlow) to time its tutorial in the same run."]
-    text = "\n".join(lines) + "\n"
+    text = report(rows, tf, args.batch_size, args.steps, resolve_precision("auto", device))
     print(text)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
+    out.write_text(text, encoding="utf-8")
     out.with_suffix(".json").write_text(json.dumps({"machine": machine(), "batch_size": args.batch_size, "rows": rows,
-                                                     "tensorflow_tutorial": tf}, indent=1))
+                                                     "tensorflow_tutorial": tf}, indent=1), encoding="utf-8")
+
+
+def report(rows: list[dict], tf: dict | None, batch_size: int, steps: int, precision: str) -> str:
+    def cell(v, ref):
+        return "–" if v is None else f"{v:.0f} ({v / ref:.2f}×)"
+
+    lines = [f"### Training throughput in images/s, batch {batch_size}, {steps} timed steps after 2 warm-up steps",
+             "", f"Machine: {machine()}. Ratios are against the reference measured in the same run; the defaults' "
+             f"precision here is {precision}.", "",
+             "| model | seed-style reference, fp32 | two G forwards per step (before the steps protocol) | "
+             "before issue 19: torch layers, NCHW, Adam per tensor, fp32 | **defaults now** (autotuned layers and layout, "
+             f"fused Adam, {precision}) | defaults in fp32 | defaults + simultaneous update |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['model']} | {r['reference']:.0f} | {cell(r['two_forward'], r['reference'])} | "
+              f"{cell(r['before'], r['reference'])} | {cell(r['defaults'], r['reference'])} | "
+              f"{cell(r['defaults_fp32'], r['reference'])} | {cell(r['simultaneous'], r['reference'])} |" for r in rows]
+    dcgan = next((r for r in rows if r["model"] == "dcgan"), None)
+    if tf is not None and dcgan is not None:
+        fp32 = dcgan["defaults_fp32"] or dcgan["defaults"]
+        lines += ["", f"TensorFlow {tf['tensorflow']} tutorial's DCGAN (`benchmarks/tf_tutorial.py`, `tf.function`, same batch "
+                  f"and threads, the same run): **{tf['images_per_s']:.0f}** images/s. The course's DCGAN against it: "
+                  f"before {dcgan['before'] / tf['images_per_s']:.2f}×, defaults {dcgan['defaults'] / tf['images_per_s']:.2f}× "
+                  f"(fp32: {fp32 / tf['images_per_s']:.2f}×), with the simultaneous update "
+                  f"{dcgan['simultaneous'] / tf['images_per_s']:.2f}×."]
+    elif dcgan is not None:
+        lines += ["", "TensorFlow not measured: pass `--tf-python` (a Python with TensorFlow) to time its tutorial in the same run."]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -64,8 +64,20 @@ def data_root(root: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get("GANCOURSE_DATA")
     if env:
         return Path(env).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(cache) / "gancourse"
+    return _user_cache()
+
+
+def cache_root() -> Path:
+    """Where the course keeps what it measured on this machine (autotuning): ``$GANCOURSE_CACHE`` or
+    ``~/.cache/gancourse``."""
+    env = os.environ.get("GANCOURSE_CACHE")
+    if env:
+        return Path(env).expanduser()
+    return _user_cache()
+
+
+def _user_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gancourse"
 
 
 T = TypeVar("T")

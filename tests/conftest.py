@@ -47,3 +47,4 @@ def write_idx_folder(folder: Path, arrays: dict[str, np.ndarray], gz: bool = Tru
 def _isolated_data_root(tmp_path, monkeypatch):
     """Never read or write the user's real ~/.cache/gancourse in tests."""
     monkeypatch.setenv("GANCOURSE_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("GANCOURSE_CACHE", str(tmp_path / "cache"))

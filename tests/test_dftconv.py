@@ -11,15 +11,15 @@ from torch import nn
 from gancourse import registry
 from gancourse.data import Batches
 from gancourse.train import GANSteps, TrainConfig, Trainer
+from gancourse.train.convalgos import use_dft_convolutions
 from gancourse.train.dftconv import (
     DFTConv2d,
     DFTConvTranspose2d,
-    _phase_taps,
     dft_conv_stride2,
     dft_conv_transpose_stride2,
     dft_correlate,
-    use_dft_convolutions,
 )
+from gancourse.train.phases import _phase_taps
 
 CASES = [(h, w, k, p) for h, w, k, p in itertools.product([5, 7, 14], [6, 7], [2, 3, 4, 5], [0, 1, 2, 4]) if p < k]
 
@@ -115,7 +115,7 @@ def test_autocast_computes_the_transforms_in_fp32():
 
 
 def test_trainer_option_trains_like_the_direct_layers():
-    """dft_conv=True: the same losses as torch's layers (to float rounding), and checkpoints of plain nets."""
+    """conv="dft": the same losses as torch's layers (to float rounding), and checkpoints of plain nets."""
     images = torch.randint(0, 256, (128, 1, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
 
     def run(**speed):
@@ -124,8 +124,8 @@ def test_trainer_option_trains_like_the_direct_layers():
         cfg = replace(TrainConfig(), epochs=1, log_every=1, **speed)
         return Trainer(G, D, Batches(images, None, 32, seed=0), GANSteps(100), cfg, progress=False)
 
-    direct = run().fit()
-    fast = run(dft_conv=True)
+    direct = run(conv="torch").fit()
+    fast = run(conv="dft")
     assert any(isinstance(m, DFTConvTranspose2d) for m in fast.G.modules())
     for a, b in zip(direct, fast.fit(), strict=True):
         assert a["loss_D"] == pytest.approx(b["loss_D"], rel=1e-3) and a["loss_G"] == pytest.approx(b["loss_G"], rel=1e-3)

@@ -56,7 +56,9 @@ def _trainer(**cfg):
 
 
 def test_alternating_is_the_default_and_simultaneous_trains():
-    assert TrainConfig().update == "alternating" and TrainConfig().precision == "fp32"
+    cfg = TrainConfig()
+    assert cfg.update == "alternating" and cfg.precision == "auto" and cfg.conv == "auto"
+    assert cfg.channels_last is None and cfg.fused_adam is None  # timed / chosen on the machine
     t = _trainer(update="simultaneous")
     history = t.fit()
     assert len(history) == 4 and all(torch.isfinite(torch.tensor(list(r.values()))).all() for r in history)
@@ -69,10 +71,12 @@ def test_bad_speed_options_are_refused():
         _trainer(update="sometimes")
     with pytest.raises(GancourseError, match="fp32"):
         _trainer(precision="fp16")
+    with pytest.raises(GancourseError, match="auto, torch, phase, dft"):
+        _trainer(conv="winograd")
 
 
 def test_channels_last_and_fused_adam_give_the_same_training():
-    plain = _trainer().fit()
+    plain = _trainer(conv="torch", channels_last=False, fused_adam=False).fit()
     fast = _trainer(channels_last=True, fused_adam=True)
     assert any(p.dim() == 4 and p.is_contiguous(memory_format=torch.channels_last) for p in fast.D.parameters())
     assert fast.opt_G.defaults["fused"] is True
@@ -84,7 +88,7 @@ def test_channels_last_and_fused_adam_give_the_same_training():
 @pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has no native bf16")
 def test_bf16_training_stays_stable():
     """bf16 autocast tracks the fp32 losses closely and stays finite over a few epochs."""
-    fp32 = _trainer().fit()
+    fp32 = _trainer(precision="fp32").fit()
     bf16 = _trainer(precision="bf16")
     history = bf16.fit(3)
     assert history[0]["loss_D"] == pytest.approx(fp32[0]["loss_D"], rel=0.05)
@@ -102,15 +106,19 @@ def test_cli_speed_flags_and_compile_keeps_checkpoint_names(tmp_path, capsys):
     from gancourse.cli import main
     from gancourse.train import load_checkpoint
 
-    flags = ["--simultaneous", "--channels-last", "--fused-adam", "--dft-conv"] + (["--precision", "bf16"] if cpu_has_bf16() else [])
+    flags = ["--simultaneous", "--channels-last", "--fused-adam", "--conv", "dft"] + (["--precision", "bf16"] if cpu_has_bf16() else [])
     out = tmp_path / "run"
     assert main(["train", "dcgan", "--epochs", "1", "--limit", "64", "--quiet", "--out", str(out), *flags]) == 0
     ckpt = load_checkpoint(next((out / "checkpoints").glob("*.pt")))
     assert ckpt["train_config"]["update"] == "simultaneous" and ckpt["train_config"]["channels_last"]
-    assert ckpt["train_config"]["dft_conv"] and set(ckpt["G"]) == set(registry.build("dcgan", {})[0].state_dict())
+    assert ckpt["train_config"]["conv"] == "dft" and set(ckpt["G"]) == set(registry.build("dcgan", {})[0].state_dict())
     G, _ = registry.build("dcgan", {})
     names = set(G.state_dict())
     G.compile()
     assert set(G.state_dict()) == names  # compiled in place: checkpoints stay loadable without torch.compile
+    assert main(["train", "dcgan", "--epochs", "1", "--limit", "64", "--quiet", "--out", str(tmp_path / "p"),
+                 "--no-channels-last", "--no-fused-adam", "--conv", "torch", "--precision", "fp32"]) == 0
+    plain = load_checkpoint(next((tmp_path / "p" / "checkpoints").glob("*.pt")))["train_config"]
+    assert (plain["channels_last"], plain["fused_adam"], plain["conv"], plain["precision"]) == (False, False, "torch", "fp32")
     assert main(["train", "cyclegan", "--simultaneous", "--quiet", "--out", str(tmp_path / "c")]) == 2
     assert "cyclegan keeps its own alternating steps: drop --simultaneous" in capsys.readouterr().err

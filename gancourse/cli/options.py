@@ -28,14 +28,14 @@ class DataOptions:
 @dataclass(frozen=True)
 class SpeedOptions:
     update: str = "alternating"
-    precision: str = "fp32"
-    channels_last: bool = False
-    fused_adam: bool = False
-    dft_conv: bool = False
+    precision: str = "auto"
+    conv: str = "auto"
+    channels_last: bool | None = None  # None: timed on this machine
+    fused_adam: bool | None = None  # None: where this torch has it
 
     def as_train_config(self) -> dict:
-        return {"update": self.update, "precision": self.precision, "channels_last": self.channels_last,
-                "fused_adam": self.fused_adam, "dft_conv": self.dft_conv}
+        return {"update": self.update, "precision": self.precision, "conv": self.conv,
+                "channels_last": self.channels_last, "fused_adam": self.fused_adam}
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,8 @@ def train_options(args) -> TrainOptions:
     data = DataOptions(args.dataset, args.data, args.limit, getattr(args, "domains", "bag-edges:bags"),
                        getattr(args, "pix2pix", None), tuple(args.folders) if getattr(args, "folders", None) else None,
                        getattr(args, "image_size", 64))
-    speed = SpeedOptions("simultaneous" if args.simultaneous else "alternating", args.precision, args.channels_last,
-                         args.fused_adam, args.dft_conv)
+    speed = SpeedOptions("simultaneous" if args.simultaneous else "alternating", args.precision, args.conv,
+                         args.channels_last, args.fused_adam)
     return TrainOptions(args.model, Path(args.out or f"runs/{args.model}"), args.epochs, data,
                         ModelOptions(args.cond_d, getattr(args, "generator", None)), speed, args.batch_size, args.lr,
                         args.loss, args.seed, args.device, args.resume, args.checkpoint_every, args.tensorboard,

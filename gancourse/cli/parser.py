@@ -42,14 +42,16 @@ def build_parser() -> argparse.ArgumentParser:
         t.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
         t.add_argument("--checkpoint-every", type=whole(1), default=500, help="steps between checkpoints")
         t.add_argument("--tensorboard", action="store_true", help="also log to TensorBoard (if installed)")
-        t.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
-                       help="bf16: autocast on CUDA, or on CPUs with native bf16")
+        t.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"],
+                       help="auto: bf16 autocast where the hardware has bf16 natively (CUDA, AVX-512 BF16/AMX), else fp32")
         t.add_argument("--simultaneous", action="store_true",
                        help="one G(z) forward for both updates (the TF tutorial's algorithm, not the alternating one)")
-        t.add_argument("--channels-last", action="store_true", help="NHWC memory layout (faster convolutions on some machines)")
-        t.add_argument("--fused-adam", action="store_true", help="Adam's fused kernel")
-        t.add_argument("--dft-conv", action="store_true",
-                       help="compute the convolutions on small maps in the DFT domain (same layers, fewer multiplications)")
+        t.add_argument("--conv", default="auto", choices=["auto", "torch", "phase", "dft"],
+                       help="how convolutions compute (the same function): auto times each layer on this machine")
+        t.add_argument("--channels-last", action=argparse.BooleanOptionalAction, default=None,
+                       help="NHWC memory layout (default: timed on this machine)")
+        t.add_argument("--fused-adam", action=argparse.BooleanOptionalAction, default=None,
+                       help="Adam's fused kernel (default: where this torch has one)")
         t.add_argument("--compile", action="store_true", help="torch.compile G and D (slow first steps)")
         t.add_argument("--time-limit", type=positive, default=None, metavar="MIN",
                        help="stop after this many minutes of training (the run is saved as usual)")

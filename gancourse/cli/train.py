@@ -19,6 +19,7 @@ from ..config import GancourseError
 from ..data import Batches, UnpairedBatches, load_dataset, load_pair
 from ..train import (
     Checkpoint,
+    EpochTimer,
     HistoryFile,
     TensorBoard,
     Trainer,
@@ -69,13 +70,13 @@ def _run_folder(opts: TrainOptions, main_rank: bool) -> tuple[Path, Path | None]
     return (unique_path(opts.out) if main_rank else opts.out), None
 
 
-def _callbacks(kind: registry.ModelKind, opts: TrainOptions, out: Path) -> list:
+def _callbacks(kind: registry.ModelKind, opts: TrainOptions, out: Path, images_per_epoch: int) -> list:
     callbacks = [*kind.callbacks(), SampleGrid(every=1, folder=out / "grids"),
                  Checkpoint(out / "checkpoints", every_epochs=1, every_steps=opts.checkpoint_every),
                  HistoryFile(out / "history.json")]
     if opts.tensorboard:
         callbacks.append(TensorBoard(out / "tensorboard"))
-    return callbacks + opts.time_budget()
+    return callbacks + opts.time_budget() + [EpochTimer(images_per_epoch)]  # last: an epoch includes its grids
 
 
 def train(opts: TrainOptions) -> Path:
@@ -126,7 +127,7 @@ def _fit(kind: registry.ModelKind, opts: TrainOptions, out: Path, resume_from: P
         # DDP averages gradients across ranks; D runs two forwards (real, fake) per backward: see wrap()
         G, D = wrap(G.to(device), dist), wrap(D.to(device), dist, broadcast_buffers=False)
         seed_and_threads(opts.seed + dist.rank, device, dist.world)  # each rank draws its own noise
-    trainer = Trainer(G, D, batches, steps, train_cfg, callbacks=_callbacks(kind, opts, out) if main_rank else [],
+    trainer = Trainer(G, D, batches, steps, train_cfg, callbacks=_callbacks(kind, opts, out, len(batches) * batch_size) if main_rank else [],
                       device=device, progress=main_rank and not opts.quiet, kind=kind.name, model_config=model_cfg)
     if resume_from is not None:
         try:
@@ -150,12 +151,25 @@ def _fit(kind: registry.ModelKind, opts: TrainOptions, out: Path, resume_from: P
     return out
 
 
+def _report_speed(trainer: Trainer, out: Path) -> None:
+    """One line with the training speed (``speed.json`` keeps it, with the plans autotuning chose)."""
+    timer = next((c for c in trainer.callbacks if isinstance(c, EpochTimer)), None)
+    if timer is None or not timer.seconds:
+        return
+    speed = {**timer.summary(trainer), "precision": trainer.precision, "plans": trainer.speed}
+    (out / "speed.json").write_text(json.dumps(speed, indent=1), encoding="utf-8")
+    which = "per epoch after the first" if speed["after_first_epoch"] else "in the only epoch (start-up included)"
+    print(f"speed: {speed['images_per_s']:,.0f} images/s {which}; grids, checkpoints and history took "
+          f"{100 * speed['callbacks_share']:.1f} % of the time")
+
+
 def _finish(kind: registry.ModelKind, trainer: Trainer, opts: TrainOptions, out: Path) -> None:
     """The run's last grid, loss curves and GIF; lesson 04's offline domains also get their evaluation table."""
     save_grid(trainer.sample_fixed(), out / "samples.png", nrow=trainer.steps.grid_nrow)
     if trainer.history:
         plot_history(trainer.history, out / "losses.png")
     print(f"wrote {out / 'samples.png'}, {out / 'losses.png'}, {progress_gif(out)} and {out / 'history.json'}")
+    _report_speed(trainer, out)
     if kind.data == "domains" and not (opts.data.pix2pix or opts.data.folders):
         report = evaluate_translation(trainer.G, load_training_data(kind, opts, "test"))
         print(format_translation({kind.name: report}))

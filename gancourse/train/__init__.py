@@ -6,7 +6,7 @@ of lessons 01-03 and 05, lesson 04's lives in ``gancourse.translation``. Nothing
 """
 
 from ..tensors import generate
-from .callbacks import Checkpoint, HistoryFile, TensorBoard, TimeBudget, save_history
+from .callbacks import Checkpoint, EpochTimer, HistoryFile, TensorBoard, TimeBudget, save_history
 from .checkpoint import (
     ema_generator_state,
     latest_checkpoint,
@@ -20,6 +20,7 @@ from .steps import GANSteps, Steps, d_step, g_step, simultaneous_step
 from .trainer import Callback, TrainConfig, Trainer, TrainingDiverged, make_optimizers
 
 __all__ = [
+    "EpochTimer",
     "Trainer", "TrainConfig", "TrainingDiverged", "Callback", "make_optimizers",
     "Steps", "GANSteps", "d_step", "g_step", "simultaneous_step",
     "Checkpoint", "HistoryFile", "TensorBoard", "TimeBudget", "save_history",

@@ -73,6 +73,38 @@ class TimeBudget(Callback):
             trainer.should_stop = True
 
 
+class EpochTimer(Callback):
+    """Wall time per epoch, and the share spent in the other callbacks: the speed a user meets.
+
+    Put it last, so that each epoch's time includes the grids and checkpoints written at its end.
+    The first epoch also pays for start-up (allocation, autotuning): ``summary()`` leaves it out.
+    """
+
+    def __init__(self, images_per_epoch: int):
+        self.images_per_epoch = images_per_epoch
+        self.seconds: list[float] = []
+        self._last = self._start = 0.0
+        self._callbacks_at_start = 0.0
+
+    def on_fit_start(self, trainer: Trainer) -> None:
+        self._last = self._start = time.perf_counter()
+        self._callbacks_at_start = trainer.callback_seconds
+
+    def on_epoch_end(self, trainer: Trainer) -> None:
+        now = time.perf_counter()
+        self.seconds.append(now - self._last)
+        self._last = now
+
+    def summary(self, trainer: Trainer) -> dict:
+        """Images/s over the epochs after the first (over the first when there is only one)."""
+        steady = self.seconds[1:] or self.seconds
+        total = time.perf_counter() - self._start
+        return {"images_per_epoch": self.images_per_epoch, "epoch_seconds": [round(s, 3) for s in self.seconds],
+                "images_per_s": round(self.images_per_epoch * len(steady) / sum(steady), 1) if steady else None,
+                "after_first_epoch": len(self.seconds) > 1,
+                "callbacks_share": round((trainer.callback_seconds - self._callbacks_at_start) / total, 4) if total else 0.0}
+
+
 def save_history(history: list[dict], path: str | Path) -> Path:
     """Write the history as JSON (``.json``) or CSV (``.csv``), atomically."""
     path = Path(path)

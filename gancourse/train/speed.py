@@ -1,16 +1,60 @@
-"""Speed options of the trainer: checks that refuse combinations which cannot work.
+"""Speed options of the trainer: what "auto" means on this machine, and refusals of what cannot work.
 
-The options live in ``TrainConfig`` (update, precision, channels_last, fused_adam, dft_conv);
-``benchmarks/throughput.py`` measures what each is worth. The simultaneous update itself is a
-steps algorithm (``steps.simultaneous_step``), not a trainer feature.
+The options live in ``TrainConfig``: ``update`` (an algorithm: alternating or simultaneous), and
+four that keep the maths and only compute faster, each "auto" by default:
+
+* ``precision``: bf16 autocast where the hardware computes bf16 natively (CUDA; CPUs with
+  AVX-512 BF16 or AMX), fp32 elsewhere;
+* ``fused_adam``: Adam's fused kernel (one kernel per step) where this torch has it for the device;
+* ``conv`` and ``channels_last``: timed per layer and network at the first step (``autotune.py``).
+
+``benchmarks/throughput.py`` measures what each is worth.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import torch
 
 from ..config import GancourseError
 from ..utils import cpu_has_bf16
+
+CONV_CHOICES = ("auto", "torch", "phase", "dft")
+
+
+def native_bf16(device: torch.device) -> bool:
+    """bf16 arithmetic in hardware: bf16 autocast is faster than fp32 there."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    return device.type == "cpu" and cpu_has_bf16()
+
+
+def resolve_precision(precision: str, device: torch.device) -> str:
+    """"auto" -> "bf16" where the hardware has it natively, else "fp32"; explicit values pass (checked)."""
+    if precision not in ("auto", "fp32", "bf16"):
+        raise GancourseError(f"precision must be 'auto', 'fp32' or 'bf16', got {precision!r}.")
+    if precision == "auto":
+        return "bf16" if native_bf16(device) else "fp32"
+    if precision == "bf16" and device.type == "cpu" and not cpu_has_bf16():
+        raise GancourseError("this CPU has no native bf16 (avx512_bf16/amx): bf16 would be slower; use --precision fp32.")
+    return precision
+
+
+@cache
+def fused_adam_available(device_type: str) -> bool:
+    """Whether this torch runs Adam's fused kernel on this kind of device (CUDA; CPU from torch 2.4)."""
+    p = torch.zeros(2, device=device_type, requires_grad=True)
+    p.grad = torch.ones(2, device=device_type)
+    try:
+        torch.optim.Adam([p], fused=True).step()
+    except (RuntimeError, ValueError, TypeError):
+        return False
+    return True
+
+
+def resolve_fused_adam(fused_adam: bool | None, device: torch.device) -> bool:
+    return fused_adam_available(device.type) if fused_adam is None else bool(fused_adam)
 
 
 def check_speed_options(cfg, device: torch.device) -> None:
@@ -19,10 +63,9 @@ def check_speed_options(cfg, device: torch.device) -> None:
         raise GancourseError(f"update must be 'alternating' or 'simultaneous', got {cfg.update!r}.")
     if cfg.update == "simultaneous" and cfg.d_steps != 1:
         raise GancourseError("the simultaneous update makes one D step per G step: set d_steps=1 or use 'alternating'.")
-    if cfg.precision not in ("fp32", "bf16"):
-        raise GancourseError(f"precision must be 'fp32' or 'bf16', got {cfg.precision!r}.")
-    if cfg.precision == "bf16" and device.type == "cpu" and not cpu_has_bf16():
-        raise GancourseError("this CPU has no native bf16 (avx512_bf16/amx): bf16 would be slower; use --precision fp32.")
+    if cfg.conv not in CONV_CHOICES:
+        raise GancourseError(f"conv must be one of {', '.join(CONV_CHOICES)}, got {cfg.conv!r}.")
+    resolve_precision(cfg.precision, device)
 
 
 def channels_last(x):
@@ -32,3 +75,12 @@ def channels_last(x):
     if torch.is_tensor(x) and x.ndim == 4:
         return x.contiguous(memory_format=torch.channels_last)  # (N, C, H, W) stored as NHWC
     return x
+
+
+def optimizer_state_like_parameters(opt: torch.optim.Optimizer) -> None:
+    """Give each parameter's optimizer state (Adam's moments) its parameter's memory layout, after a change."""
+    for p, state in opt.state.items():
+        for k, v in state.items():
+            if torch.is_tensor(v) and v.shape == p.shape and v.ndim == 4:
+                fmt = torch.channels_last if p.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
+                state[k] = v.contiguous(memory_format=fmt)

@@ -12,6 +12,7 @@ Sampling grids, GIFs, time budgets and evaluation attach as callbacks (:class:`C
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -23,12 +24,19 @@ from torch.optim.swa_utils import AveragedModel
 
 from ..config import GancourseError
 from ..utils import atomic_save, rng_state, set_rng_state
+from .autotune import Plan, Recorder, machine, tune, worth_timing
 from .checkpoint import FORMAT, fixed_inputs, load_checkpoint
-from .dftconv import use_dft_convolutions
+from .convalgos import set_algorithms, use_algorithm
 from .distributed import plain
 from .ema import ema_with_warmup
 from .progress import ProgressBar
-from .speed import channels_last, check_speed_options
+from .speed import (
+    channels_last,
+    check_speed_options,
+    optimizer_state_like_parameters,
+    resolve_fused_adam,
+    resolve_precision,
+)
 from .steps import Steps
 
 Tensor = torch.Tensor
@@ -51,12 +59,12 @@ class TrainConfig:
     log_every: int = 20  # steps between host syncs (history rows, NaN checks, progress bar)
     n_fixed: int = 64  # size of the fixed input batch used for every sample grid
     seed: int = 0
-    # speed options (off by default: the defaults are the algorithm the lessons teach)
     update: str = "alternating"  # or "simultaneous": both gradients before either update (a different algorithm)
-    precision: str = "fp32"  # or "bf16": autocast on CUDA and on CPUs with native bf16
-    channels_last: bool = False  # NHWC memory layout for 4-D activations
-    fused_adam: bool = False  # Adam's fused kernel (one kernel per step instead of one per tensor)
-    dft_conv: bool = False  # stride-1/2 convolutions on small maps computed in the DFT domain (dftconv.py)
+    # speed: the same maths computed faster, chosen for this machine unless set (speed.py, autotune.py)
+    precision: str = "auto"  # bf16 autocast where the hardware has bf16 natively, else "fp32"
+    fused_adam: bool | None = None  # None: Adam's fused kernel where this torch has one for the device
+    conv: str = "auto"  # each convolution's algorithm: timed per layer ("auto"), or "torch", "phase", "dft"
+    channels_last: bool | None = None  # NHWC layout for 4-D activations; None: timed per network
 
 
 class Callback:
@@ -74,10 +82,12 @@ class Callback:
     def on_fit_end(self, trainer: Trainer) -> None: ...
 
 
-def make_optimizers(G: nn.Module, D: nn.Module, cfg: TrainConfig) -> tuple[torch.optim.Adam, torch.optim.Adam]:
+def make_optimizers(G: nn.Module, D: nn.Module, cfg: TrainConfig,
+                    device: torch.device | None = None) -> tuple[torch.optim.Adam, torch.optim.Adam]:
     """Adam for each network with the DCGAN betas (0.5, 0.999); ``fused_adam`` picks the fused kernel."""
     betas = (cfg.beta1, cfg.beta2)
-    extra = {"fused": True} if cfg.fused_adam else {}
+    device = device or next(G.parameters()).device
+    extra = {"fused": True} if resolve_fused_adam(cfg.fused_adam, device) else {}
     return (torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=betas, **extra),
             torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=betas, **extra))
 
@@ -97,14 +107,11 @@ class Trainer:
         self.cfg = cfg or TrainConfig()
         self.device = torch.device(device) if device else getattr(batches, "device", torch.device("cpu"))
         check_speed_options(self.cfg, self.device)
+        self.precision = resolve_precision(self.cfg.precision, self.device)
         self.G, self.D = G.to(self.device), D.to(self.device)
-        if self.cfg.dft_conv:
-            use_dft_convolutions(plain(self.G))
-            use_dft_convolutions(plain(self.D))
-        if self.cfg.channels_last:
-            self.G, self.D = self.G.to(memory_format=torch.channels_last), self.D.to(memory_format=torch.channels_last)
+        self._fixed_speed_options()
         self.batches, self.steps = batches, steps
-        self.opt_G, self.opt_D = optimizers or make_optimizers(self.G, self.D, self.cfg)
+        self.opt_G, self.opt_D = optimizers or make_optimizers(self.G, self.D, self.cfg, self.device)
         self.callbacks = list(callbacks)
         self.progress, self.kind = progress, kind
         self.model_config = asdict(model_config) if model_config is not None else {}
@@ -116,8 +123,47 @@ class Trainer:
         self.batch_in_epoch = 0  # position inside the epoch in progress (for mid-epoch resume)
         self.should_stop = False  # a callback sets it (e.g. TimeBudget); fit() stops after the current step
         self.history: list[dict] = []
+        self.callback_seconds = 0.0  # wall time spent in callbacks (EpochTimer reports its share)
         generator = torch.Generator().manual_seed(self.cfg.seed + 12345)
         self.fixed = steps.fixed_inputs(self.cfg.n_fixed, generator, self.device)  # the same inputs in every grid
+
+    # -- speed ----------------------------------------------------------------
+    def _fixed_speed_options(self) -> None:
+        """Apply the options set by hand now; "auto" ones are timed at the first step (``autotune.py``)."""
+        nets = (plain(self.G), plain(self.D))
+        if self.cfg.conv not in ("auto", "torch"):
+            for net in nets:
+                use_algorithm(net, self.cfg.conv)
+        if self.cfg.channels_last:
+            for net in nets:
+                net.to(memory_format=torch.channels_last)
+        self.nhwc_batches = bool(self.cfg.channels_last)
+        wrapped = plain(self.G) is not self.G or plain(self.D) is not self.D  # DDP: every rank must compute alike
+        self.tune_pending = not wrapped and (self.cfg.conv == "auto" or self.cfg.channels_last is None)
+        self.speed: dict[str, dict] = {}  # the plans in use, per network (stored in checkpoints)
+        self.measure_speed = True  # fit() turns it off for runs too short to pay for the timing
+
+    def _tuned_step(self, batch, update_g: bool) -> dict[str, Tensor]:
+        """The first step, recorded; then each network gets its fastest plan for this machine."""
+        with Recorder({"G": plain(self.G), "D": plain(self.D)}) as recorder:
+            logs = self._step(batch, update_g)
+        formats = (False, True) if self.cfg.channels_last is None else (self.cfg.channels_last,)
+        algorithm = None if self.cfg.conv == "auto" else self.cfg.conv
+        say = print if self.progress else (lambda text: None)
+        self.use_plans(tune(recorder, self.device, self.precision, formats, algorithm, self.measure_speed, say))
+        return logs
+
+    def use_plans(self, plans: dict[str, Plan]) -> None:
+        """Compute each network as its plan says (the same function, float rounding aside)."""
+        for name, net, opt in (("G", plain(self.G), self.opt_G), ("D", plain(self.D), self.opt_D)):
+            if name in plans:
+                set_algorithms(net, plans[name].layers)
+                if plans[name].channels_last:
+                    net.to(memory_format=torch.channels_last)
+                    optimizer_state_like_parameters(opt)
+                self.speed[name] = asdict(plans[name])
+        self.nhwc_batches = self.nhwc_batches or bool(self.speed.get("D", {}).get("channels_last"))
+        self.tune_pending = False
 
     # -- sampling -----------------------------------------------------------
     def sample_fixed(self, ema: bool = True) -> Tensor:
@@ -128,7 +174,9 @@ class Trainer:
     # -- training -----------------------------------------------------------
     def _emit(self, name: str, *args) -> None:
         for cb in self.callbacks:
+            start = time.perf_counter()
             getattr(cb, name)(self, *args)
+            self.callback_seconds += time.perf_counter() - start  # grids, checkpoints: what bookkeeping costs
 
     def _log(self, sums: dict[str, Tensor], counts: dict[str, int], bar) -> None:
         values = {k: (v / counts[k]).item() for k, v in sums.items()}
@@ -146,14 +194,17 @@ class Trainer:
 
     def train_step(self, batch) -> dict[str, Tensor]:
         """One step on one batch: D always, G every ``d_steps``-th step (and its EMA after it)."""
-        if self.cfg.channels_last:
-            batch = channels_last(batch)
         update_g = self.cfg.update == "simultaneous" or (self.step + 1) % self.cfg.d_steps == 0
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.cfg.precision == "bf16"):
-            logs = self.steps.step(self.G, self.D, self.opt_G, self.opt_D, batch, update_g)
+        logs = self._tuned_step(batch, update_g) if self.tune_pending else self._step(batch, update_g)
         if update_g and self.ema is not None:
             self.ema.update_parameters(plain(self.G))
         return logs
+
+    def _step(self, batch, update_g: bool) -> dict[str, Tensor]:
+        if self.nhwc_batches:
+            batch = channels_last(batch)
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+            return self.steps.step(self.G, self.D, self.opt_G, self.opt_D, batch, update_g)
 
     def fit(self, epochs: int | None = None) -> list[dict]:
         """Train until ``epochs`` (default ``cfg.epochs``) have passed in total; returns the history."""
@@ -161,6 +212,7 @@ class Trainer:
         steps_left = max(0, max(0, target - self.epoch) * len(self.batches) - self.batch_in_epoch)
         budget = min((c.time_budget for c in self.callbacks if getattr(c, "time_budget", None)), default=None)
         bar = ProgressBar(steps_left, budget, enabled=self.progress)
+        self.measure_speed = self.measure_speed and worth_timing(steps_left, budget)
         self.should_stop = False
         self._emit("on_fit_start")
         sums: dict[str, Tensor] = {}
@@ -213,6 +265,7 @@ class Trainer:
             "fixed_noise": self.fixed[0],  # the fixed noise batch (lesson 04: the fixed A images)
             "state": self.steps.state_dict(),
             "history": self.history,
+            "speed": {"machine": machine(), "plans": self.speed},
         }
 
     def save_checkpoint(self, path: str | Path) -> Path:
@@ -235,3 +288,6 @@ class Trainer:
         if ckpt["batches"] is not None and hasattr(self.batches, "load_state_dict"):
             self.batches.load_state_dict(ckpt["batches"])
         set_rng_state(ckpt["rng"])
+        speed = ckpt.get("speed") or {}
+        if self.tune_pending and speed.get("plans") and speed.get("machine") == machine():
+            self.use_plans({name: Plan(**plan) for name, plan in speed["plans"].items()})  # compute as before

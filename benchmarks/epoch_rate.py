@@ -1,0 +1,84 @@
+"""The speed users meet: ``gancourse train`` images/s per epoch after the first, with and without flags.
+
+    python benchmarks/epoch_rate.py --dataset fashion-mnist --batch-size 256 --epochs 3 [--limit 10240] [--tf-python PY]
+
+Each configuration is one real ``gancourse train dcgan`` process (data loading, autotuning, sample
+grids, checkpoints and the history file included), one after the other on this machine; the rate
+is the one the command prints and keeps in ``RUN/speed.json``. ``--tf-python`` also times the
+TensorFlow tutorial's ``train_step`` (``tf_tutorial.py``) in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from quality import machine  # noqa: E402
+from throughput import tensorflow_tutorial  # noqa: E402
+
+CONFIGS = {
+    "defaults (no flags)": [],
+    "defaults, fp32": ["--precision", "fp32"],
+    "before issue 19: torch layers, NCHW, Adam per tensor, fp32": ["--conv", "torch", "--no-channels-last",
+                                                                   "--no-fused-adam", "--precision", "fp32"],
+}
+
+
+def run(model: str, flags: list[str], args, folder: Path) -> dict:
+    out = folder / f"run-{len(list(folder.iterdir()))}"
+    cmd = [sys.executable, "-m", "gancourse", "train", model, "--dataset", args.dataset, "--batch-size",
+           str(args.batch_size), "--epochs", str(args.epochs), "--quiet", "--out", str(out), *flags]
+    if args.limit:
+        cmd += ["--limit", str(args.limit)]
+    if args.device:
+        cmd += ["--device", args.device]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads((out / "speed.json").read_text(encoding="utf-8"))
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", default="dcgan")
+    p.add_argument("--dataset", default="fashion-mnist")
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--limit", type=int, default=None, help="images per epoch (default: the whole training set)")
+    p.add_argument("--device", default=None)
+    p.add_argument("--configs", default=",".join(str(i) for i in range(len(CONFIGS))), help="indices into CONFIGS")
+    p.add_argument("--tf-python", default=None)
+    p.add_argument("--out", default=None, help="JSON file for the results")
+    args = p.parse_args(argv)
+    names = [list(CONFIGS)[int(i)] for i in args.configs.split(",")]
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            rows[name] = run(args.model, CONFIGS[name], args, Path(tmp))
+            print(json.dumps({name: rows[name]}), flush=True)
+    tf = tensorflow_tutorial(args.tf_python, args.batch_size, 20, None) if args.tf_python else None
+    lines = [f"`gancourse train {args.model} --batch-size {args.batch_size}`, {args.dataset}"
+             f"{f' (first {args.limit:,} images)' if args.limit else ''}, {args.epochs} epochs; {machine()}", "",
+             "| configuration | images/s per epoch after the first | epoch seconds | callbacks' share | precision |"
+             + (" vs TensorFlow tutorial |" if tf else ""), "|---|---:|---|---:|---|" + ("---:|" if tf else "")]
+    for name, r in rows.items():
+        ratio = f" {r['images_per_s'] / tf['images_per_s']:.2f}× |" if tf else ""
+        lines.append(f"| {name} | {r['images_per_s']:,.0f} | {', '.join(f'{s:.1f}' for s in r['epoch_seconds'])} | "
+                     f"{100 * r['callbacks_share']:.1f} % | {r['precision']} |{ratio}")
+    if tf:
+        lines += ["", f"TensorFlow {tf['tensorflow']} tutorial `train_step`, same batch, the same run: "
+                  f"{tf['images_per_s']:,.0f} images/s (steps after warm-up)."]
+    print("\n".join(lines))
+    if args.out:
+        Path(args.out).write_text(json.dumps({"machine": machine(), "rows": rows, "tensorflow_tutorial": tf,
+                                              "table": lines}, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

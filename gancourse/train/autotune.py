@@ -1,0 +1,225 @@
+"""Pick, on this machine, the fastest exact way to compute each network: ``cudnn.benchmark`` for the course.
+
+The trainer's speed options (``TrainConfig.conv``, ``channels_last``) default to "auto". Then the
+first training step runs with torch's own layers while :class:`Recorder` notes each convolution's
+input shape and each network's inputs; afterwards :func:`tune` times, on this machine, at these shapes:
+
+1. each convolution's forward + backward with every algorithm that computes it exactly
+   (``convalgos.candidates``: torch's, the four-phase decomposition, the DFT), in both memory formats;
+2. each network's forward + backward on a copy, in each memory format, with that format's fastest layers;
+
+and keeps the fastest (a :class:`Plan` per network). Every choice gives the same function up to float
+rounding, so the training maths never depend on it. Plans are cached per machine, torch version,
+thread count, precision and shapes in ``<cache>/autotune.json`` (later runs start at once and use the
+same algorithms) and stored in checkpoints (a resumed run computes exactly as the first did).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+
+import torch
+from torch import nn
+
+from ..config import cache_root
+from ..utils import atomic_write_text, cpu_flags, cpu_name
+from .convalgos import candidates, conv_layers, set_algorithms, swapped
+from .speed import channels_last as to_channels_last
+
+Tensor = torch.Tensor
+CACHE_NAME = "autotune.json"
+REPEATS = 2  # timed runs after one warm-up; the minimum is kept (the least disturbed run)
+TUNE_FROM_STEPS, TUNE_FROM_SECONDS = 200, 120  # shorter runs use cached plans only: timing would cost more than it saves
+CPU_TIMING_BATCH = 64  # CPUs cost about the same per image from here on: time a slice of the batch, 4x sooner
+
+
+@dataclass
+class Plan:
+    """How one network computes: its memory format and each convolution's algorithm (torch's when absent)."""
+
+    channels_last: bool = False
+    layers: dict[str, str] = field(default_factory=dict)
+    ms: float | None = None  # the network's measured forward + backward, milliseconds
+
+
+def machine() -> str:
+    """What the timings depend on: the device, its instruction sets, torch's version and its threads."""
+    if torch.cuda.is_available():
+        device = torch.cuda.get_device_name()
+    else:
+        device = cpu_name() + " " + " ".join(sorted(f for f in cpu_flags() if f.startswith(("avx", "amx", "fma"))))
+    return f"{device} | torch {torch.__version__} | {torch.get_num_threads()} threads"
+
+
+class Recorder:
+    """Forward pre-hooks, while a ``with`` block runs, on each named network and its convolutions."""
+
+    def __init__(self, nets: dict[str, nn.Module]):
+        self.nets = nets
+        self.inputs: dict[str, tuple] = {}  # network -> (args, kwargs) of its first call, detached
+        self.shapes: dict[str, dict[str, list[int]]] = {name: {} for name in nets}  # network -> layer -> input shape
+        self._handles: list = []
+
+    def __enter__(self) -> Recorder:
+        for name, net in self.nets.items():
+            self._handles.append(net.register_forward_pre_hook(self._on_net(name), with_kwargs=True))
+            for layer_name, layer in conv_layers(net).items():
+                self._handles.append(layer.register_forward_pre_hook(self._on_layer(name, layer_name)))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for h in self._handles:
+            h.remove()
+
+    def _on_net(self, name):
+        def hook(module, args, kwargs):
+            if name not in self.inputs:
+                keep = lambda v: v.detach().clone() if torch.is_tensor(v) else v  # noqa: E731
+                self.inputs[name] = (tuple(keep(a) for a in args), {k: keep(v) for k, v in kwargs.items()})
+        return hook
+
+    def _on_layer(self, name, layer_name):
+        def hook(module, args):
+            if torch.is_tensor(args[0]) and args[0].ndim == 4:
+                self.shapes[name].setdefault(layer_name, list(args[0].shape))
+        return hook
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _best_time(run, device: torch.device) -> float:
+    """Seconds of ``run()``: one warm-up (primitive creation, caches), then the minimum of ``REPEATS``."""
+    run()
+    best = float("inf")
+    for _ in range(REPEATS):
+        _sync(device)
+        start = time.perf_counter()
+        run()
+        _sync(device)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _forward_backward(net: nn.Module, args: tuple, kwargs: dict):
+    def run():
+        out = net(*args, **kwargs)
+        out = out[0] if isinstance(out, (tuple, list)) else out
+        out.float().square().mean().backward()  # a gradient at every output, as training has
+    return run
+
+
+def _timing_batch(n: int, device: torch.device) -> int:
+    return n if device.type == "cuda" else min(n, CPU_TIMING_BATCH)
+
+
+def _sliced(inputs: tuple, n: int, keep: int) -> tuple:
+    """The first ``keep`` items of every batch-sized tensor among a network's inputs."""
+    cut = lambda v: v[:keep] if torch.is_tensor(v) and v.ndim and len(v) == n else v  # noqa: E731
+    args, kwargs = inputs
+    return tuple(cut(a) for a in args), {k: cut(v) for k, v in kwargs.items()}
+
+
+def _time_layer(layer: nn.Module, algorithm: str, shape: list[int], fmt: bool, device, autocast) -> float:
+    shape = [_timing_batch(shape[0], device), *shape[1:]]
+    trial = swapped(copy.deepcopy(layer), algorithm)
+    trial = trial.to(memory_format=torch.channels_last) if fmt else trial
+    g = torch.Generator(device=device).manual_seed(0)
+    x = torch.randn(shape, generator=g, device=device)  # (N, C, H, W)
+    x = (to_channels_last(x) if fmt else x).requires_grad_()
+    with autocast():
+        return _best_time(_forward_backward(trial, (x,), {}), device)
+
+
+def _time_net(net: nn.Module, plan: Plan, inputs: tuple, device, autocast) -> float:
+    trial = copy.deepcopy(net)  # BatchNorm statistics and dropout of the copy only
+    set_algorithms(trial, plan.layers)
+    n = next((len(v) for v in inputs[0] if torch.is_tensor(v) and v.ndim), 0)
+    args, kwargs = _sliced(inputs, n, _timing_batch(n, device))
+    if plan.channels_last:
+        trial, args = trial.to(memory_format=torch.channels_last), to_channels_last(args)
+    with autocast():
+        return _best_time(_forward_backward(trial, args, kwargs), device)
+
+
+def plan_network(net: nn.Module, shapes: dict[str, list[int]], inputs: tuple, device, autocast,
+                 formats=(False, True), algorithm: str | None = None) -> Plan:
+    """The fastest :class:`Plan` for ``net`` at the recorded shapes (``algorithm`` fixes the layers' algorithm)."""
+    layers = conv_layers(net)
+    best = None
+    for fmt in formats:
+        plan = Plan(channels_last=fmt)
+        for name, shape in shapes.items():
+            options = candidates(layers[name])
+            if algorithm:  # set by hand: that algorithm where it applies, torch's elsewhere; nothing to time
+                options = [algorithm if algorithm in options else "torch"]
+            times = {a: _time_layer(layers[name], a, shape, fmt, device, autocast) for a in options if len(options) > 1}
+            choice = min(times, key=times.get) if times else options[0]
+            if choice != "torch":
+                plan.layers[name] = choice
+        plan.ms = round(_time_net(net, plan, inputs, device, autocast) * 1000, 3)
+        best = plan if best is None or plan.ms < best.ms else best
+    return best
+
+
+def cache_key(name: str, net: nn.Module, shapes: dict, inputs: tuple, precision: str, formats, algorithm) -> str:
+    args, kwargs = inputs
+    described = [list(v.shape) if torch.is_tensor(v) else repr(v) for v in (*args, *kwargs.values())]
+    layers = {n: repr(m) for n, m in conv_layers(net).items()}
+    text = json.dumps([machine(), name, type(net).__name__, layers, shapes, described, precision, list(formats),
+                       algorithm], sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+_MEMORY: dict[str, dict] = {}  # this process's plans, so that two trainers in one process agree
+
+
+def _read_cache() -> dict:
+    try:
+        return json.loads((cache_root() / CACHE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_cache(key: str, plan: Plan) -> None:
+    entries = {**_read_cache(), key: asdict(plan)}
+    try:
+        atomic_write_text(cache_root() / CACHE_NAME, json.dumps(entries, indent=1, sort_keys=True))
+    except OSError:
+        pass  # a read-only cache folder only costs the timing again next time
+
+
+def worth_timing(steps: int, budget_s: float | None) -> bool:
+    """Whether a run of ``steps`` steps (or a ``budget_s`` time budget) pays for a few seconds of timing."""
+    return steps >= TUNE_FROM_STEPS and (budget_s is None or budget_s >= TUNE_FROM_SECONDS)
+
+
+def tune(recorder: Recorder, device: torch.device, precision: str, formats=(False, True),
+         algorithm: str | None = None, measure: bool = True, say=print) -> dict[str, Plan]:
+    """A :class:`Plan` for every recorded network with convolutions: from this process, the cache, or
+    timed now (``measure``; ``say`` tells). Networks without convolutions keep torch's defaults."""
+    autocast = lambda: torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16")  # noqa: E731
+    plans = {}
+    for name, net in recorder.nets.items():
+        if name not in recorder.inputs or not recorder.shapes[name]:
+            continue
+        shapes, inputs = recorder.shapes[name], recorder.inputs[name]
+        key = cache_key(name, net, shapes, inputs, precision, formats, algorithm)
+        known = _MEMORY.get(key) or _read_cache().get(key)
+        if known is None and not measure:
+            continue
+        if known is None:
+            say(f"gancourse: timing {name}'s layers on this machine, once (cached in {cache_root() / CACHE_NAME})")
+            with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+                plan = plan_network(net, shapes, inputs, device, autocast, formats, algorithm)
+            _write_cache(key, plan)
+            known = asdict(plan)
+        _MEMORY[key] = known
+        plans[name] = Plan(**known)
+    return plans

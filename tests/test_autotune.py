@@ -1,0 +1,148 @@
+"""Autotuning (autotune.py): the first step is recorded, each layer and network timed, the fastest kept."""
+
+import json
+from dataclasses import replace
+
+import pytest
+import torch
+from torch import nn
+
+from gancourse import nets, registry
+from gancourse.data import Batches
+from gancourse.train import TrainConfig, Trainer, autotune
+from gancourse.train.convalgos import algorithm_of, conv_layers
+from gancourse.train.speed import (
+    fused_adam_available,
+    optimizer_state_like_parameters,
+    resolve_fused_adam,
+    resolve_precision,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memory(monkeypatch):
+    monkeypatch.setattr(autotune, "_MEMORY", {})
+
+
+def _trainer(epochs=1, **cfg):
+    torch.manual_seed(0)
+    G, D = registry.build("dcgan", {"width": 8, "dropout": 0.0})
+    images = torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    config = replace(TrainConfig(epochs=epochs, log_every=1), **cfg)
+    steps = registry.get("dcgan").steps(nets.DCGANConfig(width=8, dropout=0.0), config)
+    return Trainer(G, D, Batches(images, None, 16, seed=0), steps, config, progress=False)
+
+
+def _fake_timings(monkeypatch, layer_ms, net_ms):
+    """Timings by rule instead of a clock: ``layer_ms(name-free layer, algorithm, nhwc)``, ``net_ms(plan)``."""
+    monkeypatch.setattr(autotune, "_time_layer", lambda layer, a, shape, fmt, device, ac: layer_ms(layer, a, fmt))
+    monkeypatch.setattr(autotune, "_time_net", lambda net, plan, inputs, device, ac: net_ms(plan))
+
+
+def test_recorder_sees_each_convolution_and_each_network_then_lets_go():
+    G, D = registry.build("dcgan", {"width": 8})
+    with autotune.Recorder({"G": G, "D": D}) as rec:
+        D(G(torch.randn(3, 100)))
+    assert rec.shapes["G"] == {"body.0.0": [3, 32, 7, 7], "body.1.0": [3, 16, 7, 7], "body.2": [3, 8, 14, 14]}
+    assert rec.shapes["D"] == {"body.0.0": [3, 1, 28, 28], "body.1.0": [3, 8, 14, 14]}
+    assert rec.inputs["G"][0][0].shape == (3, 100) and rec.inputs["D"][0][0].shape == (3, 1, 28, 28)
+    assert not any(m._forward_pre_hooks for m in [*G.modules(), *D.modules()])  # hooks removed
+
+
+def test_the_fastest_layers_and_format_are_chosen(monkeypatch):
+    """Per layer the fastest algorithm in each format; then the format whose whole network is faster."""
+    def layer_ms(layer, algorithm, nhwc):
+        if isinstance(layer, nn.ConvTranspose2d) and layer.stride == (2, 2):
+            return {"torch": 3, "phase": 1, "dft": 2}[algorithm]
+        return {"torch": 1, "phase": 2, "dft": 3 if nhwc else 0.5}[algorithm]
+    _fake_timings(monkeypatch, layer_ms, lambda plan: 5.0 if plan.channels_last else 7.0)
+    G, _ = registry.build("dcgan", {})
+    with autotune.Recorder({"G": G}) as rec:
+        G(torch.randn(2, 100))
+    plans = autotune.tune(rec, torch.device("cpu"), "fp32", say=lambda text: None)
+    assert plans["G"].channels_last and plans["G"].ms == 5000.0
+    assert plans["G"].layers == {"body.1.0": "phase", "body.2": "phase"}  # body.0.0: stride 1, torch beats DFT in NHWC
+    fixed = autotune.tune(rec, torch.device("cpu"), "fp32", formats=(False,), algorithm="dft", say=lambda text: None)
+    assert not fixed["G"].channels_last and fixed["G"].layers == {"body.0.0": "dft", "body.1.0": "dft"}
+
+
+def test_plans_are_cached_on_disk_and_reused_without_timing(tmp_path, monkeypatch):
+    said = []
+    G, _ = registry.build("dcgan", {"width": 8})
+    with autotune.Recorder({"G": G}) as rec:
+        G(torch.randn(2, 100))
+    first = autotune.tune(rec, torch.device("cpu"), "fp32", say=said.append)
+    assert len(said) == 1 and "once" in said[0]
+    cache = json.loads((tmp_path / "cache" / autotune.CACHE_NAME).read_text())
+    assert list(cache.values()) == [{"channels_last": first["G"].channels_last, "layers": first["G"].layers,
+                                     "ms": first["G"].ms}]
+    monkeypatch.setattr(autotune, "_MEMORY", {})
+    monkeypatch.setattr(autotune, "_time_layer", lambda *a: pytest.fail("timed again despite the cache"))
+    assert autotune.tune(rec, torch.device("cpu"), "fp32", say=said.append) == first and len(said) == 1
+    assert autotune.tune(rec, torch.device("cpu"), "bf16", measure=False) == {}  # another precision: not cached
+
+
+def test_a_broken_or_unwritable_cache_costs_only_the_timing(tmp_path, monkeypatch):
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / autotune.CACHE_NAME).write_text("{not json")
+    G, _ = registry.build("dcgan", {"width": 8})
+    with autotune.Recorder({"G": G}) as rec:
+        G(torch.randn(2, 100))
+    monkeypatch.setattr(autotune, "atomic_write_text", lambda *a: (_ for _ in ()).throw(PermissionError("read-only")))
+    assert set(autotune.tune(rec, torch.device("cpu"), "fp32", say=lambda t: None)) == {"G"}
+
+
+def test_trainer_tunes_long_runs_and_trains_as_torchs_layers_do(monkeypatch):
+    monkeypatch.setattr(autotune, "TUNE_FROM_STEPS", 4)
+    plain = _trainer(conv="torch", channels_last=False, fused_adam=False).fit()
+    auto = _trainer()
+    assert auto.tune_pending and auto.opt_G.defaults["fused"] is fused_adam_available("cpu")
+    history = auto.fit()
+    assert not auto.tune_pending and set(auto.speed) == {"G", "D"}
+    chosen = {name: algorithm_of(m) for name, m in conv_layers(auto.G).items()}
+    assert {k: v for k, v in chosen.items() if v != "torch"} == auto.speed["G"]["layers"]
+    for a, b in zip(plain, history, strict=True):
+        assert a["loss_D"] == pytest.approx(b["loss_D"], rel=1e-3) and a["loss_G"] == pytest.approx(b["loss_G"], rel=1e-3)
+
+
+def test_short_runs_use_only_cached_plans(monkeypatch):
+    monkeypatch.setattr(autotune, "_time_layer", lambda *a: pytest.fail("a 4-step run should not time layers"))
+    t = _trainer()
+    t.fit()
+    assert t.speed == {} and not t.tune_pending
+    assert all(algorithm_of(m) == "torch" for m in conv_layers(t.G).values())
+
+
+def test_checkpoints_carry_the_plans_and_a_resume_computes_alike(tmp_path, monkeypatch):
+    monkeypatch.setattr(autotune, "TUNE_FROM_STEPS", 4)
+    first = _trainer()
+    first.fit()
+    path = first.save_checkpoint(tmp_path / "ckpt.pt")
+    assert torch.load(path, weights_only=False)["speed"] == {"machine": autotune.machine(), "plans": first.speed}
+    monkeypatch.setattr(autotune, "_MEMORY", {})
+    monkeypatch.setattr(autotune, "_time_layer", lambda *a: pytest.fail("the checkpoint's plans should be used"))
+    second = _trainer(epochs=2)
+    second.load_checkpoint(path)
+    assert not second.tune_pending and second.speed == first.speed
+    assert [type(m) for m in second.G.modules()] == [type(m) for m in first.G.modules()]
+    second.fit()
+
+
+def test_auto_options_resolve_per_machine(monkeypatch):
+    cpu = torch.device("cpu")
+    assert resolve_fused_adam(None, cpu) is fused_adam_available("cpu") and resolve_fused_adam(False, cpu) is False
+    monkeypatch.setattr("gancourse.train.speed.cpu_has_bf16", lambda: True)
+    assert resolve_precision("auto", cpu) == "bf16"
+    monkeypatch.setattr("gancourse.train.speed.cpu_has_bf16", lambda: False)
+    assert resolve_precision("auto", cpu) == "fp32" and resolve_precision("fp32", cpu) == "fp32"
+
+
+def test_optimizer_moments_follow_their_parameters_layout():
+    conv = nn.Conv2d(3, 4, 3)
+    opt = torch.optim.Adam(conv.parameters())
+    conv(torch.randn(2, 3, 5, 5)).sum().backward()
+    opt.step()
+    conv.to(memory_format=torch.channels_last)
+    optimizer_state_like_parameters(opt)
+    assert opt.state[conv.weight]["exp_avg"].is_contiguous(memory_format=torch.channels_last)
+    assert opt.state[conv.bias]["exp_avg"].is_contiguous()
