@@ -2,7 +2,7 @@
 
     python benchmarks/curves.py --dataset fashion-mnist --budget-s 300 --every-s 30 --out docs/curves-fashion-mnist
 
-Each model trains with its recipe (defaults: autotuned layers, fused Adam, bf16 where native) for
+Each model trains with its recipe (defaults: autotuned layers, fused Adam, fp32) for
 ``--budget-s`` seconds of training; every ``--every-s`` seconds the clock stops while the course
 classifier scores ``--n`` samples (from the EMA of G where the recipe keeps one): Fréchet distance
 in its feature space and label accuracy. Where the curves cross, BigGAN overtakes.

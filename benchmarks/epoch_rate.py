@@ -17,13 +17,18 @@ import sys
 import tempfile
 from pathlib import Path
 
+import torch
+
+from gancourse.train.speed import native_bf16
+from gancourse.utils import choose_device
+
 sys.path.insert(0, str(Path(__file__).parent))
 from quality import machine  # noqa: E402
 from throughput import tensorflow_tutorial  # noqa: E402
 
 CONFIGS = {
     "defaults (no flags)": [],
-    "defaults, fp32": ["--precision", "fp32"],
+    "defaults + bf16 autocast": ["--precision", "bf16"],
     "before issue 19: torch layers, NCHW, Adam per tensor, fp32": ["--conv", "torch", "--no-channels-last",
                                                                    "--no-fused-adam", "--precision", "fp32"],
 }
@@ -51,11 +56,13 @@ def main(argv=None) -> int:
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--limit", type=int, default=None, help="images per epoch (default: the whole training set)")
     p.add_argument("--device", default=None)
-    p.add_argument("--configs", default=",".join(str(i) for i in range(len(CONFIGS))), help="indices into CONFIGS")
+    p.add_argument("--configs", default=None, help="indices into CONFIGS (default: all; bf16 only where native)")
     p.add_argument("--tf-python", default=None)
     p.add_argument("--out", default=None, help="JSON file for the results")
     args = p.parse_args(argv)
-    names = [list(CONFIGS)[int(i)] for i in args.configs.split(",")]
+    device = torch.device(args.device) if args.device else choose_device()
+    picked = args.configs.split(",") if args.configs else ["0", "2"] + (["1"] if native_bf16(device) else [])
+    names = [list(CONFIGS)[int(i)] for i in picked]
     rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:

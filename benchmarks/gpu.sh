@@ -24,7 +24,8 @@ part() {  # part NAME SECONDS COMMAND...: run with a limit, keep its log, note i
   tar -czf "$DEST/results.tgz" -C "$(dirname "$OUT")" gpu-results
 }
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; nproc; python3 -c "import torch, sys; print(sys.version, torch.__version__, torch.cuda.get_device_name())"; } >"$OUT/env.txt" 2>&1
-part epoch_rate 80 python3 benchmarks/epoch_rate.py --dataset fashion-mnist --epochs 3 --batch-size 256 --device cuda --out "$OUT/epoch_rate.json"
+part cuda_tests 60 python3 -m pytest -q -p no:cacheprovider tests/test_train.py tests/test_autotune.py
+part epoch_rate 110 python3 benchmarks/epoch_rate.py --dataset fashion-mnist --epochs 3 --batch-size 256 --device cuda --out "$OUT/epoch_rate.json"
 part throughput 80 python3 benchmarks/throughput.py --device cuda --steps 40 --models dcgan,gan,cgan,biggan --out "$OUT/throughput.md"
 part notebooks_fast 130 env GANCOURSE_FAST=1 python3 benchmarks/notebooks.py solutions/*.ipynb --timeout 60 --out "$OUT/notebooks_fast.json"
 part curves 190 python3 benchmarks/curves.py --dataset fashion-mnist --budget-s 70 --every-s 14 --n 2000 --device cuda --out "$OUT/curves"

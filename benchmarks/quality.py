@@ -56,7 +56,7 @@ class StepLimit(Callback):
 
 
 def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: int, out_dir: Path, steps: int | None = None,
-              precision: str = "auto", device=None) -> dict:
+              precision: str = "fp32", device=None) -> dict:
     seed_everything(seed)
     how = registry.get(kind)
     batch_size = how.batch_size
@@ -118,7 +118,7 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="Markdown file for the table (JSON is written beside it)")
     p.add_argument("--steps", type=int, default=None, help="train for this many steps instead of --budget-min")
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
+    p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     p.add_argument("--device", default=None, help="cpu or cuda (default: the CPU)")
     args = p.parse_args(argv)
     torch.set_num_threads(physical_cores())

@@ -20,8 +20,8 @@ it and as it was before:
   defaults up to issue 19), and the two-forward step before that;
 * **defaults**: ``TrainConfig()`` as it is now: fused Adam where available, each convolution's
   algorithm and each network's memory layout timed on this machine (``autotune.py``: torch's,
-  the four-phase decomposition, the DFT; the same function), bf16 autocast where the hardware has
-  it natively ("auto"); on such hardware also with ``precision="fp32"``;
+  the four-phase decomposition, the DFT; the same function), fp32; where the hardware has bf16
+  natively, also with ``precision="bf16"``;
 * **simultaneous**: the defaults with the TF tutorial's update (a different algorithm).
 
 Images per second count real images consumed by D updates. For BigGAN both sides use the hinge
@@ -49,7 +49,7 @@ from gancourse.data import Batches, load_dataset
 from gancourse.losses import get_loss
 from gancourse.tensors import call
 from gancourse.train import GANSteps, Trainer
-from gancourse.train.speed import resolve_precision
+from gancourse.train.speed import native_bf16
 from gancourse.utils import choose_device
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -179,11 +179,11 @@ def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, two_fo
 def measure(kind: str, data, batch_size: int, steps: int, device: torch.device) -> dict:
     """Every column for one model, one after the other."""
     run = lambda **kw: course(kind, data, batch_size, steps, device=device, **kw)  # noqa: E731
-    native = resolve_precision("auto", device) == "bf16"
+    native = native_bf16(device)
     return {"model": kind, "reference": reference(kind, data, batch_size, steps, device=device),
             "two_forward": run(two_forward=True, **BEFORE) if kind != "biggan" else None,
             "before": run(**BEFORE), "defaults": run(),
-            "defaults_fp32": run(precision="fp32") if native else None,
+            "defaults_bf16": run(precision="bf16") if native else None,
             "simultaneous": run(update="simultaneous")}
 
 
@@ -210,7 +210,7 @@ def main() -> None:
         rows.append(measure(kind, data, args.batch_size, args.steps, device))
         print(rows[-1], flush=True)
     tf = tensorflow_tutorial(args.tf_python, args.batch_size, args.steps, args.threads) if args.tf_python else None
-    text = report(rows, tf, args.batch_size, args.steps, resolve_precision("auto", device))
+    text = report(rows, tf, args.batch_size, args.steps)
     print(text)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -219,27 +219,25 @@ def main() -> None:
                                                      "tensorflow_tutorial": tf}, indent=1), encoding="utf-8")
 
 
-def report(rows: list[dict], tf: dict | None, batch_size: int, steps: int, precision: str) -> str:
+def report(rows: list[dict], tf: dict | None, batch_size: int, steps: int) -> str:
     def cell(v, ref):
         return "–" if v is None else f"{v:.0f} ({v / ref:.2f}×)"
 
     lines = [f"### Training throughput in images/s, batch {batch_size}, {steps} timed steps after 2 warm-up steps",
-             "", f"Machine: {machine()}. Ratios are against the reference measured in the same run; the defaults' "
-             f"precision here is {precision}.", "",
+             "", f"Machine: {machine()}. Ratios are against the reference measured in the same run.", "",
              "| model | seed-style reference, fp32 | two G forwards per step (before the steps protocol) | "
              "before issue 19: torch layers, NCHW, Adam per tensor, fp32 | **defaults now** (autotuned layers and layout, "
-             f"fused Adam, {precision}) | defaults in fp32 | defaults + simultaneous update |",
+             "fused Adam, fp32) | defaults in bf16 (native bf16 only) | defaults + simultaneous update |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['model']} | {r['reference']:.0f} | {cell(r['two_forward'], r['reference'])} | "
               f"{cell(r['before'], r['reference'])} | {cell(r['defaults'], r['reference'])} | "
-              f"{cell(r['defaults_fp32'], r['reference'])} | {cell(r['simultaneous'], r['reference'])} |" for r in rows]
+              f"{cell(r['defaults_bf16'], r['reference'])} | {cell(r['simultaneous'], r['reference'])} |" for r in rows]
     dcgan = next((r for r in rows if r["model"] == "dcgan"), None)
     if tf is not None and dcgan is not None:
-        fp32 = dcgan["defaults_fp32"] or dcgan["defaults"]
         lines += ["", f"TensorFlow {tf['tensorflow']} tutorial's DCGAN (`benchmarks/tf_tutorial.py`, `tf.function`, same batch "
                   f"and threads, the same run): **{tf['images_per_s']:.0f}** images/s. The course's DCGAN against it: "
-                  f"before {dcgan['before'] / tf['images_per_s']:.2f}×, defaults {dcgan['defaults'] / tf['images_per_s']:.2f}× "
-                  f"(fp32: {fp32 / tf['images_per_s']:.2f}×), with the simultaneous update "
+                  f"before {dcgan['before'] / tf['images_per_s']:.2f}×, defaults {dcgan['defaults'] / tf['images_per_s']:.2f}×, "
+                  "with the simultaneous update "
                   f"{dcgan['simultaneous'] / tf['images_per_s']:.2f}×."]
     elif dcgan is not None:
         lines += ["", "TensorFlow not measured: pass `--tf-python` (a Python with TensorFlow) to time its tutorial in the same run."]

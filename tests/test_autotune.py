@@ -8,14 +8,15 @@ import torch
 from torch import nn
 
 from gancourse import nets, registry
+from gancourse.config import GancourseError
 from gancourse.data import Batches
 from gancourse.train import TrainConfig, Trainer, autotune
 from gancourse.train.convalgos import algorithm_of, conv_layers
 from gancourse.train.speed import (
+    check_precision,
     fused_adam_available,
     optimizer_state_like_parameters,
     resolve_fused_adam,
-    resolve_precision,
 )
 
 
@@ -35,8 +36,8 @@ def _trainer(epochs=1, **cfg):
 
 def _fake_timings(monkeypatch, layer_ms, net_ms):
     """Timings by rule instead of a clock: ``layer_ms(name-free layer, algorithm, nhwc)``, ``net_ms(plan)``."""
-    monkeypatch.setattr(autotune, "_time_layer", lambda layer, a, shape, fmt, device, ac: layer_ms(layer, a, fmt))
-    monkeypatch.setattr(autotune, "_time_net", lambda net, plan, inputs, device, ac: net_ms(plan))
+    monkeypatch.setattr(autotune, "time_layer", lambda layer, a, shape, fmt, device, ac: layer_ms(layer, a, fmt))
+    monkeypatch.setattr(autotune, "time_net", lambda net, plan, inputs, device, ac: net_ms(plan))
 
 
 def test_recorder_sees_each_convolution_and_each_network_then_lets_go():
@@ -77,7 +78,7 @@ def test_plans_are_cached_on_disk_and_reused_without_timing(tmp_path, monkeypatc
     assert list(cache.values()) == [{"channels_last": first["G"].channels_last, "layers": first["G"].layers,
                                      "ms": first["G"].ms}]
     monkeypatch.setattr(autotune, "_MEMORY", {})
-    monkeypatch.setattr(autotune, "_time_layer", lambda *a: pytest.fail("timed again despite the cache"))
+    monkeypatch.setattr(autotune, "time_layer", lambda *a: pytest.fail("timed again despite the cache"))
     assert autotune.tune(rec, torch.device("cpu"), "fp32", say=said.append) == first and len(said) == 1
     assert autotune.tune(rec, torch.device("cpu"), "bf16", measure=False) == {}  # another precision: not cached
 
@@ -96,9 +97,9 @@ def test_trainer_tunes_long_runs_and_trains_as_torchs_layers_do(monkeypatch):
     monkeypatch.setattr(autotune, "TUNE_FROM_STEPS", 4)
     plain = _trainer(conv="torch", channels_last=False, fused_adam=False).fit()
     auto = _trainer()
-    assert auto.tune_pending and auto.opt_G.defaults["fused"] is fused_adam_available("cpu")
+    assert auto.fast.pending and auto.opt_G.defaults["fused"] is fused_adam_available("cpu")
     history = auto.fit()
-    assert not auto.tune_pending and set(auto.speed) == {"G", "D"}
+    assert not auto.fast.pending and set(auto.speed) == {"G", "D"}
     chosen = {name: algorithm_of(m) for name, m in conv_layers(auto.G).items()}
     assert {k: v for k, v in chosen.items() if v != "torch"} == auto.speed["G"]["layers"]
     for a, b in zip(plain, history, strict=True):
@@ -106,10 +107,10 @@ def test_trainer_tunes_long_runs_and_trains_as_torchs_layers_do(monkeypatch):
 
 
 def test_short_runs_use_only_cached_plans(monkeypatch):
-    monkeypatch.setattr(autotune, "_time_layer", lambda *a: pytest.fail("a 4-step run should not time layers"))
+    monkeypatch.setattr(autotune, "time_layer", lambda *a: pytest.fail("a 4-step run should not time layers"))
     t = _trainer()
     t.fit()
-    assert t.speed == {} and not t.tune_pending
+    assert t.speed == {} and not t.fast.pending
     assert all(algorithm_of(m) == "torch" for m in conv_layers(t.G).values())
 
 
@@ -120,10 +121,10 @@ def test_checkpoints_carry_the_plans_and_a_resume_computes_alike(tmp_path, monke
     path = first.save_checkpoint(tmp_path / "ckpt.pt")
     assert torch.load(path, weights_only=False)["speed"] == {"machine": autotune.machine(), "plans": first.speed}
     monkeypatch.setattr(autotune, "_MEMORY", {})
-    monkeypatch.setattr(autotune, "_time_layer", lambda *a: pytest.fail("the checkpoint's plans should be used"))
+    monkeypatch.setattr(autotune, "time_layer", lambda *a: pytest.fail("the checkpoint's plans should be used"))
     second = _trainer(epochs=2)
     second.load_checkpoint(path)
-    assert not second.tune_pending and second.speed == first.speed
+    assert not second.fast.pending and second.speed == first.speed
     assert [type(m) for m in second.G.modules()] == [type(m) for m in first.G.modules()]
     second.fit()
 
@@ -132,9 +133,11 @@ def test_auto_options_resolve_per_machine(monkeypatch):
     cpu = torch.device("cpu")
     assert resolve_fused_adam(None, cpu) is fused_adam_available("cpu") and resolve_fused_adam(False, cpu) is False
     monkeypatch.setattr("gancourse.train.speed.cpu_has_bf16", lambda: True)
-    assert resolve_precision("auto", cpu) == "bf16"
+    assert check_precision("bf16", cpu) == "bf16" and TrainConfig().precision == "fp32"  # bf16 only when asked for
     monkeypatch.setattr("gancourse.train.speed.cpu_has_bf16", lambda: False)
-    assert resolve_precision("auto", cpu) == "fp32" and resolve_precision("fp32", cpu) == "fp32"
+    with pytest.raises(GancourseError, match="no native bf16"):
+        check_precision("bf16", cpu)
+    assert check_precision("fp32", cpu) == "fp32"
 
 
 def test_optimizer_moments_follow_their_parameters_layout():

@@ -57,7 +57,7 @@ def _trainer(**cfg):
 
 def test_alternating_is_the_default_and_simultaneous_trains():
     cfg = TrainConfig()
-    assert cfg.update == "alternating" and cfg.precision == "auto" and cfg.conv == "auto"
+    assert cfg.update == "alternating" and cfg.precision == "fp32" and cfg.conv == "auto"
     assert cfg.channels_last is None and cfg.fused_adam is None  # timed / chosen on the machine
     t = _trainer(update="simultaneous")
     history = t.fit()

@@ -27,10 +27,10 @@ def easy_data(n=256, seed=0):
     return (200 + torch.randint(0, 56, (n, 1, 4, 4), generator=g)).to(torch.uint8)
 
 
-def make_trainer(seed=0, epochs=2, callbacks=(), steps=None, **cfg_kwargs):
+def make_trainer(seed=0, epochs=2, callbacks=(), steps=None, device="cpu", **cfg_kwargs):
     torch.manual_seed(seed)
     G, D = MLPGenerator(CFG), MLPDiscriminator(CFG)
-    batches = Batches(easy_data(), batch_size=32, seed=seed)
+    batches = Batches(easy_data(), batch_size=32, seed=seed, device=device)
     cfg = TrainConfig(epochs=epochs, log_every=4, seed=seed, **cfg_kwargs)
     return Trainer(G, D, batches, steps or GANSteps(CFG.z_dim), cfg, progress=False, callbacks=callbacks, kind="gan",
                    model_config=CFG)
@@ -97,6 +97,20 @@ def test_resume_continues_exactly(tmp_path):
     resumed.fit()
     assert resumed.history == full.history
     assert all(torch.equal(a, b) for a, b in zip(params(resumed.G), params(full.G), strict=True))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU (benchmarks/gpu.sh runs it on the lent one)")
+def test_resume_on_cuda_continues_exactly(tmp_path):
+    """Checkpoints load with map_location="cuda": the RNG and batch-order states it moved must go back to the CPU."""
+    full = make_trainer(epochs=2, device="cuda")
+    full.fit()
+    first = make_trainer(epochs=1, device="cuda")
+    first.fit()
+    first.save_checkpoint(tmp_path / "ck.pt")
+    resumed = make_trainer(epochs=2, device="cuda")
+    resumed.load_checkpoint(tmp_path / "ck.pt")
+    resumed.fit()
+    assert resumed.history == full.history
 
 
 def test_checkpoint_contents_and_sampling_alone(tmp_path):

@@ -28,7 +28,7 @@ class DataOptions:
 @dataclass(frozen=True)
 class SpeedOptions:
     update: str = "alternating"
-    precision: str = "auto"
+    precision: str = "fp32"
     conv: str = "auto"
     channels_last: bool | None = None  # None: timed on this machine
     fused_adam: bool | None = None  # None: where this torch has it

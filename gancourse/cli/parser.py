@@ -42,8 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         t.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
         t.add_argument("--checkpoint-every", type=whole(1), default=500, help="steps between checkpoints")
         t.add_argument("--tensorboard", action="store_true", help="also log to TensorBoard (if installed)")
-        t.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"],
-                       help="auto: bf16 autocast where the hardware has bf16 natively (CUDA, AVX-512 BF16/AMX), else fp32")
+        t.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
+                       help="bf16: autocast where the hardware has bf16 natively (CUDA, AVX-512 BF16/AMX)")
         t.add_argument("--simultaneous", action="store_true",
                        help="one G(z) forward for both updates (the TF tutorial's algorithm, not the alternating one)")
         t.add_argument("--conv", default="auto", choices=["auto", "torch", "phase", "dft"],

@@ -16,8 +16,9 @@ from .checkpoint import (
 )
 from .distributed import plain
 from .ema import ema_with_warmup
+from .options import TrainConfig, make_optimizers
 from .steps import GANSteps, Steps, d_step, g_step, simultaneous_step
-from .trainer import Callback, TrainConfig, Trainer, TrainingDiverged, make_optimizers
+from .trainer import Callback, Trainer, TrainingDiverged
 
 __all__ = [
     "EpochTimer",

@@ -16,10 +16,8 @@ same algorithms) and stored in checkpoints (a resumed run computes exactly as th
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
-import time
 from dataclasses import asdict, dataclass, field
 
 import torch
@@ -27,14 +25,12 @@ from torch import nn
 
 from ..config import cache_root
 from ..utils import atomic_write_text, cpu_flags, cpu_name
-from .convalgos import candidates, conv_layers, set_algorithms, swapped
-from .speed import channels_last as to_channels_last
+from .convalgos import candidates, conv_layers
+from .timing import Recorder, time_layer, time_net
 
 Tensor = torch.Tensor
 CACHE_NAME = "autotune.json"
-REPEATS = 2  # timed runs after one warm-up; the minimum is kept (the least disturbed run)
 TUNE_FROM_STEPS, TUNE_FROM_SECONDS = 200, 120  # shorter runs use cached plans only: timing would cost more than it saves
-CPU_TIMING_BATCH = 64  # CPUs cost about the same per image from here on: time a slice of the batch, 4x sooner
 
 
 @dataclass
@@ -55,99 +51,6 @@ def machine() -> str:
     return f"{device} | torch {torch.__version__} | {torch.get_num_threads()} threads"
 
 
-class Recorder:
-    """Forward pre-hooks, while a ``with`` block runs, on each named network and its convolutions."""
-
-    def __init__(self, nets: dict[str, nn.Module]):
-        self.nets = nets
-        self.inputs: dict[str, tuple] = {}  # network -> (args, kwargs) of its first call, detached
-        self.shapes: dict[str, dict[str, list[int]]] = {name: {} for name in nets}  # network -> layer -> input shape
-        self._handles: list = []
-
-    def __enter__(self) -> Recorder:
-        for name, net in self.nets.items():
-            self._handles.append(net.register_forward_pre_hook(self._on_net(name), with_kwargs=True))
-            for layer_name, layer in conv_layers(net).items():
-                self._handles.append(layer.register_forward_pre_hook(self._on_layer(name, layer_name)))
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for h in self._handles:
-            h.remove()
-
-    def _on_net(self, name):
-        def hook(module, args, kwargs):
-            if name not in self.inputs:
-                keep = lambda v: v.detach().clone() if torch.is_tensor(v) else v  # noqa: E731
-                self.inputs[name] = (tuple(keep(a) for a in args), {k: keep(v) for k, v in kwargs.items()})
-        return hook
-
-    def _on_layer(self, name, layer_name):
-        def hook(module, args):
-            if torch.is_tensor(args[0]) and args[0].ndim == 4:
-                self.shapes[name].setdefault(layer_name, list(args[0].shape))
-        return hook
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def _best_time(run, device: torch.device) -> float:
-    """Seconds of ``run()``: one warm-up (primitive creation, caches), then the minimum of ``REPEATS``."""
-    run()
-    best = float("inf")
-    for _ in range(REPEATS):
-        _sync(device)
-        start = time.perf_counter()
-        run()
-        _sync(device)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def _forward_backward(net: nn.Module, args: tuple, kwargs: dict):
-    def run():
-        out = net(*args, **kwargs)
-        out = out[0] if isinstance(out, (tuple, list)) else out
-        out.float().square().mean().backward()  # a gradient at every output, as training has
-    return run
-
-
-def _timing_batch(n: int, device: torch.device) -> int:
-    return n if device.type == "cuda" else min(n, CPU_TIMING_BATCH)
-
-
-def _sliced(inputs: tuple, n: int, keep: int) -> tuple:
-    """The first ``keep`` items of every batch-sized tensor among a network's inputs."""
-    cut = lambda v: v[:keep] if torch.is_tensor(v) and v.ndim and len(v) == n else v  # noqa: E731
-    args, kwargs = inputs
-    return tuple(cut(a) for a in args), {k: cut(v) for k, v in kwargs.items()}
-
-
-def _time_layer(layer: nn.Module, algorithm: str, shape: list[int], fmt: bool, device, autocast) -> float:
-    shape = [_timing_batch(shape[0], device), *shape[1:]]
-    trial = swapped(copy.deepcopy(layer), algorithm)
-    trial = trial.to(memory_format=torch.channels_last) if fmt else trial
-    g = torch.Generator(device=device).manual_seed(0)
-    x = torch.randn(shape, generator=g, device=device)  # (N, C, H, W)
-    x = (to_channels_last(x) if fmt else x).requires_grad_()
-    with autocast():
-        return _best_time(_forward_backward(trial, (x,), {}), device)
-
-
-def _time_net(net: nn.Module, plan: Plan, inputs: tuple, device, autocast) -> float:
-    trial = copy.deepcopy(net)  # BatchNorm statistics and dropout of the copy only
-    set_algorithms(trial, plan.layers)
-    n = next((len(v) for v in inputs[0] if torch.is_tensor(v) and v.ndim), 0)
-    args, kwargs = _sliced(inputs, n, _timing_batch(n, device))
-    if plan.channels_last:
-        trial, args = trial.to(memory_format=torch.channels_last), to_channels_last(args)
-    with autocast():
-        return _best_time(_forward_backward(trial, args, kwargs), device)
-
-
 def plan_network(net: nn.Module, shapes: dict[str, list[int]], inputs: tuple, device, autocast,
                  formats=(False, True), algorithm: str | None = None) -> Plan:
     """The fastest :class:`Plan` for ``net`` at the recorded shapes (``algorithm`` fixes the layers' algorithm)."""
@@ -159,11 +62,11 @@ def plan_network(net: nn.Module, shapes: dict[str, list[int]], inputs: tuple, de
             options = candidates(layers[name])
             if algorithm:  # set by hand: that algorithm where it applies, torch's elsewhere; nothing to time
                 options = [algorithm if algorithm in options else "torch"]
-            times = {a: _time_layer(layers[name], a, shape, fmt, device, autocast) for a in options if len(options) > 1}
+            times = {a: time_layer(layers[name], a, shape, fmt, device, autocast) for a in options if len(options) > 1}
             choice = min(times, key=times.get) if times else options[0]
             if choice != "torch":
                 plan.layers[name] = choice
-        plan.ms = round(_time_net(net, plan, inputs, device, autocast) * 1000, 3)
+        plan.ms = round(time_net(net, plan, inputs, device, autocast) * 1000, 3)
         best = plan if best is None or plan.ms < best.ms else best
     return best
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,19 +24,13 @@ from torch.optim.swa_utils import AveragedModel
 
 from ..config import GancourseError
 from ..utils import atomic_save, rng_state, set_rng_state
-from .autotune import Plan, Recorder, machine, tune, worth_timing
+from .autotune import worth_timing
 from .checkpoint import FORMAT, fixed_inputs, load_checkpoint
-from .convalgos import set_algorithms, use_algorithm
 from .distributed import plain
 from .ema import ema_with_warmup
+from .fastpath import FastPath
+from .options import TrainConfig, make_optimizers
 from .progress import ProgressBar
-from .speed import (
-    channels_last,
-    check_speed_options,
-    optimizer_state_like_parameters,
-    resolve_fused_adam,
-    resolve_precision,
-)
 from .steps import Steps
 
 Tensor = torch.Tensor
@@ -44,27 +38,6 @@ Tensor = torch.Tensor
 
 class TrainingDiverged(GancourseError):
     """A loss became NaN or infinite."""
-
-
-@dataclass
-class TrainConfig:
-    epochs: int = 30
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
-    beta1: float = 0.5  # Radford et al.: 0.9 makes GAN training oscillate
-    beta2: float = 0.999
-    loss: str = "bce"  # a name from losses.LOSSES: what the registry builds the steps with
-    d_steps: int = 1  # discriminator updates per generator update
-    ema_decay: float = 0.0  # > 0 keeps an exponential moving average of G's weights
-    log_every: int = 20  # steps between host syncs (history rows, NaN checks, progress bar)
-    n_fixed: int = 64  # size of the fixed input batch used for every sample grid
-    seed: int = 0
-    update: str = "alternating"  # or "simultaneous": both gradients before either update (a different algorithm)
-    # speed: the same maths computed faster, chosen for this machine unless set (speed.py, autotune.py)
-    precision: str = "auto"  # bf16 autocast where the hardware has bf16 natively, else "fp32"
-    fused_adam: bool | None = None  # None: Adam's fused kernel where this torch has one for the device
-    conv: str = "auto"  # each convolution's algorithm: timed per layer ("auto"), or "torch", "phase", "dft"
-    channels_last: bool | None = None  # NHWC layout for 4-D activations; None: timed per network
 
 
 class Callback:
@@ -82,16 +55,6 @@ class Callback:
     def on_fit_end(self, trainer: Trainer) -> None: ...
 
 
-def make_optimizers(G: nn.Module, D: nn.Module, cfg: TrainConfig,
-                    device: torch.device | None = None) -> tuple[torch.optim.Adam, torch.optim.Adam]:
-    """Adam for each network with the DCGAN betas (0.5, 0.999); ``fused_adam`` picks the fused kernel."""
-    betas = (cfg.beta1, cfg.beta2)
-    device = device or next(G.parameters()).device
-    extra = {"fused": True} if resolve_fused_adam(cfg.fused_adam, device) else {}
-    return (torch.optim.Adam(G.parameters(), lr=cfg.lr_g, betas=betas, **extra),
-            torch.optim.Adam(D.parameters(), lr=cfg.lr_d, betas=betas, **extra))
-
-
 class Trainer:
     """``d_steps`` D updates per G update, batch after batch, through ``steps.step``.
 
@@ -106,10 +69,9 @@ class Trainer:
                  model_config: Any = None):
         self.cfg = cfg or TrainConfig()
         self.device = torch.device(device) if device else getattr(batches, "device", torch.device("cpu"))
-        check_speed_options(self.cfg, self.device)
-        self.precision = resolve_precision(self.cfg.precision, self.device)
         self.G, self.D = G.to(self.device), D.to(self.device)
-        self._fixed_speed_options()
+        wrapped = plain(self.G) is not self.G or plain(self.D) is not self.D
+        self.fast = FastPath(self.cfg, self.device, plain(self.G), plain(self.D), distributed=wrapped)
         self.batches, self.steps = batches, steps
         self.opt_G, self.opt_D = optimizers or make_optimizers(self.G, self.D, self.cfg, self.device)
         self.callbacks = list(callbacks)
@@ -128,42 +90,17 @@ class Trainer:
         self.fixed = steps.fixed_inputs(self.cfg.n_fixed, generator, self.device)  # the same inputs in every grid
 
     # -- speed ----------------------------------------------------------------
-    def _fixed_speed_options(self) -> None:
-        """Apply the options set by hand now; "auto" ones are timed at the first step (``autotune.py``)."""
-        nets = (plain(self.G), plain(self.D))
-        if self.cfg.conv not in ("auto", "torch"):
-            for net in nets:
-                use_algorithm(net, self.cfg.conv)
-        if self.cfg.channels_last:
-            for net in nets:
-                net.to(memory_format=torch.channels_last)
-        self.nhwc_batches = bool(self.cfg.channels_last)
-        wrapped = plain(self.G) is not self.G or plain(self.D) is not self.D  # DDP: every rank must compute alike
-        self.tune_pending = not wrapped and (self.cfg.conv == "auto" or self.cfg.channels_last is None)
-        self.speed: dict[str, dict] = {}  # the plans in use, per network (stored in checkpoints)
-        self.measure_speed = True  # fit() turns it off for runs too short to pay for the timing
+    @property
+    def precision(self) -> str:
+        return self.fast.precision
 
-    def _tuned_step(self, batch, update_g: bool) -> dict[str, Tensor]:
-        """The first step, recorded; then each network gets its fastest plan for this machine."""
-        with Recorder({"G": plain(self.G), "D": plain(self.D)}) as recorder:
-            logs = self._step(batch, update_g)
-        formats = (False, True) if self.cfg.channels_last is None else (self.cfg.channels_last,)
-        algorithm = None if self.cfg.conv == "auto" else self.cfg.conv
-        say = print if self.progress else (lambda text: None)
-        self.use_plans(tune(recorder, self.device, self.precision, formats, algorithm, self.measure_speed, say))
-        return logs
+    @property
+    def speed(self) -> dict[str, dict]:
+        """The plans autotuning chose, per network ({} before the first step or when nothing was timed)."""
+        return self.fast.plans
 
-    def use_plans(self, plans: dict[str, Plan]) -> None:
-        """Compute each network as its plan says (the same function, float rounding aside)."""
-        for name, net, opt in (("G", plain(self.G), self.opt_G), ("D", plain(self.D), self.opt_D)):
-            if name in plans:
-                set_algorithms(net, plans[name].layers)
-                if plans[name].channels_last:
-                    net.to(memory_format=torch.channels_last)
-                    optimizer_state_like_parameters(opt)
-                self.speed[name] = asdict(plans[name])
-        self.nhwc_batches = self.nhwc_batches or bool(self.speed.get("D", {}).get("channels_last"))
-        self.tune_pending = False
+    def _nets(self) -> dict:
+        return {"G": (plain(self.G), self.opt_G), "D": (plain(self.D), self.opt_D)}
 
     # -- sampling -----------------------------------------------------------
     def sample_fixed(self, ema: bool = True) -> Tensor:
@@ -195,16 +132,11 @@ class Trainer:
     def train_step(self, batch) -> dict[str, Tensor]:
         """One step on one batch: D always, G every ``d_steps``-th step (and its EMA after it)."""
         update_g = self.cfg.update == "simultaneous" or (self.step + 1) % self.cfg.d_steps == 0
-        logs = self._tuned_step(batch, update_g) if self.tune_pending else self._step(batch, update_g)
+        step = lambda b: self.steps.step(self.G, self.D, self.opt_G, self.opt_D, b, update_g)  # noqa: E731
+        logs = self.fast.run(step, batch, self._nets(), print if self.progress else (lambda text: None))
         if update_g and self.ema is not None:
             self.ema.update_parameters(plain(self.G))
         return logs
-
-    def _step(self, batch, update_g: bool) -> dict[str, Tensor]:
-        if self.nhwc_batches:
-            batch = channels_last(batch)
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
-            return self.steps.step(self.G, self.D, self.opt_G, self.opt_D, batch, update_g)
 
     def fit(self, epochs: int | None = None) -> list[dict]:
         """Train until ``epochs`` (default ``cfg.epochs``) have passed in total; returns the history."""
@@ -212,7 +144,7 @@ class Trainer:
         steps_left = max(0, max(0, target - self.epoch) * len(self.batches) - self.batch_in_epoch)
         budget = min((c.time_budget for c in self.callbacks if getattr(c, "time_budget", None)), default=None)
         bar = ProgressBar(steps_left, budget, enabled=self.progress)
-        self.measure_speed = self.measure_speed and worth_timing(steps_left, budget)
+        self.fast.measure = self.fast.measure and worth_timing(steps_left, budget)
         self.should_stop = False
         self._emit("on_fit_start")
         sums: dict[str, Tensor] = {}
@@ -265,7 +197,7 @@ class Trainer:
             "fixed_noise": self.fixed[0],  # the fixed noise batch (lesson 04: the fixed A images)
             "state": self.steps.state_dict(),
             "history": self.history,
-            "speed": {"machine": machine(), "plans": self.speed},
+            "speed": self.fast.state_dict(),
         }
 
     def save_checkpoint(self, path: str | Path) -> Path:
@@ -288,6 +220,4 @@ class Trainer:
         if ckpt["batches"] is not None and hasattr(self.batches, "load_state_dict"):
             self.batches.load_state_dict(ckpt["batches"])
         set_rng_state(ckpt["rng"])
-        speed = ckpt.get("speed") or {}
-        if self.tune_pending and speed.get("plans") and speed.get("machine") == machine():
-            self.use_plans({name: Plan(**plan) for name, plan in speed["plans"].items()})  # compute as before
+        self.fast.load_state_dict(ckpt.get("speed"), self._nets())  # compute as the saved run did

@@ -1,0 +1,81 @@
+"""The trainer's speed options at work: fixed ones applied at once, "auto" ones planned at the first step.
+
+Owned by the trainer (``trainer.fast``). It changes how a step computes, never what: algorithms and
+memory layouts that give the same function (``convalgos.py``, ``autotune.py``), and bf16 autocast
+only when asked for (``TrainConfig.precision``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+
+import torch
+from torch import nn
+
+from .autotune import Plan, machine, tune
+from .convalgos import set_algorithms, use_algorithm
+from .speed import (
+    channels_last,
+    check_precision,
+    check_speed_options,
+    optimizer_state_like_parameters,
+)
+from .timing import Recorder
+
+Nets = dict[str, tuple[nn.Module, torch.optim.Optimizer]]  # "G"/"D" -> (the plain network, its optimizer)
+
+
+class FastPath:
+    """``cfg``'s speed options for networks ``G`` and ``D`` (plain modules, not DDP wrappers) on ``device``."""
+
+    def __init__(self, cfg, device: torch.device, G: nn.Module, D: nn.Module, distributed: bool = False):
+        check_speed_options(cfg, device)
+        self.cfg, self.device = cfg, device
+        self.precision = check_precision(cfg.precision, device)
+        for net in (G, D):
+            if cfg.conv not in ("auto", "torch"):
+                use_algorithm(net, cfg.conv)
+            if cfg.channels_last:
+                net.to(memory_format=torch.channels_last)
+        self.nhwc_batches = bool(cfg.channels_last)
+        # DDP: every rank must compute alike, and timings differ between ranks
+        self.pending = not distributed and (cfg.conv == "auto" or cfg.channels_last is None)
+        self.measure = True  # the trainer turns it off for runs too short to pay for the timing
+        self.plans: dict[str, dict] = {}  # the plans in use, per network (stored in checkpoints)
+
+    def run(self, step: Callable, batch, nets: Nets, say: Callable[[str], None] = print) -> dict:
+        """``step(batch)`` under the options; while a plan is pending, the step is recorded and the plan made."""
+        if self.nhwc_batches:
+            batch = channels_last(batch)
+        autocast = torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16")
+        if not self.pending:
+            with autocast:
+                return step(batch)
+        with Recorder({name: net for name, (net, _) in nets.items()}) as recorder, autocast:
+            logs = step(batch)
+        formats = (False, True) if self.cfg.channels_last is None else (self.cfg.channels_last,)
+        algorithm = None if self.cfg.conv == "auto" else self.cfg.conv
+        self.use(tune(recorder, self.device, self.precision, formats, algorithm, self.measure, say), nets)
+        return logs
+
+    def use(self, plans: dict[str, Plan], nets: Nets) -> None:
+        """Compute each network as its plan says (the same function, float rounding aside)."""
+        for name, (net, opt) in nets.items():
+            if name in plans:
+                set_algorithms(net, plans[name].layers)
+                if plans[name].channels_last:
+                    net.to(memory_format=torch.channels_last)
+                    optimizer_state_like_parameters(opt)
+                self.plans[name] = asdict(plans[name])
+        self.nhwc_batches = self.nhwc_batches or bool(self.plans.get("D", {}).get("channels_last"))
+        self.pending = False
+
+    def state_dict(self) -> dict:
+        return {"machine": machine(), "plans": self.plans}
+
+    def load_state_dict(self, state: dict | None, nets: Nets) -> None:
+        """A checkpoint's plans, where they were measured on this machine: a resumed run computes as before."""
+        state = state or {}
+        if self.pending and state.get("plans") and state.get("machine") == machine():
+            self.use({name: Plan(**plan) for name, plan in state["plans"].items()}, nets)
