@@ -55,14 +55,18 @@ class StepLimit(Callback):
         trainer.should_stop = trainer.step >= self.steps
 
 
+BEFORE = {"conv": "torch", "channels_last": False, "fused_adam": False}  # the defaults up to issue 19
+
+
 def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: int, out_dir: Path, steps: int | None = None,
-              precision: str = "fp32", device=None) -> dict:
+              precision: str = "fp32", device=None, speed: str = "defaults") -> dict:
     seed_everything(seed)
     how = registry.get(kind)
     batch_size = how.batch_size
     data = load_dataset(dataset, "train")
     model_cfg = model_config(kind, data)
-    train_cfg = how.train_config(epochs=10**6, log_every=20, precision=precision)  # the budget decides
+    extra = BEFORE if speed == "before" else {}
+    train_cfg = how.train_config(epochs=10**6, log_every=20, precision=precision, **extra)  # the budget decides
     G, D = registry.build(kind, asdict(model_cfg))
     device = device or torch.device("cpu")
     batches = Batches(data.images, data.labels if how.conditional else None, batch_size=batch_size, seed=seed, device=device)
@@ -80,7 +84,7 @@ def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: in
     images = images.cpu()
     save_grid(images[:100], out_dir / f"quality-{dataset}-{kind}.png", nrow=10)
     report = evaluate_samples(images, labels, dataset, gan_train=how.conditional, seed=seed)
-    return {"model": kind, "precision": trainer.precision, "steps": trainer.step, "epochs": round(trainer.step / len(batches), 1),
+    return {"model": kind, "speed": speed, "precision": trainer.precision, "steps": trainer.step, "epochs": round(trainer.step / len(batches), 1),
             "train_seconds": round(seconds, 1), "images_per_s": round(trainer.step * batch_size / seconds),
             "batch_size": batch_size, "report": report}
 
@@ -120,6 +124,8 @@ def main(argv=None) -> int:
     p.add_argument("--steps", type=int, default=None, help="train for this many steps instead of --budget-min")
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     p.add_argument("--device", default=None, help="cpu or cuda (default: the CPU)")
+    p.add_argument("--speed", default="defaults", choices=["defaults", "before"],
+                   help="before: torch's layers, NCHW and Adam per tensor (the defaults up to issue 19)")
     args = p.parse_args(argv)
     torch.set_num_threads(physical_cores())
     warnings.simplefilter("ignore")  # the offline-data notice is in the table's reference line
@@ -130,7 +136,7 @@ def main(argv=None) -> int:
         print(f"{kind}: training for {args.steps or args.budget_min} {'steps' if args.steps else 'min'}...",
               file=sys.stderr, flush=True)
         rows.append(run_model(kind, args.dataset, args.budget_min * 60, args.n_samples, args.seed, out_dir, args.steps,
-                              args.precision, torch.device(args.device) if args.device else None))
+                              args.precision, torch.device(args.device) if args.device else None, args.speed))
     md = table(rows, args.dataset, args.budget_min, args.steps)
     print(md)
     if args.out:

@@ -89,6 +89,9 @@ def test_a_broken_or_unwritable_cache_costs_only_the_timing(tmp_path, monkeypatc
     G, _ = registry.build("dcgan", {"width": 8})
     with autotune.Recorder({"G": G}) as rec:
         G(torch.randn(2, 100))
+    key = autotune.cache_key("G", G, rec.shapes["G"], rec.inputs["G"], "fp32", (False, True), None)
+    (tmp_path / "cache" / autotune.CACHE_NAME).write_text(json.dumps({key: {"layers": 3}, "x": [1]}))
+    assert autotune.tune(rec, torch.device("cpu"), "fp32", measure=False) == {}  # not a plan: not cached
     monkeypatch.setattr(autotune, "atomic_write_text", lambda *a: (_ for _ in ()).throw(PermissionError("read-only")))
     assert set(autotune.tune(rec, torch.device("cpu"), "fp32", say=lambda t: None)) == {"G"}
 

@@ -40,3 +40,45 @@ def test_two_forward_step_is_the_same_update_with_one_more_generator_call():
 def test_without_tensorflow_the_yardstick_is_skipped_with_a_reason(capsys):
     assert tensorflow_tutorial(sys.executable, batch_size=8, steps=1, threads=1) is None
     assert "TensorFlow tutorial not measured" in capsys.readouterr().err
+
+
+def test_report_puts_each_column_against_the_reference_and_tensorflow():
+    from throughput import report
+
+    rows = [{"model": "dcgan", "reference": 100.0, "two_forward": 90.0, "before": 110.0, "defaults": 150.0,
+             "defaults_bf16": None, "simultaneous": 170.0}]
+    text = report(rows, {"tensorflow": "2.21.0", "images_per_s": 125.0}, batch_size=256, steps=10)
+    assert "| dcgan | 100 | 90 (0.90×) | 110 (1.10×) | 150 (1.50×) | – | 170 (1.70×) |" in text
+    assert "**125** images/s" in text and "before 0.88×, defaults 1.20×" in text
+
+
+def test_curve_stops_at_its_budget_and_leaves_scoring_time_out(monkeypatch):
+    """The training clock of the quality-against-compute curves excludes the time spent scoring samples."""
+    import time
+
+    from curves import Curve
+
+    from tests.test_train import make_trainer
+
+    class SlowScore:
+        def on_fit_start(self, trainer): ...
+
+        def measure(self, trainer):
+            time.sleep(0.3)  # far longer than the training between two points
+            return {"fd": 1.0}
+
+    curve = Curve(SlowScore(), budget_s=0.05, every_s=0.01)
+    t = make_trainer(epochs=1000, callbacks=[curve])
+    t.fit()
+    assert curve.points and curve.points[-1]["train_s"] < 0.3 * len(curve.points)  # scoring not counted
+    assert curve.trained_s >= 0.05 and t.step < 1000 * len(t.batches)  # stopped by the budget
+
+
+def test_step_limit_stops_at_the_first_log_row_past_it():
+    from quality import StepLimit
+
+    from tests.test_train import make_trainer
+
+    t = make_trainer(epochs=10, callbacks=[StepLimit(6)])  # logs every 4 steps
+    t.fit()
+    assert t.step == 8

@@ -373,3 +373,50 @@ def test_newer_checkpoint_format_and_other_kinds_are_refused(tmp_path):
     torch.save({**ck, "kind": "dcgan"}, tmp_path / "dcgan.pt")
     with pytest.raises(GancourseError, match="holds a 'dcgan' model, not 'gan'"):
         t.load_checkpoint(tmp_path / "dcgan.pt")
+
+
+def test_background_checkpoints_are_snapshots_written_in_order(tmp_path):
+    """A checkpoint written by the background thread holds the weights of its step, not later ones."""
+    t = make_trainer(epochs=1)
+    t.fit()
+    cb = Checkpoint(tmp_path, keep=5)
+    at_save = params(t.G)
+    path = cb.save(t, wait=False)
+    with torch.no_grad():
+        for p in t.G.parameters():
+            p.add_(1.0)  # training goes on while the file is written
+    cb.wait()
+    saved = load_checkpoint(path)["G"]
+    assert all(torch.equal(saved[k], v) for k, v in zip(dict(t.G.named_parameters()), at_save, strict=True))
+
+
+def test_fit_waits_for_the_last_checkpoint_even_when_it_fails(tmp_path):
+    class Boom(Exception):
+        pass
+
+    class Crash:
+        def on_fit_start(self, trainer): ...
+        def on_log(self, trainer, row): ...
+        def on_fit_end(self, trainer): ...
+
+        def on_epoch_end(self, trainer):
+            raise Boom  # after the checkpoint callback queued this epoch's file
+
+    t = make_trainer(epochs=3, callbacks=[Checkpoint(tmp_path, every_epochs=1), Crash()])
+    with pytest.raises(Boom):
+        t.fit()
+    assert [p.name for p in tmp_path.glob("ckpt-*.pt")] == ["ckpt-00000008.pt"]  # on disk when fit() raised
+
+
+def test_a_full_disk_in_the_background_is_reported_at_the_end(tmp_path, monkeypatch):
+    import errno
+
+    from gancourse.train import callbacks
+
+    def full(obj, path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(callbacks, "atomic_save", full)
+    t = make_trainer(epochs=1, callbacks=[Checkpoint(tmp_path, every_epochs=1)])
+    with pytest.raises(GancourseError, match="no space left on device"):
+        t.fit()

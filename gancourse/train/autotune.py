@@ -28,7 +28,6 @@ from ..utils import atomic_write_text, cpu_flags, cpu_name
 from .convalgos import candidates, conv_layers
 from .timing import Recorder, time_layer, time_net
 
-Tensor = torch.Tensor
 CACHE_NAME = "autotune.json"
 TUNE_FROM_STEPS, TUNE_FROM_SECONDS = 200, 120  # shorter runs use cached plans only: timing would cost more than it saves
 
@@ -84,10 +83,13 @@ _MEMORY: dict[str, dict] = {}  # this process's plans, so that two trainers in o
 
 
 def _read_cache() -> dict:
+    """The cached plans; an unreadable file, or an entry that is not a plan, counts as not cached."""
     try:
-        return json.loads((cache_root() / CACHE_NAME).read_text(encoding="utf-8"))
+        entries = json.loads((cache_root() / CACHE_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    fields = set(Plan.__dataclass_fields__)
+    return {k: v for k, v in entries.items() if isinstance(v, dict) and set(v) == fields} if isinstance(entries, dict) else {}
 
 
 def _write_cache(key: str, plan: Plan) -> None:

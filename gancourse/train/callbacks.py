@@ -11,51 +11,97 @@ import csv
 import errno
 import io
 import json
+import sys
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import torch
+
 from ..config import GancourseError
-from ..utils import atomic_write_text
+from ..utils import atomic_save, atomic_write_text
 from .trainer import Callback, Trainer
 
 
 class Checkpoint(Callback):
     """Save ``folder/ckpt-<step>.pt`` every ``every_steps`` steps (at the next log row), every
-    ``every_epochs`` epochs and at the end, keeping the newest ``keep`` files."""
+    ``every_epochs`` epochs and at the end, keeping the newest ``keep`` files.
+
+    During training the file is written by a background thread from a CPU copy of the state, so a
+    fast GPU epoch does not wait for pickling and the disk; writes happen one at a time, in order,
+    and ``fit`` waits for the last one before it returns (or raises).
+    """
 
     def __init__(self, folder: str | Path, every_epochs: int | None = 1, every_steps: int | None = None, keep: int = 3):
         self.folder, self.every_epochs, self.every_steps, self.keep = Path(folder), every_epochs, every_steps, keep
         self._last = -1
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: Future | None = None
 
-    def save(self, trainer: Trainer) -> Path:
+    def save(self, trainer: Trainer, wait: bool = True) -> Path:
+        """Write a checkpoint of ``trainer`` now (``wait=False``: in the background, from a snapshot)."""
         path = self.folder / f"ckpt-{trainer.step:08d}.pt"
         if trainer.step != self._last or not path.exists():
-            try:
-                trainer.save_checkpoint(path)
-            except OSError as e:
-                if e.errno not in (errno.ENOSPC, errno.EDQUOT):
-                    raise
-                good = sorted(self.folder.glob("ckpt-*.pt"))
-                raise GancourseError(f"no space left on device in {self.folder}; the last good checkpoint is "
-                                     f"{good[-1] if good else 'none yet'}: free some space, then resume with --resume.") from None
+            self.wait()  # the previous write first: in order, and its error (if any) surfaces here
             self._last = trainer.step
-            for old in sorted(self.folder.glob("ckpt-*.pt"))[: -self.keep]:
-                old.unlink()
+            if wait:
+                self._write(path, trainer.save_checkpoint)
+            else:
+                state = on_cpu(trainer.state_dict())  # a copy: training goes on changing the live tensors
+                self._pool = self._pool or ThreadPoolExecutor(1, thread_name_prefix="gancourse-checkpoint")
+                self._pending = self._pool.submit(self._write, path, lambda p: atomic_save(state, p))
         return path
+
+    def _write(self, path: Path, write) -> None:
+        try:
+            write(path)
+        except OSError as e:
+            if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            good = sorted(self.folder.glob("ckpt-*.pt"))
+            raise GancourseError(f"no space left on device in {self.folder}; the last good checkpoint is "
+                                 f"{good[-1] if good else 'none yet'}: free some space, then resume with --resume.") from None
+        for old in sorted(self.folder.glob("ckpt-*.pt"))[: -self.keep]:
+            old.unlink()
+
+    def wait(self) -> None:
+        """Block until the background write (if any) is on disk; re-raises its error."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     def on_fit_start(self, trainer: Trainer) -> None:
         self._last = trainer.step
 
     def on_log(self, trainer: Trainer, row: dict) -> None:
         if self.every_steps and trainer.step - self._last >= self.every_steps:
-            self.save(trainer)
+            self.save(trainer, wait=False)
 
     def on_epoch_end(self, trainer: Trainer) -> None:
         if self.every_epochs and trainer.epoch % self.every_epochs == 0:
-            self.save(trainer)
+            self.save(trainer, wait=False)
 
     def on_fit_end(self, trainer: Trainer) -> None:
-        self.save(trainer)
+        self.save(trainer, wait=False)
+        self.wait()
+
+    def on_fit_exit(self, trainer: Trainer) -> None:
+        """After an error too: the last checkpoint reaches the disk before the error goes on."""
+        try:
+            self.wait()
+        except GancourseError as e:
+            print(f"gancourse: {e}", file=sys.stderr)
+
+
+def on_cpu(obj):
+    """``obj`` with every tensor copied to the CPU (dicts, lists and tuples walked)."""
+    if torch.is_tensor(obj):
+        return obj.detach().to("cpu", copy=True)
+    if isinstance(obj, dict):
+        return {k: on_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(on_cpu(v) for v in obj)
+    return obj
 
 
 class TimeBudget(Callback):

@@ -1,7 +1,7 @@
 """Convolutions computed in the discrete Fourier domain: the same layers, fewer multiplications.
 
-A speed option of the trainer (``TrainConfig.dft_conv``, ``gancourse train --dft-conv``); off by
-default. It changes how a layer computes, never what it computes: the modules below are
+One of the exact algorithms autotuning chooses among per layer (``convalgos.py``, ``autotune.py``;
+``gancourse train --conv dft`` forces it). It changes how a layer computes, never what it computes: the modules below are
 ``nn.Conv2d`` / ``nn.ConvTranspose2d`` subclasses with the same parameters and the same
 ``state_dict``, so checkpoints load into the plain networks. cuDNN and oneDNN pick FFT or
 Winograd algorithms the same way; this module does it for the small feature maps of the course's

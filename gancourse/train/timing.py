@@ -95,6 +95,17 @@ def _sliced(inputs: tuple, n: int, keep: int) -> tuple:
 
 
 def time_layer(layer: nn.Module, algorithm: str, shape: list[int], fmt: bool, device, autocast) -> float:
+    """Seconds of one forward + backward of ``layer`` computed by ``algorithm`` (inf where that algorithm fails:
+    the first step already ran with torch's, so torch's always works)."""
+    try:
+        return _time_layer(layer, algorithm, shape, fmt, device, autocast)
+    except RuntimeError:
+        if algorithm == "torch":
+            raise
+        return float("inf")
+
+
+def _time_layer(layer: nn.Module, algorithm: str, shape: list[int], fmt: bool, device, autocast) -> float:
     shape = [_timing_batch(shape[0], device), *shape[1:]]
     trial = swapped(copy.deepcopy(layer), algorithm)
     trial = trial.to(memory_format=torch.channels_last) if fmt else trial
@@ -106,6 +117,7 @@ def time_layer(layer: nn.Module, algorithm: str, shape: list[int], fmt: bool, de
 
 
 def time_net(net: nn.Module, plan, inputs: tuple, device, autocast) -> float:
+    """Seconds of one forward + backward of a copy of ``net`` computed as ``plan`` says, on its recorded inputs."""
     trial = copy.deepcopy(net)  # BatchNorm statistics and dropout of the copy only
     set_algorithms(trial, plan.layers)
     n = next((len(v) for v in inputs[0] if torch.is_tensor(v) and v.ndim), 0)

@@ -53,6 +53,7 @@ class Callback:
     def on_log(self, trainer: Trainer, row: dict) -> None: ...  # after each verified history row
     def on_epoch_end(self, trainer: Trainer) -> None: ...
     def on_fit_end(self, trainer: Trainer) -> None: ...
+    def on_fit_exit(self, trainer: Trainer) -> None: ...  # always, after on_fit_end or an error: let go of resources
 
 
 class Trainer:
@@ -174,6 +175,8 @@ class Trainer:
             self._emit("on_fit_end")
         finally:
             bar.close()
+            for cb in self.callbacks:
+                getattr(cb, "on_fit_exit", lambda trainer: None)(self)
         return self.history
 
     # -- checkpoints --------------------------------------------------------
