@@ -28,6 +28,7 @@ from gancourse.utils import choose_device, seed_everything
 
 sys.path.insert(0, str(Path(__file__).parent))
 from quality import machine, model_config  # noqa: E402
+from report import save_report  # noqa: E402
 
 
 class Curve(Callback):
@@ -105,11 +106,8 @@ def main(argv=None) -> int:
     warnings.simplefilter("ignore")
     device = choose_device(args.device)
     results = [curve(k, args.dataset, args.budget_s, args.every_s, args.n, device) for k in args.models.split(",")]
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps({"machine": machine(), "dataset": args.dataset, "results": results},
-                                                   indent=1), encoding="utf-8")
-    plot(results, out.with_suffix(".png"), args.dataset)
+    stem = save_report(args.out, {"machine": machine(), "dataset": args.dataset, "results": results}, extra=(".png",))
+    plot(results, stem.with_name(stem.name + ".png"), args.dataset)
     for r in results:
         print(r["model"], [(p["train_s"], round(p["fd"], 2), round(p.get("label_accuracy", 0), 3)) for p in r["points"]])
     return 0

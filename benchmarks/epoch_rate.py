@@ -24,6 +24,7 @@ from gancourse.utils import choose_device
 
 sys.path.insert(0, str(Path(__file__).parent))
 from quality import machine  # noqa: E402
+from report import save_report  # noqa: E402
 from throughput import tensorflow_tutorial  # noqa: E402
 
 CONFIGS = {
@@ -82,8 +83,7 @@ def main(argv=None) -> int:
                   f"{tf['images_per_s']:,.0f} images/s (steps after warm-up)."]
     print("\n".join(lines))
     if args.out:
-        Path(args.out).write_text(json.dumps({"machine": machine(), "rows": rows, "tensorflow_tutorial": tf,
-                                              "table": lines}, indent=1), encoding="utf-8")
+        save_report(args.out, {"machine": machine(), "rows": rows, "tensorflow_tutorial": tf}, "\n".join(lines) + "\n")
     return 0
 
 

@@ -63,7 +63,10 @@ def main(argv=None) -> int:
         rows.append({"notebook": nb, "seconds": round(time.perf_counter() - start, 1), **row})
         print(json.dumps(rows[-1]), flush=True)
     if args.out:
-        Path(args.out).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        sys.path.insert(0, str(Path(__file__).parent))
+        from report import save_report
+
+        save_report(args.out, {"notebooks": rows})
     return 1 if any(r.get("error") for r in rows) else 0
 
 

@@ -9,7 +9,6 @@ JSON next to the Markdown file. Numbers depend on the machine: the table records
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -25,8 +24,11 @@ from gancourse.data import Batches, load_dataset
 from gancourse.evaluation import evaluate_samples
 from gancourse.tensors import to_uint8
 from gancourse.train import Callback, TimeBudget, Trainer
-from gancourse.utils import cpu_flags, cpu_name, physical_cores, seed_everything
+from gancourse.utils import cpu_flags, cpu_name, physical_cores, seed_everything, unique_path
 from gancourse.viz import save_grid
+
+sys.path.insert(0, str(Path(__file__).parent))
+from report import save_report  # noqa: E402
 
 # every registered kind that trains on one image dataset; configs, batch sizes, losses and steps come from its entry
 MODELS = tuple(k for k in registry.kinds() if registry.get(k).data == "images")
@@ -82,7 +84,7 @@ def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: in
     images = to_uint8(torch.cat([trainer.steps.sample(G, tuple(t[i:i + 500] for t in inputs))
                                  for i in range(0, n_samples, 500)]))
     images = images.cpu()
-    save_grid(images[:100], out_dir / f"quality-{dataset}-{kind}.png", nrow=10)
+    save_grid(images[:100], unique_path(out_dir / f"quality-{dataset}-{kind}.png"), nrow=10)  # never over an earlier run
     report = evaluate_samples(images, labels, dataset, gan_train=how.conditional, seed=seed)
     return {"model": kind, "speed": speed, "precision": trainer.precision, "steps": trainer.step, "epochs": round(trainer.step / len(batches), 1),
             "train_seconds": round(seconds, 1), "images_per_s": round(trainer.step * batch_size / seconds),
@@ -140,9 +142,7 @@ def main(argv=None) -> int:
     md = table(rows, args.dataset, args.budget_min, args.steps)
     print(md)
     if args.out:
-        Path(args.out).write_text(md)
-        Path(args.out).with_suffix(".json").write_text(json.dumps({"machine": machine(), "budget_min": args.budget_min,
-                                                                  "rows": rows}, indent=1))
+        save_report(args.out, {"machine": machine(), "budget_min": args.budget_min, "steps": args.steps, "rows": rows}, md)
     return 0
 
 

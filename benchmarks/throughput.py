@@ -1,6 +1,6 @@
 """Training throughput of each lesson model: the course trainer against a seed-style reference loop.
 
-    python benchmarks/throughput.py --batch-size 256 --steps 10 --out docs/throughput.md
+    python benchmarks/throughput.py --batch-size 256 --steps 10 --out benchmarks/results/throughput.md
 
 Both sides use the same network, batch size, loss, precision (fp32) and thread count, measured
 one after the other in one run. The reference is written the way the seed material writes it:
@@ -54,6 +54,7 @@ from gancourse.utils import choose_device
 
 sys.path.insert(0, str(Path(__file__).parent))
 from quality import MODELS, machine, model_config  # noqa: E402
+from report import save_report  # noqa: E402
 
 
 class SeedStyleDataset(Dataset):
@@ -193,7 +194,7 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--models", default=",".join(MODELS))
     p.add_argument("--threads", type=int, default=None, help="default: torch's choice")
-    p.add_argument("--out", default="docs/throughput.md")
+    p.add_argument("--out", default="benchmarks/results/throughput.md", help="never written over: -2, -3... if taken")
     p.add_argument("--tf-python", default=None, help="a Python with TensorFlow: times the TF tutorial's DCGAN in the "
                    "same run (default: this Python, if it has TensorFlow)")
     p.add_argument("--device", default=None, help="cpu or cuda (default: the best available)")
@@ -212,11 +213,7 @@ def main() -> None:
     tf = tensorflow_tutorial(args.tf_python, args.batch_size, args.steps, args.threads) if args.tf_python else None
     text = report(rows, tf, args.batch_size, args.steps)
     print(text)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    out.with_suffix(".json").write_text(json.dumps({"machine": machine(), "batch_size": args.batch_size, "rows": rows,
-                                                     "tensorflow_tutorial": tf}, indent=1), encoding="utf-8")
+    save_report(args.out, {"machine": machine(), "batch_size": args.batch_size, "rows": rows, "tensorflow_tutorial": tf}, text)
 
 
 def report(rows: list[dict], tf: dict | None, batch_size: int, steps: int) -> str:

@@ -11,7 +11,6 @@ Markdown and JSON, with the machine. Grids (rows A, A->B, A->B->A, B, B->A, B->A
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import warnings
@@ -23,11 +22,12 @@ from gancourse.data.domains import load_domains
 from gancourse.train import TimeBudget
 from gancourse.translation import evaluate_translation, format_translation, translation_trainer
 from gancourse.translation import translation_train_config as train_config
-from gancourse.utils import physical_cores, seed_everything
+from gancourse.utils import physical_cores, seed_everything, unique_path
 from gancourse.viz import save_grid
 
 sys.path.insert(0, str(Path(__file__).parent))
 from quality import machine  # noqa: E402
+from report import save_report  # noqa: E402
 
 
 def seconds_per_epoch(method: str, pair, batch_size: int, steps: int = 12) -> float:
@@ -51,7 +51,7 @@ def run(method: str, pair, test, budget_s: float, batch_size: int, seed: int, ou
     seconds = time.perf_counter() - start
     report = evaluate_translation(trainer.G, test)
     report.update(steps=trainer.step, epochs_planned=epochs, epochs_done=trainer.epoch, train_seconds=round(seconds, 1))
-    save_grid(trainer.sample_fixed(), out.with_name(f"{out.stem}-{method}.png"), nrow=trainer.steps.grid_nrow)
+    save_grid(trainer.sample_fixed(), unique_path(out.with_name(f"{out.stem}-{method}.png")), nrow=trainer.steps.grid_nrow)
     print(f"{method}: {trainer.step} steps, {trainer.epoch}/{epochs} epochs in {seconds:.0f} s", flush=True)
     return report
 
@@ -76,9 +76,8 @@ def main() -> None:
     text = (f"### {args.domains}, {args.budget_min:g} min of training per model\n\nMachine: {machine()}.\n"
             f"Data: {pair.source}; batch {args.batch_size}. {steps}.\n\n{format_translation(reports)}\n")
     print(text)
-    out.write_text(text)
-    out.with_suffix(".json").write_text(json.dumps({"machine": machine(), "budget_min": args.budget_min,
-                                                    "domains": args.domains, "reports": reports}, indent=1))
+    save_report(out, {"machine": machine(), "budget_min": args.budget_min, "domains": args.domains, "reports": reports},
+                text)
 
 
 if __name__ == "__main__":

@@ -82,3 +82,16 @@ def test_step_limit_stops_at_the_first_log_row_past_it():
     t = make_trainer(epochs=10, callbacks=[StepLimit(6)])  # logs every 4 steps
     t.fit()
     assert t.step == 8
+
+
+def test_reports_never_overwrite_an_earlier_run(tmp_path, capsys):
+    """A second run with the same --out writes STEM-2.*; a stem is free only when all its files are."""
+    from report import save_report
+
+    first = save_report(tmp_path / "throughput.md", {"run": 1}, "# one\n")
+    second = save_report(tmp_path / "throughput.md", {"run": 2}, "# two\n")
+    assert (first.name, second.name) == ("throughput", "throughput-2")
+    assert (tmp_path / "throughput.md").read_text() == "# one\n" and (tmp_path / "throughput-2.json").read_text() == '{\n "run": 2\n}'
+    assert "wrote" in capsys.readouterr().out
+    (tmp_path / "curves.png").write_bytes(b"a plot someone kept")
+    assert save_report(tmp_path / "curves", {}, extra=(".png",)).name == "curves-2"  # the plot's name is taken too
