@@ -152,3 +152,24 @@ def test_optimizer_moments_follow_their_parameters_layout():
     optimizer_state_like_parameters(opt)
     assert opt.state[conv.weight]["exp_avg"].is_contiguous(memory_format=torch.channels_last)
     assert opt.state[conv.bias]["exp_avg"].is_contiguous()
+
+
+def test_lesson_04s_networks_each_get_a_plan(monkeypatch):
+    """G and D are ModuleDicts there: each of the four networks inside is recorded, timed and planned."""
+    from gancourse.data.domains import DomainPair
+    from gancourse.translation import translation_trainer
+
+    monkeypatch.setattr(autotune, "TUNE_FROM_STEPS", 2)
+    monkeypatch.setattr(autotune, "time_layer", lambda layer, a, shape, fmt, device, ac: {"torch": 2, "phase": 1}.get(a, 3))
+    monkeypatch.setattr(autotune, "time_net", lambda net, plan, inputs, device, ac: 1.0 if plan.channels_last else 2.0)
+    g = torch.Generator().manual_seed(0)
+    pair = DomainPair(torch.randint(0, 256, (8, 1, 16, 16), dtype=torch.uint8, generator=g),
+                      torch.randint(0, 256, (8, 1, 16, 16), dtype=torch.uint8, generator=g), ("a", "b"), False, "random")
+    t = translation_trainer("discogan", pair, batch_size=4, progress=False)
+    t.fit(1)
+    assert set(t.speed) == {"G.AB", "G.BA", "D.A", "D.B"}
+    assert all(plan["channels_last"] for plan in t.speed.values()) and t.fast.nhwc_batches
+    assert all(m.weight.is_contiguous(memory_format=torch.channels_last) for m in conv_layers(t.G["AB"]).values()
+               if m.weight.shape[-1] > 1)
+    assert "phase" in t.speed["G.AB"]["layers"].values() and algorithm_of(t.G["AB"].get_submodule(
+        next(k for k, v in t.speed["G.AB"]["layers"].items() if v == "phase"))) == "phase"

@@ -23,7 +23,7 @@ from .speed import (
 )
 from .timing import Recorder
 
-Nets = dict[str, tuple[nn.Module, torch.optim.Optimizer]]  # "G"/"D" -> (the plain network, its optimizer)
+Nets = dict[str, tuple[nn.Module, torch.optim.Optimizer]]  # "G", "D" or "G.AB"... -> (the plain network, its optimizer)
 
 
 class FastPath:
@@ -68,7 +68,8 @@ class FastPath:
                     net.to(memory_format=torch.channels_last)
                     optimizer_state_like_parameters(opt)
                 self.plans[name] = asdict(plans[name])
-        self.nhwc_batches = self.nhwc_batches or bool(self.plans.get("D", {}).get("channels_last"))
+        self.nhwc_batches = self.nhwc_batches or any(plan["channels_last"] for name, plan in self.plans.items()
+                                                      if name.split(".")[0] == "D")  # D reads the batches
         self.pending = False
 
     def state_dict(self) -> dict:

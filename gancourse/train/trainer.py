@@ -101,7 +101,12 @@ class Trainer:
         return self.fast.plans
 
     def _nets(self) -> dict:
-        return {"G": (plain(self.G), self.opt_G), "D": (plain(self.D), self.opt_D)}
+        """The networks autotuning plans for: G and D, or each network of a ``ModuleDict`` (lesson 04's "G.AB")."""
+        nets = {}
+        for name, net, opt in (("G", plain(self.G), self.opt_G), ("D", plain(self.D), self.opt_D)):
+            parts = net.items() if isinstance(net, nn.ModuleDict) else [("", net)]
+            nets.update({f"{name}.{key}" if key else name: (part, opt) for key, part in parts})
+        return nets
 
     # -- sampling -----------------------------------------------------------
     def sample_fixed(self, ema: bool = True) -> Tensor:
