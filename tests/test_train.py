@@ -388,6 +388,7 @@ def test_background_checkpoints_are_snapshots_written_in_order(tmp_path):
     cb.wait()
     saved = load_checkpoint(path)["G"]
     assert all(torch.equal(saved[k], v) for k, v in zip(dict(t.G.named_parameters()), at_save, strict=True))
+    assert saved._metadata == t.G.state_dict()._metadata  # layer versions, as a direct save keeps them
 
 
 def test_fit_waits_for_the_last_checkpoint_even_when_it_fails(tmp_path):

@@ -94,11 +94,15 @@ class Checkpoint(Callback):
 
 
 def on_cpu(obj):
-    """``obj`` with every tensor copied to the CPU (dicts, lists and tuples walked)."""
+    """``obj`` with every tensor copied to the CPU (dicts, lists and tuples walked; a ``state_dict``
+    keeps its type and the ``_metadata`` that ``load_state_dict`` reads layer versions from)."""
     if torch.is_tensor(obj):
         return obj.detach().to("cpu", copy=True)
     if isinstance(obj, dict):
-        return {k: on_cpu(v) for k, v in obj.items()}
+        copied = type(obj)((k, on_cpu(v)) for k, v in obj.items())
+        if hasattr(obj, "_metadata"):
+            copied._metadata = obj._metadata
+        return copied
     if isinstance(obj, (list, tuple)):
         return type(obj)(on_cpu(v) for v in obj)
     return obj
