@@ -66,6 +66,43 @@ def g_loss_lsgan(fake_logits: Tensor) -> Tensor:
     return ((fake_logits - 1.0) ** 2).mean()
 
 
+# ---------------------------------------------------------------- Wasserstein (lesson 06)
+#
+# Kantorovich-Rubinstein: W(p_data, p_g) = sup over 1-Lipschitz f of E_x[f(x)] - E_z[f(G(z))].
+# The critic f (D without a sigmoid: its outputs are scores, not logits) ascends that gap, so it
+# *minimises* E[f(G(z))] - E[f(x)]; G minimises -E[f(G(z))]. The Lipschitz constraint comes from
+# the gradient penalty (Gulrajani et al. 2017) on points between real and fake samples.
+
+
+def d_loss_wasserstein(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
+    """L_critic = E[f(G(z))] - E[f(x)]: minus the critic's estimate of W. Introduced in lesson 06."""
+    return fake_scores.mean() - real_scores.mean()
+
+
+def g_loss_wasserstein(fake_scores: Tensor) -> Tensor:
+    """L_G = -E[f(G(z))]. Introduced in lesson 06."""
+    return -fake_scores.mean()
+
+
+def interpolates(real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """x_hat = eps x + (1 - eps) x_fake with one eps ~ U[0, 1] per sample, shaped (N, 1, ..., 1)."""
+    eps = torch.rand((len(real),) + (1,) * (real.ndim - 1), generator=generator).to(real.device, real.dtype)  # (N, 1, 1, 1)
+    return eps * real.detach() + (1 - eps) * fake.detach()  # (N, C, H, W)
+
+
+def gradient_penalty(D, real: Tensor, fake: Tensor, weight: float = 10.0, y: Tensor | None = None) -> Tensor:
+    """lambda * E_x_hat[(||grad_x_hat f(x_hat)||_2 - 1)^2], one norm per sample. Introduced in lesson 06.
+
+    ``create_graph=True`` keeps the gradient differentiable, so the penalty's own gradient reaches
+    the critic's weights (it is a function of them through grad f).
+    """
+    x_hat = interpolates(real, fake).requires_grad_(True)  # (N, C, H, W)
+    scores = D(x_hat) if y is None else D(x_hat, y)  # (N,)
+    (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)  # (N, C, H, W): per-sample gradients
+    norms = grad.flatten(1).norm(dim=1)  # (N,)
+    return weight * ((norms - 1.0) ** 2).mean()
+
+
 # ---------------------------------------------------------------- translation (lesson 04)
 
 
@@ -94,11 +131,12 @@ LOSSES = {
     "minimax": GANLoss(d_loss_bce, g_loss_minimax),
     "hinge": GANLoss(d_loss_hinge, g_loss_hinge),
     "lsgan": GANLoss(d_loss_lsgan, g_loss_lsgan),
+    "wasserstein": GANLoss(d_loss_wasserstein, g_loss_wasserstein),
 }
 
 
 def get_loss(name: str) -> GANLoss:
-    """The (D, G) loss pair called ``name``: one of ``bce``, ``minimax``, ``hinge``, ``lsgan``."""
+    """The (D, G) loss pair called ``name``: one of ``bce``, ``minimax``, ``hinge``, ``lsgan``, ``wasserstein``."""
     try:
         return LOSSES[name]
     except KeyError:

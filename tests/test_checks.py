@@ -13,6 +13,7 @@ SOLUTION = SOLUTIONS["01"]
 
 CHECKS_BY_LESSON = {
     "01": [
+        (("ToyGenerator", "ToyDiscriminator"), checks.check_toy_nets),
         ("Generator", checks.check_generator),
         ("Discriminator", checks.check_discriminator),
         ("d_loss", checks.check_d_loss),
@@ -101,8 +102,8 @@ MISTAKES = [
     ("G returns flat vectors", ("view(-1, 1, 28, 28)", "view(-1, 784)"), "Generator", r"expected \(16, 1, 28, 28\)"),
     ("sigmoid on D's output", ("layers += [nn.Linear(width, 1)]", "layers += [nn.Linear(width, 1), nn.Sigmoid()]"),
      "Discriminator", "ends with a sigmoid"),
-    ("ReLU in D", ("nn.LeakyReLU(0.2)", "nn.ReLU()"), "Discriminator", "LeakyReLU"),
-    ("D returns (N, 1)", ("self.net(x).squeeze(1)", "self.net(x)"), "Discriminator", r"\(16,\)"),
+    ("ReLU in D", ("nn.LeakyReLU(0.2)]", "nn.ReLU()]"), "Discriminator", "LeakyReLU"),
+    ("D returns (N, 1)", ("self.net(x).squeeze(1)  # (N,)\n", "self.net(x)  # (N,)\n"), "Discriminator", r"\(16,\)"),
     ("swapped D labels", ("real = F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))",
                           "real = F.binary_cross_entropy_with_logits(real_logits, torch.zeros_like(real_logits))\n"
                           "    fake_logits = -fake_logits"), "d_loss", "labels are swapped"),
@@ -125,6 +126,30 @@ MISTAKES = [
      "g_step", "wrong target label"),
     ("detach in the G step", ("loss = g_loss(D(fake))", "loss = g_loss(D(fake.detach()))"), "g_step", "did not change G"),
 ]
+
+
+TOY_NETS = ("ToyGenerator", "ToyDiscriminator")
+TOY_MISTAKES = [
+    # (what the student got wrong, planted change, hint the check must give)
+    ("tanh at the toy G's end", ("nn.Linear(hidden, 2),  #", "nn.Linear(hidden, 2), nn.Tanh(),  #"), "squashed"),
+    ("sigmoid at the toy G's end", ("nn.Linear(hidden, 2),  #", "nn.Linear(hidden, 2), nn.Sigmoid(),  #"),
+     "never have a negative"),
+    ("ReLU at the toy G's end", ("nn.Linear(hidden, 2),  #", "nn.Linear(hidden, 2), nn.ReLU(),  #"), "never have a negative"),
+    ("no nonlinearity in the toy G", ("nn.ReLU(),", ""), "affine map of Gaussian noise"),
+    ("toy G gives three coordinates", ("nn.Linear(hidden, 2),  #", "nn.Linear(hidden, 3),  #"), r"expected \(16, 2\)"),
+    ("no nonlinearity in the toy D", ("nn.LeakyReLU(0.2),", ""), "one straight line"),
+    ("ReLU in the toy D", ("nn.LeakyReLU(0.2),", "nn.ReLU(),"), "no LeakyReLU"),
+    ("sigmoid at the toy D's end", ("nn.Linear(hidden, 1),  #", "nn.Linear(hidden, 1), nn.Sigmoid(),  #"), "sigmoid"),
+    ("toy D returns (N, 1)", ("self.net(x).squeeze(1)  # (N, 1) -> (N,)", "self.net(x)"), r"expected \(16,\)"),
+]
+
+
+@pytest.mark.parametrize("what, change, hint", TOY_MISTAKES, ids=[m[0] for m in TOY_MISTAKES])
+def test_toy_net_check_catches_typical_mistakes(what, change, hint):
+    ns = run_exercises(SOLUTION, replace=change)
+    with pytest.raises(AssertionError, match=hint) as e:
+        _call(checks.check_toy_nets, ns, TOY_NETS)
+    assert "Hint:" in str(e.value)
 
 
 MISTAKES_02_03 = [

@@ -81,4 +81,53 @@ def test_registry():
     assert losses.get_loss("bce") == (losses.d_loss_bce, losses.g_loss_nonsaturating)
     assert losses.get_loss("minimax").g is losses.g_loss_minimax
     with pytest.raises(GancourseError, match="choose one of"):
-        losses.get_loss("wasserstein")
+        losses.get_loss("wgan")
+
+
+# ---------------------------------------------------------------- Wasserstein (lesson 06)
+
+
+def test_wasserstein_losses_by_hand():
+    real, fake = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([0.0, 1.0])
+    assert float(losses.d_loss_wasserstein(real, fake)) == pytest.approx(0.5 - 2.0)  # E f(G(z)) - E f(x)
+    assert float(losses.g_loss_wasserstein(fake)) == pytest.approx(-0.5)
+    assert losses.get_loss("wasserstein") == (losses.d_loss_wasserstein, losses.g_loss_wasserstein)
+
+
+class _Linear(torch.nn.Module):
+    """f(x) = w . x: its gradient is w everywhere, so the penalty is lambda (|w| - 1)^2 exactly."""
+
+    def __init__(self, w):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.tensor(w))
+
+    def forward(self, x):
+        return x.flatten(1) @ self.w  # (N,)
+
+
+def test_gradient_penalty_on_a_linear_critic_by_hand():
+    D = _Linear([2.0, 0.0, 0.0, 2.0 * 2**0.5])  # |w| = sqrt(4 + 8)
+    norm = (4 + 8) ** 0.5
+    real, fake = torch.randn(5, 1, 2, 2), torch.randn(5, 1, 2, 2)
+    gp = losses.gradient_penalty(D, real, fake)
+    assert float(gp) == pytest.approx(10 * (norm - 1) ** 2, rel=1e-5)
+    gp.backward()  # d/dw lambda (|w| - 1)^2 = 2 lambda (|w| - 1) w / |w|: needs create_graph=True
+    want = 2 * 10 * (norm - 1) * D.w.detach() / norm
+    assert torch.allclose(D.w.grad, want, rtol=1e-5)
+
+
+def test_gradient_penalty_takes_one_norm_per_sample():
+    D = lambda x: 0.5 * (x.flatten(1) ** 2).sum(1)  # noqa: E731 - grad f(x) = x, |grad| = |x|
+    x = torch.tensor([[0.5, 0.0], [0.0, 2.0], [3.0, 0.0]])  # norms 0.5, 2, 3
+    # real == fake: every interpolate is x itself, whatever eps is drawn
+    gp = losses.gradient_penalty(D, x, x.clone())
+    assert float(gp) == pytest.approx(10 * (0.25 + 1 + 4) / 3)  # 17.5; the mean of the norms would give 6.94
+
+
+def test_interpolates_lie_between_real_and_fake():
+    real, fake = torch.ones(64, 1, 2, 2), torch.zeros(64, 1, 2, 2, requires_grad=True)
+    x_hat = losses.interpolates(real, fake, torch.Generator().manual_seed(0))
+    eps = x_hat[:, 0, 0, 0]
+    assert x_hat.shape == real.shape and not x_hat.requires_grad  # the critic's input, not G's graph
+    assert torch.equal(x_hat, eps.view(64, 1, 1, 1).expand_as(x_hat))  # one eps per sample, shared by its pixels
+    assert 0 <= float(eps.min()) and float(eps.max()) <= 1 and eps.std() > 0.2  # uniform on [0, 1]

@@ -85,5 +85,5 @@ def test_cli_refuses_unknown_points_in_one_line(tmp_path, capsys):
     (tmp_path / "alice.ipynb").write_text("{}", encoding="utf-8")
     assert main(["grade", str(tmp_path), "--lesson", "01", "--points", "generatr=2"]) == 2
     err = capsys.readouterr().err
-    assert "--points: no check named 'generatr'" in err and "choose from generator" in err and err.count("\n") == 1
+    assert "--points: no check named 'generatr'" in err and "choose from toy_nets, d_loss" in err and err.count("\n") == 1
     assert not list(tmp_path.glob("grades*"))

@@ -13,6 +13,8 @@ from tests.test_checks import (
     MISTAKES,
     MISTAKES_02_03,
     SOLUTIONS,
+    TOY_MISTAKES,
+    TOY_NETS,
     run_exercises,
 )
 
@@ -63,19 +65,39 @@ def test_the_channel_refuses_code():
 
 
 def test_every_check_is_registered_once():
-    assert all(isinstance(c, Check) for c in CHECKS.values()) and len(CHECKS) == 30
+    assert all(isinstance(c, Check) for c in CHECKS.values()) and len(CHECKS) == 32
 
 
-GRADER_MISTAKES = [("01", *m) for m in MISTAKES] + list(MISTAKES_02_03)
+GRADER_MISTAKES = ([("01", *m) for m in MISTAKES] + list(MISTAKES_02_03)
+                   + [("01", what, change, TOY_NETS, hint) for what, change, hint in TOY_MISTAKES])
 
 
 @pytest.mark.parametrize("lesson, what, change, name, hint", GRADER_MISTAKES, ids=[m[1] for m in GRADER_MISTAKES])
 def test_mistakes_fail_for_grader_seeds_too(lesson, what, change, name, hint):
     """Every planted mistake fails with its hint on the grader's side, whatever seed it draws."""
     ns = run_exercises(SOLUTIONS[lesson], replace=change)
-    check = dict(CHECKS_BY_LESSON[lesson])[name]
+    check = dict((n, c) for n, c in CHECKS_BY_LESSON[lesson])[name]
     check, consts = getattr(check, "func", check), getattr(check, "args", ())
     objects = [ns[n] for n in (name if isinstance(name, tuple) else (name,))]
     for seed in (3, 77, 1234):
         with pytest.raises(AssertionError, match=hint):
             check.judge(load_values(dump_values(check.ask(seed, *consts, *objects))), seed, *consts)
+
+
+@pytest.mark.parametrize("change, hint", [
+    (None, None),
+    (("def __init__(self, hidden=128):\n        super().__init__()\n",
+      "def __init__(self, hidden=128):\n        super().__init__()\n        hidden = 128\n"), "every hidden nn.Linear"),
+    (("nn.Linear(z_dim, hidden), nn.ReLU(),", "nn.Linear(2, hidden), nn.ReLU(),"), "ToyGenerator.forward raised"),
+])
+def test_hidden_toy_sizes_catches_fixed_sizes(change, hint):
+    ns = run_exercises(SOLUTIONS["01"], replace=change)
+    check = CHECKS["hidden_toy_sizes"]
+    def grade():
+        return check.judge(load_values(dump_values(check.ask(5, ns["ToyGenerator"], ns["ToyDiscriminator"]))), 5)
+
+    if hint is None:
+        assert grade().startswith("\u2705")
+    else:
+        with pytest.raises(AssertionError, match=hint):
+            grade()

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from gancourse import registry, viz
+from gancourse.viz import latent
 
 
 def test_to_uint8_maps_tanh_range_to_bytes():
@@ -111,7 +112,7 @@ def test_latent_sample_offsets_and_seeds():
 
 def test_widgets_build_headless_and_redraw(monkeypatch):
     drawn = []
-    monkeypatch.setattr(viz, "_show", lambda images, title: drawn.append((images.clone(), title)))
+    monkeypatch.setattr(latent, "_show", lambda images, title: drawn.append((images.clone(), title)))
     G = _cgan()
     picker = viz.class_picker(G)
     assert [title for _, title in drawn] == ["class 0"]  # a first picture before any slider moves (ipywidgets 7 and 8)

@@ -10,6 +10,7 @@ check lets a deep torch traceback reach the student.
 
 from ._common import OK
 from .lesson01 import check_d_loss, check_discriminator, check_g_loss, check_generator
+from .lesson01_plane import check_toy_nets
 from .lesson01_steps import check_d_step, check_g_step
 from .lesson02 import (
     check_conv_transpose_out_size,
@@ -26,7 +27,7 @@ from .quiz import check_quiz
 
 __all__ = [
     "OK",
-    "check_generator", "check_discriminator", "check_d_loss", "check_g_loss", "check_d_step", "check_g_step",
+    "check_toy_nets", "check_generator", "check_discriminator", "check_d_loss", "check_g_loss", "check_d_step", "check_g_step",
     "check_conv_transpose_out_size", "check_up_block", "check_down_block", "check_dcgan_init",
     "check_dcgan_generator", "check_dcgan_discriminator", "check_quiz",
     "check_label_input", "check_label_maps", "check_generate_digit",

@@ -127,8 +127,31 @@ def hidden_hinge_margins(r: dict, seed: int) -> str:
     return f"{OK} hidden: hinge margins."
 
 
+def _probe_toy_sizes(seed: int, ToyGenerator, ToyDiscriminator) -> dict:
+    torch.manual_seed(seed)
+    G = _run("ToyGenerator(z_dim=5, hidden=16)", ToyGenerator, z_dim=5, hidden=16)
+    D = _run("ToyDiscriminator(hidden=16)", ToyDiscriminator, hidden=16)
+    z, x = torch.randn(4, 5, generator=generator(seed)), torch.randn(4, 2, generator=generator(seed + 1))
+    widths = [[m.out_features for m in net.modules() if isinstance(m, torch.nn.Linear)] for net in (G, D)]
+    return {"g": _run("ToyGenerator.forward", G, z), "d": _run("ToyDiscriminator.forward", D, x), "widths": widths}
+
+
+@check(_probe_toy_sizes)
+def hidden_toy_sizes(r: dict, seed: int) -> str:
+    """The toy networks follow their arguments: 5-d noise and 16 hidden units."""
+    if _shape(r["g"]) != (4, 2) or _shape(r["d"]) != (4,):
+        _fail(f"with z_dim=5 and hidden=16, G gave {_shape(r['g'])} for (4, 5) noise (want (4, 2)) and D gave "
+              f"{_shape(r['d'])} for (4, 2) points (want (4,)).\nHint: build the layers from z_dim and hidden, not fixed sizes.")
+    g_widths, d_widths = r["widths"]
+    if not g_widths or not d_widths or set(g_widths[:-1] + d_widths[:-1]) != {16}:
+        _fail(f"with hidden=16 the hidden layers have {g_widths[:-1]} (G) and {d_widths[:-1]} (D) units.\n"
+              "Hint: every hidden nn.Linear has `hidden` outputs.")
+    return f"{OK} hidden: the toy networks follow z_dim and hidden."
+
+
 HIDDEN = {  # lesson -> [(name in the grade table, check name, the student's objects it takes)]
-    "01": [("hidden: G per sample", "hidden_generator_per_sample", ("Generator",)),
+    "01": [("hidden: toy sizes", "hidden_toy_sizes", ("ToyGenerator", "ToyDiscriminator")),
+           ("hidden: G per sample", "hidden_generator_per_sample", ("Generator",)),
            ("hidden: D loss is a mean", "hidden_d_loss_is_a_mean", ("d_loss",))],
     "02": [("hidden: transposed sizes", "hidden_conv_transpose_sizes", ("conv_transpose_out_size",))],
     "03": [("hidden: label input sizes", "hidden_label_input_other_sizes", ("label_input",))],

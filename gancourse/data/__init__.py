@@ -14,8 +14,10 @@ from .datasets import (
 )
 from .domains import DomainPair, UnpairedBatches, load_domains, load_pair, sobel_edges
 from .imagefolder import load_image_folder
+from .plane import GaussianMixture, PointBatches, ring, single_gaussian
 
 __all__ = [
     "Batches", "DataFileError", "DataNotFoundError", "FallbackDataWarning", "ImageData", "load_dataset", "read_idx",
     "DomainPair", "UnpairedBatches", "load_domains", "load_pair", "sobel_edges", "load_image_folder",
+    "GaussianMixture", "PointBatches", "ring", "single_gaussian",
 ]

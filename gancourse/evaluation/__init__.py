@@ -15,9 +15,11 @@ from .metrics import (
     load_samples,
     precision_recall,
 )
+from .plane import Coverage, kde_density, mode_coverage, optimal_discriminator, plane_mesh
 
 __all__ = [
     "Evaluation", "ModeCollapseWarning", "DigitClassifier", "accuracy", "load_classifier", "train_classifier",
     "class_histogram", "density_coverage", "embed", "evaluate_samples", "format_report", "frechet_distance",
     "inception_score", "kid", "label_accuracy", "load_samples", "precision_recall",
+    "Coverage", "kde_density", "mode_coverage", "optimal_discriminator", "plane_mesh",
 ]

@@ -1,4 +1,4 @@
-"""Network families, one per file, lesson by lesson: ``mlp`` (01), ``dcgan`` (02), ``conditional`` (03),
+"""Network families, one per file, lesson by lesson: ``plane`` and ``mlp`` (01), ``dcgan`` (02), ``conditional`` (03),
 ``translation`` (04), ``biggan`` (05).
 
 Networks read only their config dataclass: no globals, no argparse, no training code. Which
@@ -14,10 +14,12 @@ from .conditional import (
 )
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
+from .plane import PlaneConfig, PlaneDiscriminator, PlaneGenerator
 from .trace import shape_trace
 from .translation import TranslationConfig, build_translation
 
 __all__ = [
+    "PlaneConfig", "PlaneGenerator", "PlaneDiscriminator",
     "MLPConfig", "MLPGenerator", "MLPDiscriminator",
     "DCGANConfig", "DCGANGenerator", "DCGANDiscriminator",
     "CGANConfig", "ConditionalGenerator", "ConcatDiscriminator", "ProjectionDiscriminator",
