@@ -22,7 +22,7 @@ from .config import GancourseError, config_from_dict
 from .losses import get_loss
 from .nets.biggan import orthogonal_penalty
 from .nets.conditional import make_discriminator
-from .train import GANSteps, Steps, TrainConfig, ema_generator_state
+from .train import GANSteps, Steps, TrainConfig, critic_step, ema_generator_state
 from .translation import (
     METHODS,
     LinearDecay,
@@ -149,6 +149,16 @@ def _cgan_config(data, options: ModelOptions) -> nets.CGANConfig:
     return nets.CGANConfig(img_size=h, channels=c, discriminator=options.cond_d)
 
 
+def _critic_config(data, options: ModelOptions) -> nets.DCGANConfig:
+    c, h = _shape(data)
+    _dcgan_size("wgan-gp", h)
+    return nets.DCGANConfig(img_size=h, channels=c, batchnorm_d=False, dropout=0.0)  # a critic: no BatchNorm
+
+
+def _wgan_steps(kind: ModelKind, model_config: Any, train_config: TrainConfig, data: Any = None) -> Steps:
+    return GANSteps(model_config.z_dim, get_loss("wasserstein"), d_step=critic_step)
+
+
 def _biggan_config(data, options: ModelOptions) -> nets.BigGANConfig:
     c, h = _shape(data)
     if h != 28:
@@ -173,6 +183,10 @@ register(ModelKind("dcgan", nets.DCGANConfig, lambda c: (nets.DCGANGenerator(c),
                    _dcgan_config, lesson="02"))
 register(ModelKind("cgan", nets.CGANConfig, lambda c: (nets.ConditionalGenerator(c), make_discriminator(c)),
                    _cgan_config, lesson="03", conditional=True))
+# WGAN-GP: DCGAN's G, its D without BatchNorm as the critic, gradient penalty, n_critic = 5, Adam(0.5, 0.9)
+register(ModelKind("wgan-gp", nets.DCGANConfig, lambda c: (nets.DCGANGenerator(c), nets.DCGANDiscriminator(c)),
+                   _critic_config, lesson="06", batch_size=64, make_steps=_wgan_steps, updates=("alternating",),
+                   train=TrainConfig(loss="wasserstein", d_steps=5, lr_g=1e-4, lr_d=1e-4, beta1=0.5, beta2=0.9)))
 register(_translation_kind("discogan"))
 register(_translation_kind("cyclegan"))
 # BigGAN: hinge loss, 2 D steps per G step, TTUR learning rates, Adam(0, 0.999), EMA of G, orthogonal regularisation

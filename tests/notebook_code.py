@@ -6,7 +6,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
 PRELUDE = ("import torch\nimport torch.nn.functional as F\nfrom torch import nn\n"
-           "from torch.nn.utils.parametrizations import spectral_norm\n")
+           "from torch.nn.utils.parametrizations import spectral_norm\nfrom gancourse.nets.blocks import down_block\n")
 
 
 def exercise_sources(path: Path) -> list[str]:

@@ -6,7 +6,8 @@ from gancourse import checks
 from tests.notebook_code import ROOT, exercise_sources, run_exercises
 
 NOTEBOOKS = {"01": "01_gan.ipynb", "02": "02_dcgan.ipynb", "03": "03_conditional_gan.ipynb",
-             "04": "04_discogan_cyclegan.ipynb", "05": "05_biggan.ipynb"}
+             "04": "04_discogan_cyclegan.ipynb", "05": "05_biggan.ipynb",
+             "06": "06_wgan_gp.ipynb"}
 SOLUTIONS = {k: exercise_sources(ROOT / "solutions" / v) for k, v in NOTEBOOKS.items()}
 LESSONS = {k: exercise_sources(ROOT / "lessons" / v) for k, v in NOTEBOOKS.items()}
 SOLUTION = SOLUTIONS["01"]
@@ -50,6 +51,13 @@ CHECKS_BY_LESSON = {
         (("d_hinge", "g_hinge"), checks.check_hinge),
         ("truncated_z", checks.check_truncation),
         ("answers", partial(checks.check_quiz, "05")),
+    ],
+    "06": [
+        (("critic_loss", "g_loss"), checks.check_wasserstein_losses),
+        ("gradient_penalty", checks.check_gradient_penalty),
+        ("critic_step", checks.check_critic_step),
+        ("Critic", checks.check_critic),
+        ("answers", partial(checks.check_quiz, "06")),
     ],
 }
 CHECKS = CHECKS_BY_LESSON["01"]
@@ -284,6 +292,38 @@ MISTAKES_02_03 = [
                                   "    return z.clamp(-threshold, threshold)"), "truncated_z", "pile up"),
     ("05", "rescaled truncation", ("    outside = z.abs() > threshold\n    while outside.any():\n        z[outside] = torch.randn(int(outside.sum()))\n        outside = z.abs() > threshold\n    return z",
                                    "    return z * threshold / z.abs().max()"), "truncated_z", "spread"),
+    ("06", "swapped critic signs", ("return fake_scores.mean() - real_scores.mean()", "return real_scores.mean() - fake_scores.mean()"),
+     ("critic_loss", "g_loss"), "signs swapped"),
+    ("06", "G loss with the wrong sign", ("return -fake_scores.mean()", "return fake_scores.mean()"),
+     ("critic_loss", "g_loss"), "wrong sign"),
+    ("06", "BCE instead of scores", ("return fake_scores.mean() - real_scores.mean()",
+                                     "return F.softplus(-real_scores).mean() + F.softplus(fake_scores).mean()"),
+     ("critic_loss", "g_loss"), "no sigmoid, no log"),
+    ("06", "penalty at the reals", ("(1 - eps) * fake.detach()).requires_grad_(True)", "(1 - eps) * real.detach()).requires_grad_(True)"),
+     "gradient_penalty", "at the real samples"),
+    ("06", "penalty at the fakes", ("eps * real.detach() + (1 - eps) * fake.detach()", "fake.detach()"),
+     "gradient_penalty", "at the fakes"),
+    ("06", "mean of the norms", ("return weight * ((norms - 1) ** 2).mean()", "return weight * (norms.mean() - 1) ** 2"),
+     "gradient_penalty", "one 2-norm per sample"),
+    ("06", "norm of the whole batch", ("norms = grad.flatten(1).norm(dim=1)", "norms = grad.norm()"),
+     "gradient_penalty", "one 2-norm per sample"),
+    ("06", "no create_graph", ("x_hat, create_graph=True)", "x_hat)"), "gradient_penalty", "create_graph=True"),
+    ("06", "one eps for the whole batch", ("eps = torch.rand(len(real), *[1] * (real.dim() - 1), device=real.device)",
+                                           "eps = torch.full((len(real), *[1] * (real.dim() - 1)), 1.0)"),
+     "gradient_penalty", "at the real samples"),
+    ("06", "penalty left out of the step", ("(loss_w + gp).backward()", "loss_w.backward()"), "critic_step", "differ from one SGD step"),
+    ("06", "penalty never called", ("    gp = penalty(D, real, fake)\n", "    gp = torch.zeros(())\n"), "critic_step", "called 0 times"),
+    ("06", "fakes not detached in the critic step", ("    fake = fake.detach()  # (N, C, H, W): nothing flows back into G\n", ""),
+     "critic_step", "into G"),
+    ("06", "no zero_grad in the critic step", ("opt_D.zero_grad(set_to_none=True)\n    fake = fake.detach()", "fake = fake.detach()"),
+     "critic_step", "zero_grad"),
+    ("06", "W with the wrong sign", ('"W": -loss_w.detach()', '"W": loss_w.detach()'), "critic_step", "W is minus"),
+    ("06", "BatchNorm left in the critic", ("down_block(width, 2 * width, bn=False)", "down_block(width, 2 * width, bn=True)"),
+     "Critic", "BatchNorm"),
+    ("06", "dropout in the critic", ("down_block(width, 2 * width, bn=False),", "down_block(width, 2 * width, bn=False, dropout=0.3),"),
+     "Critic", "from call to call"),
+    ("06", "sigmoid on the critic", ("return self.head(self.body(x)).squeeze(1)", "return torch.sigmoid(self.head(self.body(x)).squeeze(1))"),
+     "Critic", "sigmoid"),
 ]
 
 

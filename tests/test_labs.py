@@ -115,7 +115,26 @@ def test_lesson_05_builds_and_trains_the_students_biggan():
     assert "truncated_z(n, G.cfg.z_dim, truncation)" in training
 
 
-@pytest.mark.parametrize("name", ["01_gan", "02_dcgan", "03_conditional_gan", "04_discogan_cyclegan", "05_biggan"])
+def test_lesson_06_trains_with_the_students_critic_and_penalty():
+    ns, _ = run_lab("06_wgan_gp.ipynb", ("(1 - eps) * fake.detach()).requires_grad_(True)",
+                                          "(1 - eps) * real.detach()).requires_grad_(True)"), None)
+    with pytest.raises(AssertionError, match="at the real samples"):
+        checks.check_gradient_penalty(ns["gradient_penalty"])
+    training = next(c for c in code_cells("06_wgan_gp.ipynb") if "wgan_steps = " in c)
+    line = next(x for x in training.splitlines() if x.startswith("wgan_steps = "))
+    exec("from functools import partial\nfrom gancourse import losses\nfrom gancourse.train import GANSteps\n" + line, ns)
+    steps = ns["wgan_steps"]
+    assert steps.d_step.func is ns["critic_step"] and steps.d_step.keywords["penalty"] is ns["gradient_penalty"]
+    assert steps.loss.d is ns["critic_loss"] and steps.loss.g is ns["g_loss"]
+    assert 'train_for_budget("wgan-gp", Critic(), wgan_steps)' in training
+    from gancourse import nets
+    G, D = nets.DCGANGenerator(nets.DCGANConfig(width=4)), ns["Critic"](width=4)
+    real = torch.rand(4, 1, 28, 28) * 2 - 1
+    logs = steps.step(G, D, torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters()), (real, None), True)
+    assert {"W", "GP", "loss_G"} <= set(logs)
+
+
+@pytest.mark.parametrize("name", ["01_gan", "02_dcgan", "03_conditional_gan", "04_discogan_cyclegan", "05_biggan", "06_wgan_gp"])
 def test_fast_mode_sizes_live_in_the_setup_cell_only(name):
     """Teaching cells read like the full course: only the set-up cell (after Colab's install cell) mentions fast mode."""
     cells = code_cells(f"{name}.ipynb")
@@ -123,7 +142,7 @@ def test_fast_mode_sizes_live_in_the_setup_cell_only(name):
     assert [i for i, c in enumerate(cells) if "config." in c or "GANCOURSE_FAST" in c] == [1]
 
 
-@pytest.mark.parametrize("name", ["01_gan", "02_dcgan", "03_conditional_gan", "04_discogan_cyclegan", "05_biggan"])
+@pytest.mark.parametrize("name", ["01_gan", "02_dcgan", "03_conditional_gan", "04_discogan_cyclegan", "05_biggan", "06_wgan_gp"])
 def test_every_lesson_ends_with_explore_tasks_and_a_quiz(name):
     nb = nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")

@@ -23,6 +23,8 @@ from .lesson03 import check_generate_digit, check_label_input, check_label_maps
 from .lesson04 import check_cycle_loss, check_image_pool
 from .lesson04_updates import check_d_update, check_generator_update
 from .lesson05 import check_conditional_bn, check_hinge, check_projection, check_truncation
+from .lesson06 import check_critic, check_gradient_penalty, check_wasserstein_losses
+from .lesson06_step import check_critic_step
 from .quiz import check_quiz
 
 __all__ = [
@@ -33,4 +35,5 @@ __all__ = [
     "check_label_input", "check_label_maps", "check_generate_digit",
     "check_cycle_loss", "check_image_pool", "check_d_update", "check_generator_update",
     "check_conditional_bn", "check_projection", "check_hinge", "check_truncation",
+    "check_wasserstein_losses", "check_gradient_penalty", "check_critic_step", "check_critic",
 ]

@@ -149,6 +149,37 @@ def hidden_toy_sizes(r: dict, seed: int) -> str:
     return f"{OK} hidden: the toy networks follow z_dim and hidden."
 
 
+class _LinearCritic(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = torch.nn.Parameter(torch.tensor([0.0, 2.0, 0.0]))  # |w| = 2
+
+    def forward(self, x):
+        return x @ self.w  # (N,)
+
+
+def _probe_gp_vectors(seed: int, gradient_penalty) -> dict:
+    g = generator(seed)
+    real, fake = torch.randn(4, 3, generator=g), torch.randn(4, 3, generator=g)
+    quad = _run("gradient_penalty", gradient_penalty, lambda x: 0.5 * (x**2).sum(1), real, real.clone(), weight=1.0)
+    return {"linear": _run("gradient_penalty", gradient_penalty, _LinearCritic(), real, fake, weight=1.0), "quad": quad}
+
+
+@check(_probe_gp_vectors)
+def hidden_gp_vectors(r: dict, seed: int) -> str:
+    """The penalty on (N, 3) vectors with weight=1: eps broadcasts over any shape, the weight is used, norms per sample."""
+    real = torch.randn(4, 3, generator=generator(seed))
+    want_quad = float(((real.norm(dim=1) - 1) ** 2).mean())
+    if _shape(r["linear"]) not in ((), (1,)) or not _close(r["linear"], 1.0):
+        _fail(f"on (4, 3) vectors with a linear critic of slope 2 and weight=1 the penalty should be (2 - 1)^2 = 1, got "
+              f"{_shape(r['linear']) if _shape(r['linear']) not in ((), (1,)) else round(float(r['linear']), 4)}."
+              "\nHint: shape eps as (N,) followed by ones for every other dimension of real, and use the weight argument.")
+    if _shape(r["quad"]) not in ((), (1,)) or not _close(r["quad"], want_quad):
+        _fail("on (4, 3) vectors the penalty does not take one gradient norm per sample.\n"
+              "Hint: flatten each sample's gradient and take its norm over dim=1.")
+    return f"{OK} hidden: the penalty on vectors of any shape, with its weight."
+
+
 HIDDEN = {  # lesson -> [(name in the grade table, check name, the student's objects it takes)]
     "01": [("hidden: toy sizes", "hidden_toy_sizes", ("ToyGenerator", "ToyDiscriminator")),
            ("hidden: G per sample", "hidden_generator_per_sample", ("Generator",)),
@@ -157,4 +188,5 @@ HIDDEN = {  # lesson -> [(name in the grade table, check name, the student's obj
     "03": [("hidden: label input sizes", "hidden_label_input_other_sizes", ("label_input",))],
     "04": [("hidden: cycle loss on images", "hidden_cycle_loss_images", ("cycle_loss",))],
     "05": [("hidden: hinge margins", "hidden_hinge_margins", ("d_hinge", "g_hinge"))],
+    "06": [("hidden: penalty on vectors", "hidden_gp_vectors", ("gradient_penalty",))],
 }

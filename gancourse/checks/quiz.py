@@ -12,9 +12,9 @@ from .protocol import check
 
 # lesson -> question -> (digest of the right letter, what to re-read when it is wrong)
 QUIZZES: dict[str, dict[int, tuple[str, str]]] = {
-    "01": {1: ("9d85f57e188003af", "Exercise 2: what D returns, and where the sigmoid is applied"),
+    "01": {1: ("9d85f57e188003af", "Exercise 7: what D returns, and where the sigmoid is applied"),
            2: ("f010d06b8ec997f9", "why the minimax G loss saturates (its slope with respect to D's logit)"),
-           3: ("771a538f684f2725", "Exercise 5: what detach() does to G's graph"),
+           3: ("771a538f684f2725", "Exercise 4: what detach() does to G's graph"),
            4: ("cbf718d0c1b4dc89", "the section on reading the loss curves")},
     "02": {1: ("b3aa7111a5d0c850", "Exercise 1's size formula"),
            2: ("8537fc4c01fa6f1b", "the guideline table, BatchNorm row"),
@@ -30,6 +30,9 @@ QUIZZES: dict[str, dict[int, tuple[str, str]]] = {
            2: ("f0293720a230f7b8", "the hinge loss: where each term stops pushing"),
            3: ("d1d9f67279c0575d", "spectral norm: what it bounds, and what it only approximates"),
            4: ("a54fdecf5540e1a7", "the EMA of G's weights and its warm-up")},
+    "06": {1: ("e84fb1c4ea115296", "section 1: what JS and W say about two point masses that do not overlap"),
+           2: ("d3e496f6e52e9d39", "Exercise 2: where the penalty is taken, and why one norm per sample"),
+           3: ("148d2f2d85b929fc", "Exercise 4: why the critic has no BatchNorm")},
 }
 
 

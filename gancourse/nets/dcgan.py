@@ -28,6 +28,7 @@ class DCGANConfig:
     width: int = 64  # base channel count: ngf / ndf
     dropout: float = 0.3  # in D, as in the TensorFlow tutorial (28 px)
     n_classes: int = 0  # > 0 only for the conditional variants (lesson 03)
+    batchnorm_d: bool = True  # False for a Wasserstein critic (lesson 06): the penalty needs per-sample gradients
 
 
 def _check(cfg: DCGANConfig) -> None:
@@ -86,16 +87,16 @@ class DCGANDiscriminator(nn.Module):
         if cfg.img_size == 28:
             self.body = nn.Sequential(
                 down_block(c, w, bn=False, dropout=cfg.dropout),  # (N, 64, 14, 14): no BN on D's input
-                down_block(w, 2 * w, dropout=cfg.dropout),  # (N, 128, 7, 7)
+                down_block(w, 2 * w, bn=cfg.batchnorm_d, dropout=cfg.dropout),  # (N, 128, 7, 7)
                 nn.Flatten(),  # (N, 128·7·7)
             )
             self.feature_dim = 2 * w * 7 * 7
         else:
             self.body = nn.Sequential(
                 down_block(c, w, kernel=4, bn=False),  # (N, 64, 32, 32)
-                down_block(w, 2 * w, kernel=4),  # (N, 128, 16, 16)
-                down_block(2 * w, 4 * w, kernel=4),  # (N, 256, 8, 8)
-                down_block(4 * w, 8 * w, kernel=4),  # (N, 512, 4, 4)
+                down_block(w, 2 * w, kernel=4, bn=cfg.batchnorm_d),  # (N, 128, 16, 16)
+                down_block(2 * w, 4 * w, kernel=4, bn=cfg.batchnorm_d),  # (N, 256, 8, 8)
+                down_block(4 * w, 8 * w, kernel=4, bn=cfg.batchnorm_d),  # (N, 512, 4, 4)
                 nn.Flatten(),  # (N, 512·4·4)
             )
             self.feature_dim = 8 * w * 4 * 4

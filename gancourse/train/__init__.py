@@ -1,7 +1,7 @@
 """Training: the one model-agnostic trainer, its hook and steps protocols, speed options, EMA, DDP.
 
 ``Trainer`` runs any steps object (``steps.Steps``); ``GANSteps`` is the noise-to-image one
-of lessons 01-03 and 05, lesson 04's lives in ``gancourse.translation``. Nothing here imports
+of lessons 01-03, 05 and 06 (with ``critic_step``), lesson 04's lives in ``gancourse.translation``. Nothing here imports
 ``nets`` or ``data``.
 """
 
@@ -19,6 +19,13 @@ from .ema import ema_with_warmup
 from .options import TrainConfig, make_optimizers
 from .steps import GANSteps, Steps, d_step, g_step, simultaneous_step
 from .trainer import Callback, Trainer, TrainingDiverged
+from .wasserstein import (
+    clip_weights,
+    clipped_critic_step,
+    critic_gradient_norm,
+    critic_step,
+    no_penalty,
+)
 
 __all__ = [
     "EpochTimer",
@@ -27,4 +34,5 @@ __all__ = [
     "Checkpoint", "HistoryFile", "TensorBoard", "TimeBudget", "save_history",
     "load_checkpoint", "latest_checkpoint", "newest_intact", "remove_orphans", "ema_generator_state",
     "plain", "ema_with_warmup", "generate",
+    "critic_step", "clipped_critic_step", "clip_weights", "no_penalty", "critic_gradient_norm",
 ]

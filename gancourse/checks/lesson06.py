@@ -1,0 +1,169 @@
+"""Checks for lesson 06: the Wasserstein losses, the gradient penalty and the critic.
+
+The gradient penalty is checked on critics whose gradient is known by hand:
+
+* a linear critic f(x) = w . x has grad f = w everywhere, so the penalty is lambda (|w| - 1)^2
+  whatever points it is taken at, and its gradient with respect to w is 2 lambda (|w| - 1) w / |w|
+  (zero without ``create_graph=True``);
+* a quadratic critic f(x) = |x|^2 / 2 has grad f(x) = x: with real == fake every interpolate is x,
+  so the penalty is lambda mean_i (|x_i| - 1)^2, one norm per sample;
+* the same critic on 1-d data with real at 3 and fake at 1 gives 0 at the fakes, lambda 4 at the
+  reals, and lambda E[4 eps^2] = lambda 4/3 on interpolates.
+The critic step is in :mod:`.lesson06_step`.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .. import losses
+from ._common import (
+    OK,
+    _build,
+    _close,
+    _extreme,
+    _fail,
+    _logit_range,
+    _run,
+    _shaped,
+    describe,
+    kinds,
+)
+from .protocol import check, generator, tensor
+
+
+class _Linear(nn.Module):
+    def __init__(self, w: torch.Tensor):
+        super().__init__()
+        self.w = nn.Parameter(w)
+
+    def forward(self, x):
+        return x.flatten(1) @ self.w  # (N,)
+
+
+class _Quadratic(nn.Module):
+    def forward(self, x):
+        return 0.5 * (x.flatten(1) ** 2).sum(1)  # (N,), grad = x
+
+
+def _scores(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    g = generator(seed + 3)
+    return torch.randn(3, generator=g) * 2, torch.randn(4, generator=g) * 2  # different sizes: means, not sums
+
+
+def _probe_losses(seed: int, critic_loss, g_loss) -> dict:
+    real, fake = _scores(seed)
+    return {"critic": _run("critic_loss", critic_loss, real, fake), "g": _run("g_loss", g_loss, fake)}
+
+
+@check(_probe_losses)
+def check_wasserstein_losses(r: dict, seed: int) -> str:
+    """critic_loss = E[f(G(z))] - E[f(x)] and g_loss = -E[f(G(z))], means over each batch."""
+    real, fake = _scores(seed)
+    critic, g = tensor(r, "critic", "critic_loss's result"), tensor(r, "g", "g_loss's result")
+    want_c, want_g = losses.d_loss_wasserstein(real, fake), losses.g_loss_wasserstein(fake)
+    if critic.numel() != 1 or not _close(critic, want_c):
+        if critic.numel() == 1 and _close(critic, -want_c):
+            _fail("critic_loss has its signs swapped: minimising it would make the critic score fakes higher.\n"
+                  "Hint: the critic maximises E f(x) - E f(G(z)), so it minimises the negative of that.")
+        _fail(f"critic_loss gave {_show(critic)} for our scores, expected {float(want_c):.4f}.\n"
+              "Hint: plain means of the scores, no sigmoid, no log: the critic's outputs are not probabilities.")
+    if g.numel() != 1 or not _close(g, want_g):
+        if g.numel() == 1 and _close(g, -want_g):
+            _fail("g_loss has the wrong sign: G would push its scores down.\nHint: G wants the critic to score its fakes high.")
+        _fail(f"g_loss gave {_show(g)}, expected {float(want_g):.4f}.\nHint: minus the mean score of the fakes.")
+    return f"{OK} Wasserstein losses: critic {float(want_c):.4f}, generator {float(want_g):.4f} on the test scores."
+
+
+def _show(t: torch.Tensor) -> str:
+    return f"{float(t):.4f}" if t.numel() == 1 else f"a tensor of shape {tuple(t.shape)}"
+
+
+_W = torch.tensor([2.0, 0.0, 0.0, 2.0 * 2**0.5])  # |w| = sqrt(12)
+
+
+def _probe_gp(seed: int, gradient_penalty) -> dict:
+    torch.manual_seed(seed)
+    g = generator(seed)
+    lin = _Linear(_W.clone())
+    value = _run("gradient_penalty", gradient_penalty, lin, torch.randn(5, 1, 2, 2, generator=g),
+                 torch.randn(5, 1, 2, 2, generator=g))
+    grad = None
+    if isinstance(value, torch.Tensor) and value.requires_grad and value.numel() == 1:
+        grad = torch.autograd.grad(value, lin.w, allow_unused=True)[0]
+    x = torch.tensor([[0.5, 0.0], [0.0, 2.0], [3.0, 0.0]])  # norms 0.5, 2, 3
+    same = _run("gradient_penalty", gradient_penalty, _Quadratic(), x, x.clone())
+    real, fake = torch.full((256, 1), 3.0), torch.full((256, 1), 1.0)
+    between = _run("gradient_penalty", gradient_penalty, _Quadratic(), real, fake)
+    return {"linear": value, "grad_w": grad, "same": same, "between": between}
+
+
+@check(_probe_gp)
+def check_gradient_penalty(r: dict, seed: int) -> str:
+    """lambda E[(||grad f(x_hat)|| - 1)^2] on interpolates, per sample, with create_graph=True."""
+    norm = float(_W.norm())
+    lin = tensor(r, "linear", "gradient_penalty's result")
+    want = 10 * (norm - 1) ** 2
+    if lin.numel() == 1 and _close(lin, 10 * (norm * 5**0.5 - 1) ** 2):
+        _fail("the norm is taken over the whole batch's gradient at once.\nHint: one 2-norm per sample: flatten each "
+              "sample's gradient and take the norm over dim=1, then average (norm - 1)^2 over the samples.")
+    if lin.numel() != 1 or not _close(lin, want):
+        _fail(f"on a linear critic f(x) = w . x with |w| = {norm:.3f} the penalty should be 10 (|w| - 1)^2 = {want:.3f}, "
+              f"got {_show(lin)}.\nHint: the gradient of f with respect to its input, its 2-norm, minus 1, squared, "
+              "times weight=10, averaged.")
+    grad = r.get("grad_w")
+    if not isinstance(grad, torch.Tensor):
+        _fail("the penalty's value is right but it sends no gradient to the critic's weights.\n"
+              "Hint: torch.autograd.grad(..., create_graph=True): the penalty is a function of the weights through the "
+              "gradient, and backward() must reach them.")
+    if not torch.allclose(grad, 2 * 10 * (norm - 1) * _W / norm, rtol=1e-4):
+        _fail("the penalty's gradient with respect to the critic's weights is wrong.\n"
+              "Hint: keep the graph of the input gradient (create_graph=True) and do not detach the norms.")
+    same = tensor(r, "same", "gradient_penalty's result")
+    if same.numel() != 1 or not _close(same, 10 * (0.25 + 1 + 4) / 3):
+        _fail(f"for samples whose gradients have norms 0.5, 2 and 3 the penalty should be 17.5, got {_show(same)}.\n"
+              "Hint: one 2-norm per sample (flatten each sample's gradient, norm over dim=1), then (norm - 1)^2, then "
+              "the mean over samples; not the norm of the mean or of the whole batch.")
+    between = float(tensor(r, "between", "gradient_penalty's result"))
+    if _close(between, 40.0):
+        _fail("the penalty is taken at the real samples.\nHint: interpolate: x_hat = eps x + (1 - eps) G(z), one "
+              "eps ~ U[0, 1] per sample.")
+    if _close(between, 0.0):
+        _fail("the penalty is taken at the fakes.\nHint: interpolate: x_hat = eps x + (1 - eps) G(z), one "
+              "eps ~ U[0, 1] per sample.")
+    if not 0.6 * 10 < between < 2.2 * 10:
+        _fail(f"with reals at 3 and fakes at 1 the penalty on interpolates should be near 10 * 4/3 = 13.3, got {between:.2f}."
+              "\nHint: draw eps uniformly in [0, 1], one per sample, shaped (N, 1, ...) so it broadcasts.")
+    return f"{OK} gradient penalty: per-sample norms on interpolates, differentiable. Well done!"
+
+
+def _probe_critic(seed: int, Critic) -> dict:
+    torch.manual_seed(seed)
+    D = _build(Critic, "Critic").train()
+    x = torch.rand(6, 1, 28, 28, generator=generator(seed)) * 2 - 1  # (6, 1, 28, 28)
+    out = _run("Critic.forward", D, x)
+    report = {"out": out, "layers": describe(D)}
+    if isinstance(out, torch.Tensor) and out.shape == (6,):
+        report["extreme"] = _extreme(D, "Critic", x)
+        with torch.no_grad():
+            report["alone"] = _run("Critic.forward", D, x[2:3])
+            report["again"] = _run("Critic.forward", D, x)
+    return report
+
+
+@check(_probe_critic)
+def check_critic(r: dict, seed: int) -> str:
+    """The critic maps (N, 1, 28, 28) to (N,) unbounded scores, each sample on its own: no BatchNorm."""
+    out = _shaped(r["out"], "Critic", (6, 1, 28, 28), (6,), "one score per image: drop the size-1 dimension at the end.")
+    if "BatchNorm2d" in kinds(r["layers"]) or "BatchNorm1d" in kinds(r["layers"]):
+        _fail("the critic has BatchNorm: it mixes the samples of a batch, so the gradient penalty's per-sample "
+              "gradients are no longer per sample.\nHint: build the blocks with bn=False (layer norm or none).")
+    _logit_range(tensor(r, "extreme", "Critic's output"), "Critic")
+    if "LeakyReLU" not in kinds(r["layers"]):
+        _fail("the critic has no LeakyReLU.\nHint: the blocks end in nn.LeakyReLU(0.2), as DCGAN's D does.")
+    again, alone = tensor(r, "again", "Critic's output"), tensor(r, "alone", "Critic's output")
+    if not torch.allclose(again, out.detach(), atol=1e-5) or not torch.allclose(alone, again[2:3], atol=1e-5):
+        _fail("the critic's score of an image changes with the batch around it or from call to call.\n"
+              "Hint: no BatchNorm and no Dropout in a critic.")
+    return f"{OK} Critic: (N, 1, 28, 28) images -> (N,) scores, one sample at a time. Well done!"
