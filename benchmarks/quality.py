@@ -61,13 +61,13 @@ BEFORE = {"conv": "torch", "channels_last": False, "fused_adam": False}  # the d
 
 
 def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: int, out_dir: Path, steps: int | None = None,
-              precision: str = "fp32", device=None, speed: str = "defaults") -> dict:
+              precision: str = "fp32", device=None, speed: str = "defaults", recipe: dict | None = None) -> dict:
     seed_everything(seed)
     how = registry.get(kind)
     batch_size = how.batch_size
     data = load_dataset(dataset, "train")
     model_cfg = model_config(kind, data)
-    extra = BEFORE if speed == "before" else {}
+    extra = {**(BEFORE if speed == "before" else {}), **(recipe or {})}  # e.g. {"augment": ..., "ema_decay": ...}
     train_cfg = how.train_config(epochs=10**6, log_every=20, precision=precision, **extra)  # the budget decides
     G, D = registry.build(kind, asdict(model_cfg))
     device = device or torch.device("cpu")
@@ -86,7 +86,8 @@ def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: in
     images = images.cpu()
     save_grid(images[:100], unique_path(out_dir / f"quality-{dataset}-{kind}.png"), nrow=10)  # never over an earlier run
     report = evaluate_samples(images, labels, dataset, gan_train=how.conditional, seed=seed)
-    return {"model": kind, "speed": speed, "precision": trainer.precision, "steps": trainer.step, "epochs": round(trainer.step / len(batches), 1),
+    label = kind + "".join(f" {k}={v}" for k, v in (recipe or {}).items())
+    return {"model": label, "speed": speed, "precision": trainer.precision, "steps": trainer.step, "epochs": round(trainer.step / len(batches), 1),
             "train_seconds": round(seconds, 1), "images_per_s": round(trainer.step * batch_size / seconds),
             "batch_size": batch_size, "report": report}
 
@@ -126,6 +127,8 @@ def main(argv=None) -> int:
     p.add_argument("--steps", type=int, default=None, help="train for this many steps instead of --budget-min")
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     p.add_argument("--device", default=None, help="cpu or cuda (default: the CPU)")
+    p.add_argument("--augment", default=None, help="a DiffAugment policy, e.g. color,translation,cutout (default: the recipe's)")
+    p.add_argument("--ema", type=float, default=None, help="EMA decay of G's weights to sample from (default: the recipe's)")
     p.add_argument("--speed", default="defaults", choices=["defaults", "before"],
                    help="before: torch's layers, NCHW and Adam per tensor (the defaults up to issue 19)")
     args = p.parse_args(argv)
@@ -133,12 +136,13 @@ def main(argv=None) -> int:
     warnings.simplefilter("ignore")  # the offline-data notice is in the table's reference line
     out_dir = Path(args.out).parent if args.out else Path("benchmarks/results")
     out_dir.mkdir(parents=True, exist_ok=True)
+    recipe = {k: v for k, v in (("augment", args.augment), ("ema_decay", args.ema)) if v is not None}
     rows = []
     for kind in args.models.split(","):
         print(f"{kind}: training for {args.steps or args.budget_min} {'steps' if args.steps else 'min'}...",
               file=sys.stderr, flush=True)
         rows.append(run_model(kind, args.dataset, args.budget_min * 60, args.n_samples, args.seed, out_dir, args.steps,
-                              args.precision, torch.device(args.device) if args.device else None, args.speed))
+                              args.precision, torch.device(args.device) if args.device else None, args.speed, recipe))
     md = table(rows, args.dataset, args.budget_min, args.steps)
     print(md)
     if args.out:

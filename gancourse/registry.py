@@ -22,7 +22,7 @@ from .config import GancourseError, config_from_dict
 from .losses import get_loss
 from .nets.biggan import orthogonal_penalty
 from .nets.conditional import make_discriminator
-from .train import GANSteps, Steps, TrainConfig, critic_step, ema_generator_state
+from .train import GANSteps, Steps, TrainConfig, augmenter, critic_step, ema_generator_state
 from .translation import (
     METHODS,
     LinearDecay,
@@ -44,7 +44,7 @@ def gan_steps(kind: ModelKind, model_config: Any, train_config: TrainConfig, dat
     """The noise-to-image steps for a kind: its loss, labels when conditional, its G penalty, the update."""
     return GANSteps(model_config.z_dim, get_loss(train_config.loss),
                     n_classes=model_config.n_classes if kind.conditional else 0, g_penalty=kind.g_penalty,
-                    simultaneous=train_config.update == "simultaneous")
+                    simultaneous=train_config.update == "simultaneous", augment=augmenter(train_config.augment))
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def _critic_config(data, options: ModelOptions) -> nets.DCGANConfig:
 
 
 def _wgan_steps(kind: ModelKind, model_config: Any, train_config: TrainConfig, data: Any = None) -> Steps:
-    return GANSteps(model_config.z_dim, get_loss("wasserstein"), d_step=critic_step)
+    return GANSteps(model_config.z_dim, get_loss("wasserstein"), d_step=critic_step, augment=augmenter(train_config.augment))
 
 
 def _biggan_config(data, options: ModelOptions) -> nets.BigGANConfig:

@@ -57,6 +57,7 @@ class TrainOptions:
     compile: bool = False
     time_limit: float | None = None  # minutes
     quiet: bool = False
+    augment: str | None = None  # DiffAugment policy (None: the recipe's)
 
     def train_overrides(self) -> dict:
         """What the user changed of the recipe's TrainConfig."""
@@ -65,6 +66,8 @@ class TrainOptions:
             out.update(lr_g=self.lr, lr_d=self.lr)
         if self.loss is not None:
             out["loss"] = self.loss
+        if self.augment is not None:
+            out["augment"] = self.augment
         return out
 
     def time_budget(self) -> list:
@@ -86,4 +89,4 @@ def train_options(args) -> TrainOptions:
     return TrainOptions(args.model, Path(args.out or f"runs/{args.model}"), args.epochs, data,
                         ModelOptions(args.cond_d, getattr(args, "generator", None)), speed, args.batch_size, args.lr,
                         args.loss, args.seed, args.device, args.resume, args.checkpoint_every, args.tensorboard,
-                        args.compile, args.time_limit, args.quiet)
+                        args.compile, args.time_limit, args.quiet, getattr(args, "augment", None))

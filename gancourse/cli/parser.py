@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="NHWC memory layout (default: timed on this machine)")
         t.add_argument("--fused-adam", action=argparse.BooleanOptionalAction, default=None,
                        help="Adam's fused kernel (default: where this torch has one)")
+        t.add_argument("--augment", default=None, metavar="POLICY",
+                       help="DiffAugment before D, e.g. color,translation,cutout (default: the model's recipe: none)")
         t.add_argument("--compile", action="store_true", help="torch.compile G and D (slow first steps)")
         t.add_argument("--time-limit", type=positive, default=None, metavar="MIN",
                        help="stop after this many minutes of training (the run is saved as usual)")

@@ -6,6 +6,7 @@ of lessons 01-03, 05 and 06 (with ``critic_step``), lesson 04's lives in ``ganco
 """
 
 from ..tensors import generate
+from .augment import augmenter, diff_augment
 from .callbacks import Checkpoint, EpochTimer, HistoryFile, TensorBoard, TimeBudget, save_history
 from .checkpoint import (
     ema_generator_state,
@@ -28,7 +29,7 @@ from .wasserstein import (
 )
 
 __all__ = [
-    "EpochTimer",
+    "EpochTimer", "augmenter", "diff_augment",
     "Trainer", "TrainConfig", "TrainingDiverged", "Callback", "make_optimizers",
     "Steps", "GANSteps", "d_step", "g_step", "simultaneous_step",
     "Checkpoint", "HistoryFile", "TensorBoard", "TimeBudget", "save_history",

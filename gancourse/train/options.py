@@ -24,6 +24,7 @@ class TrainConfig:
     n_fixed: int = 64  # size of the fixed input batch used for every sample grid
     seed: int = 0
     update: str = "alternating"  # or "simultaneous": both gradients before either update (a different algorithm)
+    augment: str = ""  # DiffAugment policy before D, e.g. "color,translation,cutout" (augment.py); "": none
     # speed: the same maths computed faster, chosen for this machine unless set (speed.py, autotune.py)
     precision: str = "fp32"  # or "bf16": autocast where the hardware has bf16 natively (changes the numbers)
     fused_adam: bool | None = None  # None: Adam's fused kernel where this torch has one for the device

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import torch
 from torch import nn
 
+from ..config import GancourseError
 from ..losses import GANLoss, get_loss
 from ..tensors import call, generate
 
@@ -120,6 +121,11 @@ class GANSteps:
     n_classes: int = 0
     g_penalty: Callable[[nn.Module], Tensor] | None = None
     simultaneous: bool = False
+    augment: Callable[[Tensor], Tensor] | None = None  # DiffAugment: applied to real and fake before D sees them
+
+    def __post_init__(self):
+        if self.augment is not None and self.simultaneous:
+            raise GancourseError("augmentation runs with the alternating update only: drop --simultaneous or --augment.")
 
     @property
     def grid_nrow(self) -> int | None:
@@ -133,6 +139,8 @@ class GANSteps:
             return simultaneous_step(G, D, opt_G, opt_D, real, z, self.loss, **extra)
         with torch.set_grad_enabled(update_g):  # no G graph on the steps where G does not move
             fake = call(G, z, y)  # (N, C, H, W): the one generator forward of this step
+        if self.augment is not None:  # T(x) and T(G(z)), differentiable: G's gradient passes through T
+            real, fake = self.augment(real), self.augment(fake)
         logs = self.d_step(D, opt_D, real, fake, self.loss.d, **extra)
         if update_g:
             logs = {**logs, **self.g_step(D, opt_G, fake, self._g_loss(G), **extra)}
