@@ -25,6 +25,7 @@ from gancourse.config import GancourseError
     (["evaluate", "s.npz", "--n-ref", "0"], "--n-ref: must be 10 or more"),
     (["grade", "subs", "--lesson", "01", "--jobs", "0"], "--jobs: must be 1 or more"),
     (["sample", "x.pt", "--n", "many"], "'many' is not a whole number"),
+    (["train", "dcgan", "--augment", "color,flip"], "unknown augmentation 'flip': choose from color, translation, cutout"),
 ])
 def test_nonsense_options_are_refused_in_one_line(argv, says, capsys):
     assert main(argv) == 2

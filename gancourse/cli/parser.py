@@ -9,7 +9,7 @@ from ..config import pick
 from . import course, evaluate, generate
 from .options import train_options
 from .train import train
-from .types import OneLineParser, positive, whole
+from .types import OneLineParser, augment_policy, positive, whole
 
 
 def _train(args: argparse.Namespace):
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="NHWC memory layout (default: timed on this machine)")
         t.add_argument("--fused-adam", action=argparse.BooleanOptionalAction, default=None,
                        help="Adam's fused kernel (default: where this torch has one)")
-        t.add_argument("--augment", default=None, metavar="POLICY",
+        t.add_argument("--augment", type=augment_policy, default=None, metavar="POLICY",
                        help="DiffAugment before D, e.g. color,translation,cutout (default: the model's recipe: none)")
         t.add_argument("--compile", action="store_true", help="torch.compile G and D (slow first steps)")
         t.add_argument("--time-limit", type=positive, default=None, metavar="MIN",

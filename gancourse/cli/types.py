@@ -51,3 +51,14 @@ def positive(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
     return value
+
+
+def augment_policy(text: str) -> str:
+    """A DiffAugment policy such as ``color,translation,cutout`` (checked against the known transforms)."""
+    from ..config import GancourseError
+    from ..train.augment import parse_policy
+
+    try:
+        return ",".join(parse_policy(text))
+    except GancourseError as e:
+        raise argparse.ArgumentTypeError(str(e).rstrip(".")) from None

@@ -22,7 +22,6 @@ from .steps import GANSteps, Steps, d_step, g_step, simultaneous_step
 from .trainer import Callback, Trainer, TrainingDiverged
 from .wasserstein import (
     clip_weights,
-    clipped_critic_step,
     critic_gradient_norm,
     critic_step,
     no_penalty,
@@ -35,5 +34,5 @@ __all__ = [
     "Checkpoint", "HistoryFile", "TensorBoard", "TimeBudget", "save_history",
     "load_checkpoint", "latest_checkpoint", "newest_intact", "remove_orphans", "ema_generator_state",
     "plain", "ema_with_warmup", "generate",
-    "critic_step", "clipped_critic_step", "clip_weights", "no_penalty", "critic_gradient_norm",
+    "critic_step", "clip_weights", "no_penalty", "critic_gradient_norm",
 ]

@@ -43,14 +43,6 @@ def no_penalty(D: nn.Module, real: Tensor, fake: Tensor, y: Tensor | None = None
     return real.new_zeros(())
 
 
-def clipped_critic_step(D: nn.Module, opt_D, real: Tensor, fake: Tensor, critic_loss, c: float = 0.01,
-                        y: Tensor | None = None) -> dict:
-    """A critic update without a penalty, then weight clipping."""
-    logs = critic_step(D, opt_D, real, fake, critic_loss, no_penalty, y=y)
-    clip_weights(D, c)
-    return {k: v for k, v in logs.items() if k != "GP"}
-
-
 def critic_gradient_norm(D: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
     """Mean ||grad_x f(x_hat)|| over interpolates: 1 for a critic the penalty has shaped, far from it under clipping."""
     x_hat = interpolates(real, fake).requires_grad_(True)  # (N, ...)
