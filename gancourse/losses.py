@@ -90,16 +90,22 @@ def interpolates(real: Tensor, fake: Tensor, generator: torch.Generator | None =
     return eps * real.detach() + (1 - eps) * fake.detach()  # (N, C, H, W)
 
 
+def input_gradient_norms(D, real: Tensor, fake: Tensor, create_graph: bool = True, y: Tensor | None = None) -> Tensor:
+    """||grad_x_hat f(x_hat)||_2 at interpolates, one per sample (N,). Samples must not interact in f (no BatchNorm),
+    so the gradient of the sum of the scores is each sample's own gradient."""
+    x_hat = interpolates(real, fake).requires_grad_(True)  # (N, C, H, W)
+    scores = D(x_hat) if y is None else D(x_hat, y)  # (N,)
+    (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=create_graph)  # (N, C, H, W)
+    return grad.flatten(1).norm(dim=1)  # (N,)
+
+
 def gradient_penalty(D, real: Tensor, fake: Tensor, weight: float = 10.0, y: Tensor | None = None) -> Tensor:
     """lambda * E_x_hat[(||grad_x_hat f(x_hat)||_2 - 1)^2], one norm per sample. Introduced in lesson 06.
 
     ``create_graph=True`` keeps the gradient differentiable, so the penalty's own gradient reaches
     the critic's weights (it is a function of them through grad f).
     """
-    x_hat = interpolates(real, fake).requires_grad_(True)  # (N, C, H, W)
-    scores = D(x_hat) if y is None else D(x_hat, y)  # (N,)
-    (grad,) = torch.autograd.grad(scores.sum(), x_hat, create_graph=True)  # (N, C, H, W): per-sample gradients
-    norms = grad.flatten(1).norm(dim=1)  # (N,)
+    norms = input_gradient_norms(D, real, fake, create_graph=True, y=y)  # (N,)
     return weight * ((norms - 1.0) ** 2).mean()
 
 

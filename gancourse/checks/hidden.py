@@ -12,6 +12,7 @@ import torch
 
 from ._common import OK, _build, _close, _fail, _run, _shape
 from .lesson02 import transposed_size
+from .lesson06 import _Linear, _Quadratic
 from .protocol import check, generator, tensor
 
 
@@ -149,20 +150,12 @@ def hidden_toy_sizes(r: dict, seed: int) -> str:
     return f"{OK} hidden: the toy networks follow z_dim and hidden."
 
 
-class _LinearCritic(torch.nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.w = torch.nn.Parameter(torch.tensor([0.0, 2.0, 0.0]))  # |w| = 2
-
-    def forward(self, x):
-        return x @ self.w  # (N,)
-
-
 def _probe_gp_vectors(seed: int, gradient_penalty) -> dict:
     g = generator(seed)
     real, fake = torch.randn(4, 3, generator=g), torch.randn(4, 3, generator=g)
-    quad = _run("gradient_penalty", gradient_penalty, lambda x: 0.5 * (x**2).sum(1), real, real.clone(), weight=1.0)
-    return {"linear": _run("gradient_penalty", gradient_penalty, _LinearCritic(), real, fake, weight=1.0), "quad": quad}
+    quad = _run("gradient_penalty", gradient_penalty, _Quadratic(), real, real.clone(), weight=1.0)
+    linear = _Linear(torch.tensor([0.0, 2.0, 0.0]))  # |w| = 2
+    return {"linear": _run("gradient_penalty", gradient_penalty, linear, real, fake, weight=1.0), "quad": quad}
 
 
 @check(_probe_gp_vectors)

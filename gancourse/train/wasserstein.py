@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..losses import gradient_penalty, interpolates
+from ..losses import gradient_penalty, input_gradient_norms
 from ..tensors import call
 
 Tensor = torch.Tensor
@@ -45,6 +45,4 @@ def no_penalty(D: nn.Module, real: Tensor, fake: Tensor, y: Tensor | None = None
 
 def critic_gradient_norm(D: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
     """Mean ||grad_x f(x_hat)|| over interpolates: 1 for a critic the penalty has shaped, far from it under clipping."""
-    x_hat = interpolates(real, fake).requires_grad_(True)  # (N, ...)
-    (grad,) = torch.autograd.grad(D(x_hat).sum(), x_hat)  # (N, ...)
-    return grad.flatten(1).norm(dim=1).mean().detach()
+    return input_gradient_norms(D, real, fake, create_graph=False).mean().detach()

@@ -17,6 +17,7 @@ import torch
 
 from ..data.plane import GaussianMixture
 from ..evaluation.plane import Coverage, mode_coverage, plane_mesh
+from ..tensors import generate
 from ..train import Callback, Trainer, plain
 
 
@@ -31,15 +32,9 @@ class PlaneFrame:
 @torch.no_grad()
 def d_surface(D, extent: float = 3.0, n: int = 100) -> np.ndarray:
     """sigmoid(D(x)) on an n x n grid over [-extent, extent]^2 -> (n, n), row i at y_i."""
-    was_training = D.training
-    D.eval()
-    try:
-        _, _, points = plane_mesh(extent, n)  # (n*n, 2)
-        device = next(D.parameters()).device
-        probs = torch.sigmoid(D(points.to(device)).float()).cpu()  # (n*n,)
-    finally:
-        D.train(was_training)
-    return probs.view(n, n).numpy()  # (n, n)
+    _, _, points = plane_mesh(extent, n)  # (n*n, 2)
+    logits = generate(D, points.to(next(D.parameters()).device))  # (n*n,), in eval mode, D's mode restored
+    return torch.sigmoid(logits.float()).cpu().view(n, n).numpy()  # (n, n)
 
 
 class PlaneFrames(Callback):
@@ -58,15 +53,8 @@ class PlaneFrames(Callback):
             self._z = torch.randn(self.n_points, z_dim, generator=torch.Generator().manual_seed(self.seed))
             self.record(trainer)  # frame 0: before any training
 
-    @torch.no_grad()
     def record(self, trainer: Trainer) -> None:
-        G = plain(trainer.G)
-        was_training = G.training
-        G.eval()
-        try:
-            fake = G(self._z.to(trainer.device)).float().cpu()  # (m, 2)
-        finally:
-            G.train(was_training)
+        fake = generate(plain(trainer.G), self._z.to(trainer.device)).float().cpu()  # (m, 2)
         surface = d_surface(plain(trainer.D), self.extent, self.resolution)
         self.frames.append(PlaneFrame(trainer.step, surface, fake.numpy(), mode_coverage(fake, self.mixture)))
 
