@@ -12,7 +12,8 @@ from gancourse.train import GANSteps
 from tests.notebook_code import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from throughput import TwoForwardSteps, tensorflow_tutorial  # noqa: E402
+from reference_loops import TwoForwardSteps  # noqa: E402
+from throughput import tensorflow_tutorial  # noqa: E402
 
 CFG = MLPConfig(z_dim=8, img_shape=(1, 4, 4), g_hidden=(16,), d_hidden=(16,))
 
@@ -46,10 +47,40 @@ def test_report_puts_each_column_against_the_reference_and_tensorflow():
     from throughput import report
 
     rows = [{"model": "dcgan", "reference": 100.0, "two_forward": 90.0, "before": 110.0, "defaults": 150.0,
-             "defaults_bf16": None, "simultaneous": 170.0}]
+             "defaults_bf16": None, "simultaneous": 170.0},
+            {"model": "cyclegan", "reference": None, "two_forward": None, "before": 40.0, "defaults": 50.0,
+             "defaults_bf16": None, "simultaneous": None}]
     text = report(rows, {"tensorflow": "2.21.0", "images_per_s": 125.0}, batch_size=256, steps=10)
-    assert "| dcgan | 100 | 90 (0.90×) | 110 (1.10×) | 150 (1.50×) | – | 170 (1.70×) |" in text
+    assert "| dcgan | 100 | 90 (0.90×) | 110 (1.10×) | 150 (1.50×) | – | 170 (1.70×) | **1.36×** |" in text
+    assert "| cyclegan | – | – | 40 | 50 | – | – | **1.25×** |" in text  # no reference: plain rates, and the gain
     assert "**125** images/s" in text and "before 0.88×, defaults 1.20×" in text
+
+
+def test_every_lesson_model_gets_a_row_and_only_the_columns_it_has(monkeypatch):
+    """Translation and WGAN-GP have no seed-style loop; WGAN-GP and translation no simultaneous update."""
+    import throughput
+
+    monkeypatch.setattr(throughput, "course", lambda kind, *a, **kw: 200.0 if kw.get("two_forward") else 100.0)
+    monkeypatch.setattr(throughput, "translation", lambda kind, *a, **kw: 50.0)
+    monkeypatch.setattr(throughput, "reference", lambda *a, **kw: 80.0)
+    rows = {k: throughput.measure(k, None, 8, 1, torch.device("cpu")) for k in ("dcgan", "biggan", "wgan-gp", "cyclegan")}
+    assert set(throughput.MODELS + throughput.TRANSLATION) >= set(rows)
+    assert rows["dcgan"]["reference"] == 80.0 and rows["dcgan"]["two_forward"] == 200.0
+    assert rows["biggan"]["two_forward"] == 200.0 and rows["biggan"]["simultaneous"] == 100.0
+    assert rows["wgan-gp"]["reference"] is None and rows["wgan-gp"]["simultaneous"] is None
+    assert rows["cyclegan"]["before"] == 50.0 and rows["cyclegan"]["reference"] is None
+    assert rows["cyclegan"]["two_forward"] is None and rows["cyclegan"]["simultaneous"] is None
+
+
+def test_translation_rate_runs_lesson_04s_trainer_with_the_speed_options():
+    from throughput import BEFORE, translation
+
+    from gancourse.data.domains import DomainPair
+
+    g = torch.Generator().manual_seed(0)
+    a, b = (torch.randint(0, 256, (16, 1, 28, 28), generator=g, dtype=torch.uint8) for _ in range(2))
+    pair = DomainPair(a, b, ("bag-edges", "bags"), True, "random", ((8,), (8,)))
+    assert translation("discogan", pair, batch_size=4, steps=2, warmup=1, **BEFORE) > 0
 
 
 def test_curve_stops_at_its_budget_and_leaves_scoring_time_out(monkeypatch):

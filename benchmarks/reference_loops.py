@@ -1,0 +1,122 @@
+"""The loops the course's trainer is measured against: the seed material's, and the course's own before the steps protocol.
+
+The seed-style reference (``reference``):
+
+* a torch ``Dataset`` whose ``__getitem__`` applies ``ToTensor()`` and ``Normalize`` per sample,
+  read through a ``DataLoader``;
+* G runs once; D runs on the detached fakes for its update, then a second time on the fakes
+  for G's update;
+* ``.item()`` on both losses after every step;
+* torch's ``nn.Dropout`` where the course's networks use ``FastDropout`` (same distribution,
+  cheaper mask; everything else about the networks is identical).
+
+``TwoForwardSteps`` is the course's step before the one-forward contract (G runs twice per step).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+
+import torch
+from quality import model_config
+from torch.utils.data import DataLoader, Dataset
+
+from gancourse import registry
+from gancourse.losses import get_loss
+from gancourse.tensors import call
+from gancourse.train import GANSteps
+
+
+class SeedStyleDataset(Dataset):
+    """Per-sample transforms, as in the seed material."""
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor):
+        from torchvision import transforms
+
+        self.images, self.labels = images[:, 0].numpy(), labels
+        self.transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, i):
+        return self.transform(self.images[i]), self.labels[i]
+
+
+def build(kind: str, data, device):
+    torch.manual_seed(0)
+    G, D = (net.to(device) for net in registry.build(kind, asdict(model_config(kind, data))))
+    betas = (0.5, 0.999)
+    return G, D, torch.optim.Adam(G.parameters(), 2e-4, betas=betas), torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
+
+
+def _standard_layers(net: torch.nn.Module) -> torch.nn.Module:
+    """The seed's layers: torch's own ``nn.Dropout`` in place of the course's faster-masked one."""
+    from gancourse.nets.blocks import FastDropout
+
+    for name, child in net.named_children():
+        if isinstance(child, FastDropout):
+            setattr(net, name, torch.nn.Dropout(child.p))
+        else:
+            _standard_layers(child)
+    return net
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def plain_steps(kind: str) -> bool:
+    """Whether ``kind`` trains with the plain GAN steps (a loss of D's outputs), which these loops reproduce;
+    WGAN-GP's critic step with its penalty and the translation steps are not."""
+    return registry.get(kind).make_steps is registry.gan_steps
+
+
+def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2, device=torch.device("cpu")) -> float:
+    G, D, opt_G, opt_D = build(kind, data, device)
+    G, D = _standard_layers(G), _standard_layers(D)
+    loss = get_loss(registry.get(kind).train.loss)
+    cond = registry.is_conditional(kind)
+    z_dim = G.cfg.z_dim
+    loader = iter(DataLoader(SeedStyleDataset(data.images, data.labels), batch_size=batch_size, shuffle=True, drop_last=True))
+    for step in range(warmup + steps):
+        if step == warmup:
+            sync(device)
+            start = time.perf_counter()
+        x, y = next(loader)
+        x, y = x.to(device), y.to(device)
+        args = (y,) if cond else ()
+        fake = G(torch.randn(len(x), z_dim, device=device), *args)
+        opt_D.zero_grad()
+        loss_D = loss.d(D(x, *args), D(fake.detach(), *args))  # the detached D pass
+        loss_D.backward()
+        opt_D.step()
+        opt_G.zero_grad()
+        loss_G = loss.g(D(fake, *args))  # a second D pass on the fakes
+        loss_G.backward()
+        opt_G.step()
+        loss_D.item(), loss_G.item()  # a host sync on every step
+    return batch_size * steps / (time.perf_counter() - start)
+
+
+class TwoForwardSteps(GANSteps):
+    """The step before the one-forward contract: G(z) without a graph for D's update, then G(z) again for G's."""
+
+    @classmethod
+    def like(cls, kind: registry.ModelKind, G: torch.nn.Module, train_config) -> TwoForwardSteps:
+        """The two-forward step with ``kind``'s loss, labels and G penalty."""
+        return cls(G.cfg.z_dim, get_loss(train_config.loss), n_classes=G.cfg.n_classes if kind.conditional else 0,
+                   g_penalty=kind.g_penalty)
+
+    def step(self, G, D, opt_G, opt_D, batch, update_g):
+        real, y = batch
+        extra = {} if y is None else {"y": y}
+        z = torch.randn(len(real), self.z_dim, device=real.device)  # (N, z_dim)
+        with torch.no_grad():
+            fake = call(G, z, y)  # (N, C, H, W), for D only
+        logs = self.d_step(D, opt_D, real, fake, self.loss.d, **extra)
+        if update_g:
+            logs = {**logs, **self.g_step(D, opt_G, call(G, z, y), self._g_loss(G), **extra)}  # the second forward
+        return logs
