@@ -79,6 +79,7 @@ def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2, dev
     G, D = _standard_layers(G), _standard_layers(D)
     loss = get_loss(registry.get(kind).train.loss)
     cond = registry.is_conditional(kind)
+    penalty = registry.get(kind).g_penalty
     z_dim = G.cfg.z_dim
     loader = iter(DataLoader(SeedStyleDataset(data.images, data.labels), batch_size=batch_size, shuffle=True, drop_last=True))
     for step in range(warmup + steps):
@@ -95,6 +96,8 @@ def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2, dev
         opt_D.step()
         opt_G.zero_grad()
         loss_G = loss.g(D(fake, *args))  # a second D pass on the fakes
+        if penalty is not None:  # BigGAN's orthogonal regularisation: the same objective as the course's steps
+            loss_G = loss_G + penalty(G)
         loss_G.backward()
         opt_G.step()
         loss_D.item(), loss_G.item()  # a host sync on every step

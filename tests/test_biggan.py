@@ -11,6 +11,7 @@ from gancourse.nets.biggan import (
     BigGANGenerator,
     ConditionalBatchNorm2d,
     SelfAttention,
+    off_diagonal_energy,
     orthogonal_penalty,
     sn_conv,
     sn_linear,
@@ -116,6 +117,40 @@ def test_orthogonal_penalty_zero_for_orthogonal_and_by_hand_otherwise():
     w2 = conv.weight.flatten(1)
     off = (w2 @ w2.T) * (1 - torch.eye(3))
     assert orthogonal_penalty(conv, beta=1.0).item() == pytest.approx(off.square().sum().item(), rel=1e-5)
+
+
+def _masked_energy(w):
+    """The definition, with an explicit mask: ||W Wᵀ ⊙ (1 - I)||_F²."""
+    gram = w @ w.T
+    return (gram * (1 - torch.eye(len(gram), dtype=w.dtype))).square().sum()
+
+
+def test_off_diagonal_energy_of_a_tall_matrix_by_hand():
+    """W = (1, 2, 3)ᵀ: W Wᵀ has off-diagonal pairs 2, 3, 6, so the energy is 2·(4 + 9 + 36) = 98,
+    which the (1, 1) Gram gives as 14² - (1 + 16 + 81)."""
+    w = torch.tensor([[1.0], [2.0], [3.0]])
+    assert off_diagonal_energy(w).item() == pytest.approx(98.0)
+
+
+@pytest.mark.parametrize("shape", [(5, 8), (8, 5), (10, 5), (11, 5), (60, 4), (64, 1152)])
+def test_off_diagonal_energy_matches_the_definition_in_values_and_gradients(shape):
+    """Both Gram forms (square when out ≤ 2·in, transposed when taller) against the masked definition, float64."""
+    w = torch.randn(*shape, dtype=torch.float64, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    mine, ref = off_diagonal_energy(w), _masked_energy(w)
+    (g_mine,), (g_ref,) = torch.autograd.grad(mine, w), torch.autograd.grad(ref, w)
+    assert torch.allclose(mine, ref, rtol=1e-12) and torch.allclose(g_mine, g_ref, rtol=1e-10, atol=1e-12)
+
+
+def test_off_diagonal_energy_in_float32_on_bigans_first_layer_shape():
+    """G's first linear layer, (6272, 32), in float32: within rounding of the float64 definition."""
+    w = torch.randn(6272, 32, generator=torch.Generator().manual_seed(1)) / 32**0.5
+    w.requires_grad_(True)
+    (g,) = torch.autograd.grad(off_diagonal_energy(w), w)
+    w64 = w.detach().double().requires_grad_(True)
+    ref = _masked_energy(w64)
+    (g_ref,) = torch.autograd.grad(ref, w64)
+    assert off_diagonal_energy(w.detach()).item() == pytest.approx(ref.item(), rel=1e-5)
+    assert torch.allclose(g.double(), g_ref, rtol=1e-4, atol=1e-4 * g_ref.abs().max().item())
 
 
 def test_self_attention_starts_as_identity_and_learns():
