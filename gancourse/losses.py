@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from .config import GancourseError
 
@@ -147,3 +148,37 @@ def get_loss(name: str) -> GANLoss:
         return LOSSES[name]
     except KeyError:
         raise GancourseError(f"unknown loss {name!r}: choose one of {', '.join(LOSSES)}.") from None
+
+
+# ---------------------------------------------------------------- BigGAN's orthogonal regularisation (lesson 05)
+
+
+def orthogonal_penalty(model: nn.Module, beta: float = 1e-4) -> torch.Tensor:
+    """BigGAN's orthogonal regularisation: beta · sum_W ||W Wᵀ ⊙ (1 - I)||_F², W reshaped to (out, in·k·k).
+
+    Only the off-diagonal of W Wᵀ is penalised (rows should be orthogonal; their norms are free),
+    so the penalty is 0 for any orthogonal matrix. Applied to weights of dimension 2 or more.
+    """
+    total = torch.zeros(())
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            w = m.weight.flatten(1)  # (out, in·k·k): reshaped to 2-D; with spectral norm, the normalised weight
+            total = total.to(w) + off_diagonal_energy(w)
+    return beta * total
+
+
+def off_diagonal_energy(w: torch.Tensor) -> torch.Tensor:
+    """||W Wᵀ ⊙ (1 - I)||_F² for W (out, in), on the smaller of the two Gram matrices.
+
+    out ≤ 2·in: the (out, out) Gram W Wᵀ with its diagonal zeroed in place (mm's backward needs W,
+    not its output), so no identity matrix or mask is built.
+    out > 2·in (G's first linear layer is (6272, 32)): since ||W Wᵀ||_F² = tr(W Wᵀ W Wᵀ) = ||Wᵀ W||_F²,
+    the energy is ||Wᵀ W||_F² - sum_i ||w_i||⁴ on an (in, in) Gram instead of an (out, out) one, and
+    its gradient 4·(W WᵀW - ||w_i||² w_i) = 4·(W Wᵀ ⊙ (1 - I)) W is the same. out rows in R^in cannot
+    be orthogonal: with equal row norms the off-diagonal part is at least (out/in - 1) times the
+    diagonal one, so the subtraction costs at most about a bit of float precision.
+    """
+    out, dim = w.shape
+    if out <= 2 * dim:
+        return (w @ w.T).fill_diagonal_(0).square().sum()  # (out, out) Gram, diagonal zeroed
+    return (w.T @ w).square().sum() - w.square().sum(1).square().sum()  # (in, in) Gram minus sum_i ||w_i||⁴

@@ -19,8 +19,7 @@ from torch import nn
 
 from . import nets
 from .config import GancourseError, config_from_dict
-from .losses import get_loss
-from .nets.biggan import orthogonal_penalty
+from .losses import get_loss, orthogonal_penalty
 from .nets.conditional import make_discriminator
 from .train import GANSteps, Steps, TrainConfig, augmenter, critic_step, ema_generator_state
 from .translation import (

@@ -5,14 +5,13 @@ import torch
 from torch import nn
 
 from gancourse import losses
+from gancourse.losses import off_diagonal_energy, orthogonal_penalty
 from gancourse.nets.biggan import (
     BigGANConfig,
     BigGANDiscriminator,
     BigGANGenerator,
     ConditionalBatchNorm2d,
     SelfAttention,
-    off_diagonal_energy,
-    orthogonal_penalty,
     sn_conv,
     sn_linear,
     truncated_noise,

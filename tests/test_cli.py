@@ -222,7 +222,7 @@ def test_biggan_recipe_adds_the_orthogonal_penalty_to_g():
     import torch
 
     from gancourse import losses
-    from gancourse.nets.biggan import orthogonal_penalty
+    from gancourse.losses import orthogonal_penalty
     from gancourse.train import GANSteps
 
     torch.manual_seed(0)

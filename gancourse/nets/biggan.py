@@ -9,7 +9,7 @@ What it keeps from BigGAN:
 * one self-attention block (SAGAN) at the middle resolution;
 * a projection discriminator: D(x, y) = psi(phi(x)) + <e_y, phi(x)>;
 * orthogonal regularisation, the hinge loss, an EMA generator and the truncation trick
-  (the last three live in ``losses``, the trainer and :func:`truncated_noise`).
+  (the first two live in ``losses``, the EMA in the trainer, and :func:`truncated_noise` below).
 """
 
 from __future__ import annotations
@@ -183,36 +183,6 @@ class BigGANDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return self.projection(self.features(x), y, self.psi, self.embed)  # (N, F) -> (N,)
-
-
-def orthogonal_penalty(model: nn.Module, beta: float = 1e-4) -> torch.Tensor:
-    """BigGAN's orthogonal regularisation: beta · sum_W ||W Wᵀ ⊙ (1 - I)||_F², W reshaped to (out, in·k·k).
-
-    Only the off-diagonal of W Wᵀ is penalised (rows should be orthogonal; their norms are free),
-    so the penalty is 0 for any orthogonal matrix. Applied to weights of dimension 2 or more.
-    """
-    total = torch.zeros(())
-    for m in model.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            w = m.weight.flatten(1)  # (out, in·k·k): reshaped to 2-D; with spectral norm, the normalised weight
-            total = total.to(w) + off_diagonal_energy(w)
-    return beta * total
-
-
-def off_diagonal_energy(w: torch.Tensor) -> torch.Tensor:
-    """||W Wᵀ ⊙ (1 - I)||_F² for W (out, in), on the smaller of the two Gram matrices.
-
-    out ≤ 2·in: the (out, out) Gram W Wᵀ with its diagonal zeroed in place (mm's backward needs W,
-    not its output), so no identity matrix or mask is built.
-    out > 2·in (G's first linear layer is (6272, 32)): since ||W Wᵀ||_F² = tr(W Wᵀ W Wᵀ) = ||Wᵀ W||_F²,
-    the energy is ||Wᵀ W||_F² - sum_i ||w_i||⁴ on an (in, in) Gram instead of an (out, out) one, and
-    its gradient 4·(W WᵀW - ||w_i||² w_i) = 4·(W Wᵀ ⊙ (1 - I)) W is the same; more rows than twice the
-    dimension cannot be near-orthogonal, so the subtraction loses little to float rounding.
-    """
-    out, dim = w.shape
-    if out <= 2 * dim:
-        return (w @ w.T).fill_diagonal_(0).square().sum()  # (out, out) Gram, diagonal zeroed
-    return (w.T @ w).square().sum() - w.square().sum(1).square().sum()  # (in, in) Gram minus sum_i ||w_i||⁴
 
 
 def truncated_noise(n: int, dim: int, threshold: float | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
