@@ -67,6 +67,36 @@ def test_the_fastest_layers_and_format_are_chosen(monkeypatch):
     assert not fixed["G"].channels_last and fixed["G"].layers == {"body.0.0": "dft", "body.1.0": "dft"}
 
 
+@pytest.mark.parametrize(("tuned_ms", "kept"), [(9.9, "torch's"), (9.7, "tuned"), (9.0, "tuned")])
+def test_torchs_own_way_stays_unless_beaten_by_three_percent(monkeypatch, tuned_ms, kept):
+    """Two timed runs cannot tell a 1 % gain from noise: the tuned plan must be at most 97 % of torch's."""
+    timed = []
+
+    def net_ms(plan):
+        timed.append((plan.channels_last, dict(plan.layers)))
+        return 10.0 if (plan.channels_last, plan.layers) == (False, {}) else tuned_ms
+    _fake_timings(monkeypatch, lambda layer, algorithm, nhwc: {"torch": 2, "phase": 1}.get(algorithm, 3), net_ms)
+    G, _ = registry.build("dcgan", {})
+    with autotune.Recorder({"G": G}) as rec:
+        G(torch.randn(2, 100))
+    plan = autotune.tune(rec, torch.device("cpu"), "fp32", say=lambda text: None)["G"]
+    assert (False, {}) in timed  # torch's own way was timed as a whole network
+    if kept == "torch's":
+        assert (plan.channels_last, plan.layers, plan.ms) == (False, {}, 10000.0)
+    else:
+        assert plan.layers and plan.ms == tuned_ms * 1000
+
+
+def test_an_algorithm_set_by_hand_is_not_second_guessed(monkeypatch):
+    timed = []
+    _fake_timings(monkeypatch, lambda *a: 1.0, lambda plan: timed.append(dict(plan.layers)) or 20.0)
+    G, _ = registry.build("dcgan", {})
+    with autotune.Recorder({"G": G}) as rec:
+        G(torch.randn(2, 100))
+    plan = autotune.tune(rec, torch.device("cpu"), "fp32", formats=(False,), algorithm="phase", say=lambda text: None)["G"]
+    assert plan.layers and {} not in timed  # --conv phase: no comparison with torch's layers
+
+
 def test_plans_are_cached_on_disk_and_reused_without_timing(tmp_path, monkeypatch):
     said = []
     G, _ = registry.build("dcgan", {"width": 8})

@@ -8,7 +8,9 @@ input shape and each network's inputs; afterwards :func:`tune` times, on this ma
    (``convalgos.candidates``: torch's, the four-phase decomposition, the DFT), in both memory formats;
 2. each network's forward + backward on a copy, in each memory format, with that format's fastest layers;
 
-and keeps the fastest (a :class:`Plan` per network). Every choice gives the same function up to float
+and keeps the fastest (a :class:`Plan` per network), unless it beats torch's own way (torch's layers in
+the first allowed format) by less than 3 %: two timed runs cannot tell a smaller gain from noise, and a
+noise-level "win" can lose in training. Every choice gives the same function up to float
 rounding, so the training maths never depend on it. Plans are cached per machine, torch version,
 thread count, precision and shapes in ``<cache>/autotune.json`` (later runs start at once and use the
 same algorithms) and stored in checkpoints (a resumed run computes exactly as the first did).
@@ -30,6 +32,8 @@ from .timing import Recorder, time_layer, time_net
 
 CACHE_NAME = "autotune.json"
 TUNE_FROM_STEPS, TUNE_FROM_SECONDS = 200, 120  # shorter runs use cached plans only: timing would cost more than it saves
+MARGIN = 0.97  # a plan replaces torch's own way only if its network time is at most 97 % of torch's
+RULES = 2  # part of the cache key: plans chosen under an older rule are timed again
 
 
 @dataclass
@@ -67,7 +71,11 @@ def plan_network(net: nn.Module, shapes: dict[str, list[int]], inputs: tuple, de
                 plan.layers[name] = choice
         plan.ms = round(time_net(net, plan, inputs, device, autocast) * 1000, 3)
         best = plan if best is None or plan.ms < best.ms else best
-    return best
+    torch_way = Plan(channels_last=formats[0])
+    if algorithm or (best.channels_last, best.layers) == (torch_way.channels_last, torch_way.layers):
+        return best
+    torch_way.ms = round(time_net(net, torch_way, inputs, device, autocast) * 1000, 3)
+    return best if best.ms <= MARGIN * torch_way.ms else torch_way
 
 
 def cache_key(name: str, net: nn.Module, shapes: dict, inputs: tuple, precision: str, formats, algorithm) -> str:
@@ -75,7 +83,7 @@ def cache_key(name: str, net: nn.Module, shapes: dict, inputs: tuple, precision:
     described = [list(v.shape) if torch.is_tensor(v) else repr(v) for v in (*args, *kwargs.values())]
     layers = {n: repr(m) for n, m in conv_layers(net).items()}
     text = json.dumps([machine(), name, type(net).__name__, layers, shapes, described, precision, list(formats),
-                       algorithm], sort_keys=True)
+                       algorithm, RULES], sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()
 
 
