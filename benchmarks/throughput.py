@@ -70,18 +70,18 @@ def tensorflow_tutorial(python: str, batch_size: int, steps: int, threads: int |
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def timed_epoch(trainer: Trainer, batches_for, batch_size: int, steps: int, warmup: int, device) -> float:
-    """Images/s of one epoch of ``steps`` steps through the trainer's own loop, after its first step
-    (autotuning where the options are "auto", cached after) and a warm-up epoch of ``warmup`` steps."""
-    trainer.batches = batches_for(warmup, 0)
+def timed_epoch(trainer: Trainer, timed, images: int, device) -> float:
+    """Images/s of one epoch over the batches ``timed`` (``images`` in all) through the trainer's own loop,
+    after its first step (autotuning where the options are "auto", cached after) and a warm-up epoch
+    over the batches it was built with."""
     trainer.train_step(next(iter(trainer.batches)))
     trainer.fit(1)
-    trainer.batches = batches_for(steps, 1)
+    trainer.batches = timed
     sync(device)
     start = time.perf_counter()
     trainer.fit(2)
     sync(device)
-    return batch_size * steps / (time.perf_counter() - start)
+    return images / (time.perf_counter() - start)
 
 
 def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, two_forward: bool = False,
@@ -91,18 +91,19 @@ def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, two_fo
     labels = data.labels if how.conditional else None
     cfg = replace(how.train, d_steps=1, ema_decay=0.0, lr_g=2e-4, lr_d=2e-4, beta1=0.5, epochs=1, log_every=20, **speed)
     steps_obj = TwoForwardSteps.like(how, G, cfg) if two_forward else how.steps(G.cfg, cfg, data)
-    batches_for = lambda n, seed: Batches(data.images, labels, batch_size, device, limit=batch_size * n, seed=seed)  # noqa: E731
-    trainer = Trainer(G, D, batches_for(warmup, 0), steps_obj, cfg, progress=False, device=device)
-    return timed_epoch(trainer, batches_for, batch_size, steps, warmup, device)
+    batches = lambda n, seed: Batches(data.images, labels, batch_size, device, limit=batch_size * n, seed=seed)  # noqa: E731
+    trainer = Trainer(G, D, batches(warmup, 0), steps_obj, cfg, progress=False, device=device)
+    return timed_epoch(trainer, batches(steps, 1), batch_size * steps, device)
 
 
 def translation(kind: str, pair, batch_size: int, steps: int, warmup: int = 2, device=torch.device("cpu"), **speed) -> float:
     """Pairs/s of lesson 04's trainer for ``kind`` (its recipe, seed 0) with the speed options ``speed``."""
     torch.manual_seed(0)
     cfg = translation_config(kind, epochs=1, log_every=20, **speed)
-    trainer = translation_trainer(kind, pair, train_config=cfg, batch_size=batch_size, device=device, progress=False)
-    batches_for = lambda n, seed: UnpairedBatches(pair.a, pair.b, batch_size, device, seed=seed, limit=batch_size * n)  # noqa: E731
-    return timed_epoch(trainer, batches_for, batch_size, steps, warmup, device)
+    trainer = translation_trainer(kind, pair, train_config=cfg, batch_size=batch_size, device=device,
+                                  limit=batch_size * warmup, progress=False)
+    timed = UnpairedBatches(pair.a, pair.b, batch_size, device, seed=1, limit=batch_size * steps)
+    return timed_epoch(trainer, timed, batch_size * steps, device)
 
 
 def measure(kind: str, data, batch_size: int, steps: int, device: torch.device) -> dict:
