@@ -77,9 +77,8 @@ def plain_steps(kind: str) -> bool:
 def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2, device=torch.device("cpu")) -> float:
     G, D, opt_G, opt_D = build(kind, data, device)
     G, D = _standard_layers(G), _standard_layers(D)
-    loss = get_loss(registry.get(kind).train.loss)
-    cond = registry.is_conditional(kind)
-    penalty = registry.get(kind).g_penalty
+    how = registry.get(kind)
+    loss, cond, penalty = get_loss(how.train.loss), how.conditional, how.g_penalty
     z_dim = G.cfg.z_dim
     loader = iter(DataLoader(SeedStyleDataset(data.images, data.labels), batch_size=batch_size, shuffle=True, drop_last=True))
     for step in range(warmup + steps):

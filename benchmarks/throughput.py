@@ -113,7 +113,7 @@ def measure(kind: str, data, batch_size: int, steps: int, device: torch.device) 
         run = lambda **kw: translation(kind, data, batch_size, steps, device=device, **kw)  # noqa: E731
     else:
         run = lambda **kw: course(kind, data, batch_size, steps, device=device, **kw)  # noqa: E731
-    plain = kind not in TRANSLATION and plain_steps(kind)
+    plain = plain_steps(kind)  # False for WGAN-GP and the translation kinds
     return {"model": kind, "reference": reference(kind, data, batch_size, steps, device=device) if plain else None,
             "two_forward": run(two_forward=True, **BEFORE) if plain else None,
             "before": run(**BEFORE), "defaults": run(),

@@ -58,7 +58,7 @@ def plan_network(net: nn.Module, shapes: dict[str, list[int]], inputs: tuple, de
                  formats=(False, True), algorithm: str | None = None) -> Plan:
     """The fastest :class:`Plan` for ``net`` at the recorded shapes (``algorithm`` fixes the layers' algorithm)."""
     layers = conv_layers(net)
-    best = None
+    timed = []
     for fmt in formats:
         plan = Plan(channels_last=fmt)
         for name, shape in shapes.items():
@@ -70,11 +70,14 @@ def plan_network(net: nn.Module, shapes: dict[str, list[int]], inputs: tuple, de
             if choice != "torch":
                 plan.layers[name] = choice
         plan.ms = round(time_net(net, plan, inputs, device, autocast) * 1000, 3)
-        best = plan if best is None or plan.ms < best.ms else best
-    torch_way = Plan(channels_last=formats[0])
-    if algorithm or (best.channels_last, best.layers) == (torch_way.channels_last, torch_way.layers):
+        timed.append(plan)
+    best = min(timed, key=lambda p: p.ms)
+    if algorithm:
         return best
-    torch_way.ms = round(time_net(net, torch_way, inputs, device, autocast) * 1000, 3)
+    torch_way = next((p for p in timed if (p.channels_last, p.layers) == (formats[0], {})), None)
+    if torch_way is None:  # not among the candidates: time torch's own way as a whole network too
+        torch_way = Plan(channels_last=formats[0])
+        torch_way.ms = round(time_net(net, torch_way, inputs, device, autocast) * 1000, 3)
     return best if best.ms <= MARGIN * torch_way.ms else torch_way
 
 
