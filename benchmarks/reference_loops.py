@@ -8,7 +8,9 @@ The seed-style reference (``reference``):
   for G's update;
 * ``.item()`` on both losses after every step;
 * torch's ``nn.Dropout`` where the course's networks use ``FastDropout`` (same distribution,
-  cheaper mask; everything else about the networks is identical).
+  cheaper mask), and BigGAN's blocks resampling and convolving one after the other
+  (:class:`UnfoldedGBlock`, :class:`UnfoldedDBlock`) where the course folds the two into one
+  convolution (``nets/resampling.py``); everything else about the networks is identical.
 
 ``TwoForwardSteps`` is the course's step before the one-forward contract (G runs twice per step).
 """
@@ -19,11 +21,13 @@ import time
 from dataclasses import asdict
 
 import torch
+import torch.nn.functional as F
 from quality import model_config
 from torch.utils.data import DataLoader, Dataset
 
 from gancourse import registry
 from gancourse.losses import get_loss
+from gancourse.nets.biggan import DBlock, GBlock
 from gancourse.tensors import call
 from gancourse.train import GANSteps
 
@@ -51,11 +55,37 @@ def build(kind: str, data, device):
     return G, D, torch.optim.Adam(G.parameters(), 2e-4, betas=betas), torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
 
 
+class UnfoldedGBlock(GBlock):
+    """BigGAN's up-block as drawn in the paper (and computed before issue 19): upsample, then convolve."""
+
+    def forward(self, x, c):
+        h = F.interpolate(F.relu(self.bn1(x, c)), scale_factor=2)  # (N, c_in, 2H, 2W)
+        h = self.conv2(F.relu(self.bn2(self.conv1(h), c)))  # (N, c_out, 2H, 2W)
+        return h + self.skip(F.interpolate(x, scale_factor=2))  # (N, c_out, 2H, 2W)
+
+
+class UnfoldedDBlock(DBlock):
+    """BigGAN's down-block as drawn in the paper (and computed before issue 19): convolve, then pool both paths."""
+
+    def forward(self, x):
+        h = x if self.first else F.relu(x)
+        h, s = self.conv2(F.relu(self.conv1(h))), self.skip(x)  # (N, c_out, H, W) each
+        return F.avg_pool2d(h, 2) + F.avg_pool2d(s, 2) if self.down else h + s
+
+
+def unfolded(net: torch.nn.Module) -> torch.nn.Module:
+    """``net`` with BigGAN's blocks computing as before issue 19 (same parameters, same function), in place."""
+    for m in net.modules():
+        if type(m) in (GBlock, DBlock):
+            m.__class__ = UnfoldedGBlock if isinstance(m, GBlock) else UnfoldedDBlock
+    return net
+
+
 def _standard_layers(net: torch.nn.Module) -> torch.nn.Module:
-    """The seed's layers: torch's own ``nn.Dropout`` in place of the course's faster-masked one."""
+    """The seed's layers: torch's own ``nn.Dropout`` in place of the course's faster-masked one, BigGAN's blocks unfolded."""
     from gancourse.nets.blocks import FastDropout
 
-    for name, child in net.named_children():
+    for name, child in unfolded(net).named_children():
         if isinstance(child, FastDropout):
             setattr(net, name, torch.nn.Dropout(child.p))
         else:

@@ -8,11 +8,12 @@ one after the other in one run. The seed-style reference is described in ``refer
 The course side is ``gancourse.train.Trainer`` with in-memory batches, measured as users meet
 it and as it was before:
 
-* **before**: one G forward per step, torch's own layers, NCHW, Adam per tensor, fp32 (the
-  defaults up to issue 19), and the two-forward step before that;
+* **before**: one G forward per step, torch's own layers, NCHW, Adam per tensor, fp32, BigGAN's
+  resampling unfolded (the defaults up to issue 19), and the two-forward step before that;
 * **defaults**: ``TrainConfig()`` as it is now: fused Adam where available, each convolution's
   algorithm and each network's memory layout timed on this machine (``autotune.py``: torch's,
-  the four-phase decomposition, the DFT; the same function), fp32; where the hardware has bf16
+  the four-phase decomposition, the DFT; the same function), BigGAN's resampling folded into its
+  convolutions (``nets/resampling.py``, the same function), fp32; where the hardware has bf16
   natively, also with ``precision="bf16"``;
 * **simultaneous**: the defaults with the TF tutorial's update (a different algorithm).
 
@@ -49,7 +50,7 @@ from gancourse.utils import choose_device
 
 sys.path.insert(0, str(Path(__file__).parent))
 from quality import MODELS, machine  # noqa: E402
-from reference_loops import TwoForwardSteps, build, plain_steps, reference, sync  # noqa: E402
+from reference_loops import TwoForwardSteps, build, plain_steps, reference, sync, unfolded  # noqa: E402
 from report import save_report  # noqa: E402
 
 TRANSLATION = tuple(k for k in registry.kinds() if registry.get(k).data == "domains")
@@ -85,8 +86,10 @@ def timed_epoch(trainer: Trainer, timed, images: int, device) -> float:
 
 
 def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, two_forward: bool = False,
-           device=torch.device("cpu"), **speed) -> float:
+           device=torch.device("cpu"), old_blocks: bool = False, **speed) -> float:
     G, D, _, _ = build(kind, data, device)
+    if old_blocks:  # BigGAN's resampling unfolded, as before issue 19
+        G, D = unfolded(G), unfolded(D)
     how = registry.get(kind)
     labels = data.labels if how.conditional else None
     cfg = replace(how.train, d_steps=1, ema_decay=0.0, lr_g=2e-4, lr_d=2e-4, beta1=0.5, epochs=1, log_every=20, **speed)
@@ -114,9 +117,10 @@ def measure(kind: str, data, batch_size: int, steps: int, device: torch.device) 
     else:
         run = lambda **kw: course(kind, data, batch_size, steps, device=device, **kw)  # noqa: E731
     plain = plain_steps(kind)  # False for WGAN-GP and the translation kinds
+    before = BEFORE if kind in TRANSLATION else {**BEFORE, "old_blocks": True}
     return {"model": kind, "reference": reference(kind, data, batch_size, steps, device=device) if plain else None,
-            "two_forward": run(two_forward=True, **BEFORE) if plain else None,
-            "before": run(**BEFORE), "defaults": run(),
+            "two_forward": run(two_forward=True, **before) if plain else None,
+            "before": run(**before), "defaults": run(),
             "defaults_bf16": run(precision="bf16") if native else None,
             "simultaneous": run(update="simultaneous") if "simultaneous" in registry.get(kind).updates else None}
 

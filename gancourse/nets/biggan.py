@@ -22,6 +22,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
+from .resampling import conv3x3_avgpool, upsample_conv3x3
+
 
 @dataclass
 class BigGANConfig:
@@ -97,9 +99,9 @@ class GBlock(nn.Module):
         self.conv1, self.conv2, self.skip = sn_conv(c_in, c_out), sn_conv(c_out, c_out), sn_conv(c_in, c_out, 1)
 
     def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
-        h = F.interpolate(F.relu(self.bn1(x, c)), scale_factor=2)  # (N, c_in, 2H, 2W)
-        h = self.conv2(F.relu(self.bn2(self.conv1(h), c)))  # (N, c_out, 2H, 2W)
-        return h + self.skip(F.interpolate(x, scale_factor=2))  # (N, c_out, 2H, 2W)
+        h = upsample_conv3x3(F.relu(self.bn1(x, c)), self.conv1)  # conv1(up(.)) folded: (N, c_out, 2H, 2W)
+        h = self.conv2(F.relu(self.bn2(h, c)))  # (N, c_out, 2H, 2W)
+        return h + F.interpolate(self.skip(x), scale_factor=2)  # skip(up(x)) = up(skip(x)): (N, c_out, 2H, 2W)
 
 
 class BigGANGenerator(nn.Module):
@@ -142,11 +144,11 @@ class DBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x if self.first else F.relu(x)  # no ReLU on the image itself
-        h = self.conv2(F.relu(self.conv1(h)))  # (N, c_out, H, W)
-        s = self.skip(x)  # (N, c_out, H, W)
-        if self.down:
-            h, s = F.avg_pool2d(h, 2), F.avg_pool2d(s, 2)  # (N, c_out, H/2, W/2)
-        return h + s
+        h = F.relu(self.conv1(h))  # (N, c_out, H, W)
+        if not self.down:
+            return self.conv2(h) + self.skip(x)  # (N, c_out, H, W)
+        # pool(conv2(h)) folded into one stride-2 convolution; pool(skip(x)) = skip(pool(x)), a 1x1 conv on 1/4 of the pixels
+        return conv3x3_avgpool(h, self.conv2) + self.skip(F.avg_pool2d(x, 2))  # (N, c_out, H/2, W/2)
 
 
 def projection_logits(phi: torch.Tensor, y: torch.Tensor, psi: nn.Module, embed: nn.Module) -> torch.Tensor:
