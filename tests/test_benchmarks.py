@@ -60,8 +60,15 @@ def test_every_lesson_model_gets_a_row_and_only_the_columns_it_has(monkeypatch):
     """Translation and WGAN-GP have no seed-style loop; WGAN-GP and translation no simultaneous update."""
     import throughput
 
-    monkeypatch.setattr(throughput, "course", lambda kind, *a, **kw: 200.0 if kw.get("two_forward") else 100.0)
-    monkeypatch.setattr(throughput, "translation", lambda kind, *a, **kw: 50.0)
+    calls = []
+
+    def course(kind, *a, **kw):
+        calls.append((kind, kw))
+        return 200.0 if kw.get("two_forward") else 100.0
+
+    monkeypatch.setattr(throughput, "course", course)
+    monkeypatch.setattr(throughput, "native_bf16", lambda device: False)  # no bf16 column on any machine
+    monkeypatch.setattr(throughput, "translation", lambda kind, *a, **kw: 50.0 if "old_blocks" not in kw else None)
     monkeypatch.setattr(throughput, "reference", lambda *a, **kw: 80.0)
     rows = {k: throughput.measure(k, None, 8, 1, torch.device("cpu")) for k in ("dcgan", "biggan", "wgan-gp", "cyclegan")}
     assert set(throughput.MODELS + throughput.TRANSLATION) >= set(rows)
@@ -70,6 +77,9 @@ def test_every_lesson_model_gets_a_row_and_only_the_columns_it_has(monkeypatch):
     assert rows["wgan-gp"]["reference"] is None and rows["wgan-gp"]["simultaneous"] is None
     assert rows["cyclegan"]["before"] == 50.0 and rows["cyclegan"]["reference"] is None
     assert rows["cyclegan"]["two_forward"] is None and rows["cyclegan"]["simultaneous"] is None
+    # the columns before issue 19 compute BigGAN's blocks unfolded, as they were; the defaults fold them
+    old = [kw.get("old_blocks", False) for kind, kw in calls if kind == "biggan"]
+    assert old == [True, True, False, False]  # two forwards, before, defaults, simultaneous
 
 
 def test_translation_rate_runs_lesson_04s_trainer_with_the_speed_options():
