@@ -19,6 +19,7 @@ from pathlib import Path
 
 import torch
 
+import gancourse
 from gancourse.train.speed import native_bf16
 from gancourse.utils import choose_device
 
@@ -26,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from quality import machine  # noqa: E402
 from report import save_report  # noqa: E402
 from throughput import tensorflow_tutorial  # noqa: E402
+
+PACKAGE_ROOT = Path(gancourse.__file__).resolve().parents[1]  # the folder holding the gancourse measured
 
 CONFIGS = {
     "defaults (no flags)": [],
@@ -36,14 +39,19 @@ CONFIGS = {
 
 
 def run(model: str, flags: list[str], args, folder: Path) -> dict:
+    """One ``gancourse train`` process of the gancourse this benchmark imported: ``python -m`` puts the working
+    folder first on ``sys.path``, so the process runs in the folder that holds that package."""
     out = folder / f"run-{len(list(folder.iterdir()))}"
-    cmd = [sys.executable, "-m", "gancourse", "train", model, "--dataset", args.dataset, "--batch-size",
+    dataset = args.dataset
+    if dataset.startswith("folder:"):  # a relative folder is the caller's, not the package root's
+        dataset = "folder:" + str(Path(dataset.removeprefix("folder:")).resolve())
+    cmd = [sys.executable, "-m", "gancourse", "train", model, "--dataset", dataset, "--batch-size",
            str(args.batch_size), "--epochs", str(args.epochs), "--quiet", "--out", str(out), *flags]
     if args.limit:
         cmd += ["--limit", str(args.limit)]
     if args.device:
         cmd += ["--device", args.device]
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=PACKAGE_ROOT)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.strip().splitlines()[-1:]}")
     return json.loads((out / "speed.json").read_text(encoding="utf-8"))

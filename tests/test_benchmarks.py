@@ -136,3 +136,32 @@ def test_reports_never_overwrite_an_earlier_run(tmp_path, capsys):
     assert "wrote" in capsys.readouterr().out
     (tmp_path / "curves.png").write_bytes(b"a plot someone kept")
     assert save_report(tmp_path / "curves", {}, extra=(".png",)).name == "curves-2"  # the plot's name is taken too
+
+
+def test_epoch_rate_runs_the_gancourse_it_imported(monkeypatch, tmp_path):
+    """``python -m gancourse`` imports from its working folder first: the benchmark must not measure
+    whatever checkout it was started in, and a relative image folder stays the caller's."""
+    import argparse
+    import subprocess
+    from pathlib import Path
+
+    import epoch_rate
+
+    import gancourse
+
+    seen = {}
+
+    def fake_run(cmd, **kw):
+        seen.update(kw, cmd=cmd)
+        out = Path(cmd[cmd.index("--out") + 1])
+        out.mkdir()
+        (out / "speed.json").write_text('{"images_per_s": 1}', encoding="utf-8")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(epoch_rate.subprocess, "run", fake_run)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").mkdir()
+    args = argparse.Namespace(dataset="folder:imgs", batch_size=8, epochs=1, limit=None, device=None)
+    assert epoch_rate.run("dcgan", [], args, tmp_path / "runs") == {"images_per_s": 1}
+    assert Path(seen["cwd"]) / "gancourse" == Path(gancourse.__file__).resolve().parent
+    assert seen["cmd"][seen["cmd"].index("--dataset") + 1] == f"folder:{tmp_path / 'imgs'}"

@@ -89,6 +89,7 @@ class SelfAttention(nn.Module):
 
 class GBlock(nn.Module):
     """Residual up-block: CBN-ReLU-up-conv-CBN-ReLU-conv, plus up-conv1x1 on the skip path. H -> 2H.
+    "up-conv" runs as one transposed convolution (``resampling.py``: the same function, fewer operations).
 
     ``cbn(channels, cond_dim)`` builds the conditional BatchNorm layers (lesson 05 passes the student's).
     """
@@ -135,7 +136,8 @@ class BigGANGenerator(nn.Module):
 
 
 class DBlock(nn.Module):
-    """Residual down-block: [ReLU]-conv-ReLU-conv-avgpool, plus conv1x1-avgpool on the skip path. H -> H/2."""
+    """Residual down-block: [ReLU]-conv-ReLU-conv-avgpool, plus conv1x1-avgpool on the skip path. H -> H/2.
+    "conv-avgpool" runs as one stride-2 convolution (``resampling.py``: the same function, fewer operations)."""
 
     def __init__(self, c_in: int, c_out: int, first: bool = False, down: bool = True):
         super().__init__()
