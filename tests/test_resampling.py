@@ -95,3 +95,32 @@ def test_biggan_blocks_compute_the_paper_s_unfolded_blocks():
     again = [G.blocks[0](x, c)] + [b(inp) for b, inp in zip(D.blocks, [images, *features], strict=True)]
     for y, y_ref in zip(folded, again, strict=True):
         torch.testing.assert_close(y, y_ref, rtol=0, atol=1e-10)
+
+
+def test_training_folded_and_unfolded_biggan_gives_the_same_weights():
+    """Two SGD steps of G and D in float64, spectral norm's power iterations included: same weights.
+
+    SGD, not Adam: a bias in front of BatchNorm has a true gradient of 0, and Adam divides the rounding
+    noise left in it (1e-17) by its own size, turning two roundings into steps of opposite sign."""
+    import copy
+
+    torch.manual_seed(3)
+    cfg = BigGANConfig(width=8, shared_dim=8)
+    nets = [BigGANGenerator(cfg).double(), BigGANDiscriminator(cfg).double()]
+    twins = [unfolded(copy.deepcopy(n)) for n in nets]
+    z, y = torch.randn(4, cfg.z_dim, dtype=torch.float64), torch.arange(4)
+    real = torch.rand(4, 1, 28, 28, dtype=torch.float64) * 2 - 1
+    for G, D in (nets, twins):
+        opt_G, opt_D = torch.optim.SGD(G.parameters(), 0.1), torch.optim.SGD(D.parameters(), 0.1)
+        for _ in range(2):
+            fake = G(z, y)
+            d_loss = F.relu(1 - D(real, y)).mean() + F.relu(1 + D(fake.detach(), y)).mean()  # hinge
+            opt_D.zero_grad()
+            d_loss.backward()
+            opt_D.step()
+            opt_G.zero_grad()
+            (-D(fake, y).mean()).backward()
+            opt_G.step()
+    for net, twin in zip(nets, twins, strict=True):
+        for (name, a), b in zip(net.state_dict().items(), twin.state_dict().values(), strict=True):
+            torch.testing.assert_close(a, b, rtol=0, atol=1e-9, msg=name)
