@@ -32,7 +32,7 @@ part cuda_tests 60 python3 -m pytest -q -p no:cacheprovider tests/test_train.py 
 part nbval_cuda 240 env GANCOURSE_FAST=1 python3 -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
   --nbval-cell-timeout=90 --durations=0 solutions
 part epoch_rate 110 python3 benchmarks/epoch_rate.py --dataset fashion-mnist --epochs 3 --batch-size 256 --device cuda --out "$OUT/epoch_rate.json"
-part throughput 150 python3 benchmarks/throughput.py --device cuda --steps 40 --out "$OUT/throughput.md"
+part throughput 150 python3 benchmarks/throughput.py --device cuda --steps 40 --min-seconds 5 --out "$OUT/throughput.md"
 part notebooks_fast 130 env GANCOURSE_FAST=1 python3 benchmarks/notebooks.py solutions/*.ipynb --timeout 60 --out "$OUT/notebooks_fast.json"
 part curves 190 python3 benchmarks/curves.py --dataset fashion-mnist --budget-s 70 --every-s 14 --n 2000 --device cuda --out "$OUT/curves"
 for p in fp32 bf16; do

@@ -17,8 +17,9 @@ The seed-style reference (``reference``):
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
@@ -104,17 +105,30 @@ def plain_steps(kind: str) -> bool:
     return registry.get(kind).make_steps is registry.gan_steps
 
 
-def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2, device=torch.device("cpu")) -> float:
+@dataclass(frozen=True)
+class Timing:
+    """How long each column is timed: ``warmup`` steps, then at least ``steps`` steps and, by the warm-up's
+    pace, at least ``seconds``, never more than one pass over the data (10 steps of a fast model last
+    half a second, too short to rise above the noise of a shared machine)."""
+
+    steps: int = 10
+    seconds: float = 20.0
+    warmup: int = 2
+
+    def count(self, per_step_s: float, available: int) -> int:
+        wanted = max(self.steps, math.ceil(self.seconds / per_step_s)) if per_step_s > 0 else self.steps
+        return max(1, min(wanted, available))
+
+
+def reference(kind: str, data, batch_size: int, timing: Timing = Timing(), device=torch.device("cpu")) -> float:
     G, D, opt_G, opt_D = build(kind, data, device)
     G, D = _standard_layers(G), _standard_layers(D)
     how = registry.get(kind)
     loss, cond, penalty = get_loss(how.train.loss), how.conditional, how.g_penalty
     z_dim = G.cfg.z_dim
     loader = iter(DataLoader(SeedStyleDataset(data.images, data.labels), batch_size=batch_size, shuffle=True, drop_last=True))
-    for step in range(warmup + steps):
-        if step == warmup:
-            sync(device)
-            start = time.perf_counter()
+
+    def step() -> None:
         x, y = next(loader)
         x, y = x.to(device), y.to(device)
         args = (y,) if cond else ()
@@ -130,7 +144,19 @@ def reference(kind: str, data, batch_size: int, steps: int, warmup: int = 2, dev
         loss_G.backward()
         opt_G.step()
         loss_D.item(), loss_G.item()  # a host sync on every step
-    return batch_size * steps / (time.perf_counter() - start)
+
+    pace = []
+    for _ in range(timing.warmup):
+        start = time.perf_counter()
+        step()
+        pace.append(time.perf_counter() - start)
+    n = timing.count(min(pace), len(data.images) // batch_size - timing.warmup)
+    sync(device)
+    start = time.perf_counter()
+    for _ in range(n):
+        step()
+    sync(device)
+    return batch_size * n / (time.perf_counter() - start)
 
 
 class TwoForwardSteps(GANSteps):

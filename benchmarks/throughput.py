@@ -1,6 +1,6 @@
 """Training throughput of every lesson model: the course trainer against its earlier selves and a seed-style loop.
 
-    python benchmarks/throughput.py --batch-size 256 --steps 10 --out benchmarks/results/throughput.md
+    python benchmarks/throughput.py --batch-size 256 --steps 10 --min-seconds 20 --out benchmarks/results/throughput.md
 
 Every column uses the same network, batch size, loss, precision (fp32) and thread count, measured
 one after the other in one run. The seed-style reference is described in ``reference_loops.py``.
@@ -34,8 +34,10 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -50,7 +52,7 @@ from gancourse.utils import choose_device
 
 sys.path.insert(0, str(Path(__file__).parent))
 from quality import MODELS, machine  # noqa: E402
-from reference_loops import TwoForwardSteps, build, plain_steps, reference, sync, unfolded  # noqa: E402
+from reference_loops import Timing, TwoForwardSteps, build, plain_steps, reference, sync, unfolded  # noqa: E402
 from report import save_report  # noqa: E402
 
 TRANSLATION = tuple(k for k in registry.kinds() if registry.get(k).data == "domains")
@@ -71,21 +73,23 @@ def tensorflow_tutorial(python: str, batch_size: int, steps: int, threads: int |
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def timed_epoch(trainer: Trainer, timed, images: int, device) -> float:
-    """Images/s of one epoch over the batches ``timed`` (``images`` in all) through the trainer's own loop,
-    after its first step (autotuning where the options are "auto", cached after) and a warm-up epoch
-    over the batches it was built with."""
+def timed_epoch(trainer: Trainer, timed: Callable[[int], Any], timing: Timing, available: int, device) -> float:
+    """Images/s of one epoch over ``timed(n)`` (n batches) through the trainer's own loop, after its first
+    step (autotuning where the options are "auto", cached after) and a warm-up epoch over the batches it
+    was built with, whose pace sets n (``timing``; at most ``available`` batches)."""
     trainer.train_step(next(iter(trainer.batches)))
-    trainer.fit(1)
-    trainer.batches = timed
     sync(device)
+    start = time.perf_counter()
+    trainer.fit(1)
+    sync(device)
+    trainer.batches = timed(timing.count((time.perf_counter() - start) / len(trainer.batches), available))
     start = time.perf_counter()
     trainer.fit(2)
     sync(device)
-    return images / (time.perf_counter() - start)
+    return len(trainer.batches) * trainer.batches.batch_size / (time.perf_counter() - start)
 
 
-def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, two_forward: bool = False,
+def course(kind: str, data, batch_size: int, timing: Timing = Timing(), two_forward: bool = False,
            device=torch.device("cpu"), old_blocks: bool = False, **speed) -> float:
     G, D, _, _ = build(kind, data, device)
     if old_blocks:  # BigGAN's resampling unfolded, as before issue 19
@@ -95,30 +99,30 @@ def course(kind: str, data, batch_size: int, steps: int, warmup: int = 2, two_fo
     cfg = replace(how.train, d_steps=1, ema_decay=0.0, lr_g=2e-4, lr_d=2e-4, beta1=0.5, epochs=1, log_every=20, **speed)
     steps_obj = TwoForwardSteps.like(how, G, cfg) if two_forward else how.steps(G.cfg, cfg, data)
     batches = lambda n, seed: Batches(data.images, labels, batch_size, device, limit=batch_size * n, seed=seed)  # noqa: E731
-    trainer = Trainer(G, D, batches(warmup, 0), steps_obj, cfg, progress=False, device=device)
-    return timed_epoch(trainer, batches(steps, 1), batch_size * steps, device)
+    trainer = Trainer(G, D, batches(timing.warmup, 0), steps_obj, cfg, progress=False, device=device)
+    return timed_epoch(trainer, lambda n: batches(n, 1), timing, len(data.images) // batch_size, device)
 
 
-def translation(kind: str, pair, batch_size: int, steps: int, warmup: int = 2, device=torch.device("cpu"), **speed) -> float:
+def translation(kind: str, pair, batch_size: int, timing: Timing = Timing(), device=torch.device("cpu"), **speed) -> float:
     """Pairs/s of lesson 04's trainer for ``kind`` (its recipe, seed 0) with the speed options ``speed``."""
     torch.manual_seed(0)
     cfg = translation_config(kind, epochs=1, log_every=20, **speed)
     trainer = translation_trainer(kind, pair, train_config=cfg, batch_size=batch_size, device=device,
-                                  limit=batch_size * warmup, progress=False)
-    timed = UnpairedBatches(pair.a, pair.b, batch_size, device, seed=1, limit=batch_size * steps)
-    return timed_epoch(trainer, timed, batch_size * steps, device)
+                                  limit=batch_size * timing.warmup, progress=False)
+    timed = lambda n: UnpairedBatches(pair.a, pair.b, batch_size, device, seed=1, limit=batch_size * n)  # noqa: E731
+    return timed_epoch(trainer, timed, timing, min(len(pair.a), len(pair.b)) // batch_size, device)
 
 
-def measure(kind: str, data, batch_size: int, steps: int, device: torch.device) -> dict:
+def measure(kind: str, data, batch_size: int, timing: Timing, device: torch.device) -> dict:
     """Every column for one model, one after the other (None where a column does not apply to it)."""
     native = native_bf16(device)
     if kind in TRANSLATION:
-        run = lambda **kw: translation(kind, data, batch_size, steps, device=device, **kw)  # noqa: E731
+        run = lambda **kw: translation(kind, data, batch_size, timing, device=device, **kw)  # noqa: E731
     else:
-        run = lambda **kw: course(kind, data, batch_size, steps, device=device, **kw)  # noqa: E731
+        run = lambda **kw: course(kind, data, batch_size, timing, device=device, **kw)  # noqa: E731
     plain = plain_steps(kind)  # False for WGAN-GP and the translation kinds
     before = BEFORE if kind in TRANSLATION else {**BEFORE, "old_blocks": True}
-    return {"model": kind, "reference": reference(kind, data, batch_size, steps, device=device) if plain else None,
+    return {"model": kind, "reference": reference(kind, data, batch_size, timing, device=device) if plain else None,
             "two_forward": run(two_forward=True, **before) if plain else None,
             "before": run(**before), "defaults": run(),
             "defaults_bf16": run(precision="bf16") if native else None,
@@ -128,7 +132,9 @@ def measure(kind: str, data, batch_size: int, steps: int, device: torch.device) 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--batch-size", type=int, default=256)
-    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--steps", type=int, default=10, help="at least this many timed steps per column")
+    p.add_argument("--min-seconds", type=float, default=20.0, help="and at least this long by the warm-up's pace "
+                   "(never more than one pass over the data)")
     p.add_argument("--models", default=",".join(MODELS + TRANSLATION), help="comma-separated (default: every lesson model)")
     p.add_argument("--threads", type=int, default=None, help="default: torch's choice")
     p.add_argument("--out", default="benchmarks/results/throughput.md", help="never written over: -2, -3... if taken")
@@ -144,22 +150,23 @@ def main() -> None:
     device = choose_device(args.device)
     data = load_dataset("fashion-mnist", "train")
     pair = load_domains(DOMAINS) if set(args.models.split(",")) & set(TRANSLATION) else None
-    rows = []
+    rows, timing = [], Timing(args.steps, args.min_seconds)
     for kind in args.models.split(","):
-        rows.append(measure(kind, pair if kind in TRANSLATION else data, args.batch_size, args.steps, device))
+        rows.append(measure(kind, pair if kind in TRANSLATION else data, args.batch_size, timing, device))
         print(rows[-1], flush=True)
     tf = tensorflow_tutorial(args.tf_python, args.batch_size, args.steps, args.threads) if args.tf_python else None
-    text = report(rows, tf, args.batch_size, args.steps)
+    text = report(rows, tf, args.batch_size, timing)
     print(text)
     save_report(args.out, {"machine": machine(), "batch_size": args.batch_size, "rows": rows, "tensorflow_tutorial": tf}, text)
 
 
-def report(rows: list[dict], tf: dict | None, batch_size: int, steps: int) -> str:
+def report(rows: list[dict], tf: dict | None, batch_size: int, timing: Timing) -> str:
     def cell(v, ref):
         return "–" if v is None else f"{v:,.0f}" if ref is None else f"{v:,.0f} ({v / ref:.2f}×)"
 
     columns = ("two_forward", "before", "defaults", "defaults_bf16", "simultaneous")
-    lines = [f"### Training throughput in images/s, batch {batch_size}, {steps} timed steps after 2 warm-up steps",
+    lines = [f"### Training throughput in images/s, batch {batch_size}, at least {timing.steps} timed steps and "
+             f"{timing.seconds:g} s per column after {timing.warmup} warm-up steps (at most one pass over the data)",
              "", f"Machine: {machine()}. Ratios in brackets are against the seed-style reference measured in the same "
              "run; the last column is the defaults against the defaults before issue 19. "
              f"Translation models: pairs/s on {DOMAINS}, lesson 04's trainer.", "",

@@ -12,7 +12,7 @@ from gancourse.train import GANSteps
 from tests.notebook_code import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from reference_loops import TwoForwardSteps  # noqa: E402
+from reference_loops import Timing, TwoForwardSteps  # noqa: E402
 from throughput import tensorflow_tutorial  # noqa: E402
 
 CFG = MLPConfig(z_dim=8, img_shape=(1, 4, 4), g_hidden=(16,), d_hidden=(16,))
@@ -43,6 +43,17 @@ def test_without_tensorflow_the_yardstick_is_skipped_with_a_reason(capsys):
     assert "TensorFlow tutorial not measured" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("per_step, available, expected", [
+    (0.5, 100, 40),  # 10 steps would take 5 s: 20 s at 0.5 s a step is 40 steps
+    (5.0, 100, 10),  # slow steps: the minimum of 10 already lasts 50 s
+    (0.01, 60, 60),  # never more than one pass over the data
+    (0.0, 100, 10),  # no pace measured: the minimum
+    (1.0, 0, 1),  # at least one step
+])
+def test_each_column_is_timed_long_enough_by_the_warm_up_pace(per_step, available, expected):
+    assert Timing(steps=10, seconds=20.0).count(per_step, available) == expected
+
+
 def test_report_puts_each_column_against_the_reference_and_tensorflow():
     from throughput import report
 
@@ -50,7 +61,8 @@ def test_report_puts_each_column_against_the_reference_and_tensorflow():
              "defaults_bf16": None, "simultaneous": 170.0},
             {"model": "cyclegan", "reference": None, "two_forward": None, "before": 40.0, "defaults": 50.0,
              "defaults_bf16": None, "simultaneous": None}]
-    text = report(rows, {"tensorflow": "2.21.0", "images_per_s": 125.0}, batch_size=256, steps=10)
+    text = report(rows, {"tensorflow": "2.21.0", "images_per_s": 125.0}, batch_size=256, timing=Timing(10, 20.0))
+    assert "at least 10 timed steps and 20 s per column after 2 warm-up steps" in text
     assert "| dcgan | 100 | 90 (0.90×) | 110 (1.10×) | 150 (1.50×) | – | 170 (1.70×) | **1.36×** |" in text
     assert "| cyclegan | – | – | 40 | 50 | – | – | **1.25×** |" in text  # no reference: plain rates, and the gain
     assert "**125** images/s" in text and "before 0.88×, defaults 1.20×" in text
@@ -70,7 +82,7 @@ def test_every_lesson_model_gets_a_row_and_only_the_columns_it_has(monkeypatch):
     monkeypatch.setattr(throughput, "native_bf16", lambda device: False)  # no bf16 column on any machine
     monkeypatch.setattr(throughput, "translation", lambda kind, *a, **kw: 50.0 if "old_blocks" not in kw else None)
     monkeypatch.setattr(throughput, "reference", lambda *a, **kw: 80.0)
-    rows = {k: throughput.measure(k, None, 8, 1, torch.device("cpu")) for k in ("dcgan", "biggan", "wgan-gp", "cyclegan")}
+    rows = {k: throughput.measure(k, None, 8, Timing(1), torch.device("cpu")) for k in ("dcgan", "biggan", "wgan-gp", "cyclegan")}
     assert set(throughput.MODELS + throughput.TRANSLATION) >= set(rows)
     assert rows["dcgan"]["reference"] == 80.0 and rows["dcgan"]["two_forward"] == 200.0
     assert rows["biggan"]["two_forward"] == 200.0 and rows["biggan"]["simultaneous"] == 100.0
@@ -90,7 +102,7 @@ def test_translation_rate_runs_lesson_04s_trainer_with_the_speed_options():
     g = torch.Generator().manual_seed(0)
     a, b = (torch.randint(0, 256, (16, 1, 28, 28), generator=g, dtype=torch.uint8) for _ in range(2))
     pair = DomainPair(a, b, ("bag-edges", "bags"), True, "random", ((8,), (8,)))
-    assert translation("discogan", pair, batch_size=4, steps=2, warmup=1, **BEFORE) > 0
+    assert translation("discogan", pair, batch_size=4, timing=Timing(steps=2, seconds=0, warmup=1), **BEFORE) > 0
 
 
 def test_curve_stops_at_its_budget_and_leaves_scoring_time_out(monkeypatch):
