@@ -83,10 +83,10 @@ def unfolded(net: torch.nn.Module) -> torch.nn.Module:
 
 
 def _standard_layers(net: torch.nn.Module) -> torch.nn.Module:
-    """The seed's layers: torch's own ``nn.Dropout`` in place of the course's faster-masked one, BigGAN's blocks unfolded."""
+    """The seed's layers: torch's own ``nn.Dropout`` in place of the course's faster-masked one."""
     from gancourse.nets.blocks import FastDropout
 
-    for name, child in unfolded(net).named_children():
+    for name, child in net.named_children():
         if isinstance(child, FastDropout):
             setattr(net, name, torch.nn.Dropout(child.p))
         else:
@@ -122,7 +122,7 @@ class Timing:
 
 def reference(kind: str, data, batch_size: int, timing: Timing = Timing(), device=torch.device("cpu")) -> float:
     G, D, opt_G, opt_D = build(kind, data, device)
-    G, D = _standard_layers(G), _standard_layers(D)
+    G, D = _standard_layers(unfolded(G)), _standard_layers(unfolded(D))
     how = registry.get(kind)
     loss, cond, penalty = get_loss(how.train.loss), how.conditional, how.g_penalty
     z_dim = G.cfg.z_dim
