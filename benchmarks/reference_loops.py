@@ -76,9 +76,9 @@ class UnfoldedDBlock(DBlock):
 
 def unfolded(net: torch.nn.Module) -> torch.nn.Module:
     """``net`` with BigGAN's blocks computing as before issue 19 (same parameters, same function), in place."""
+    swaps = {GBlock: UnfoldedGBlock, DBlock: UnfoldedDBlock}
     for m in net.modules():
-        if type(m) in (GBlock, DBlock):
-            m.__class__ = UnfoldedGBlock if isinstance(m, GBlock) else UnfoldedDBlock
+        m.__class__ = swaps.get(type(m), type(m))
     return net
 
 

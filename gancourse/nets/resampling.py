@@ -39,21 +39,21 @@ def _merge(weight: torch.Tensor, rows: tuple) -> torch.Tensor:
     return a @ weight @ a.T  # (O, C, 4, 4)
 
 
-def _check_padding(conv: nn.Conv2d) -> None:
+def _check_foldable(conv: nn.Conv2d) -> None:
     if conv.stride != (1, 1) or conv.padding != (1, 1) or conv.dilation != (1, 1) or conv.groups != 1:
         raise ValueError("resampling folds into a stride-1, padding-1, ungrouped 3x3 convolution")
 
 
 def upsample_conv3x3(x: torch.Tensor, conv: nn.Conv2d) -> torch.Tensor:
     """``conv(F.interpolate(x, scale_factor=2))`` without the upsampled map: (N, C, H, W) -> (N, O, 2H, 2W)."""
-    _check_padding(conv)
+    _check_foldable(conv)
     kernel = _merge(conv.weight, UP).transpose(0, 1)  # (C, O, 4, 4): transposed convolutions take (in, out, ...)
     return F.conv_transpose2d(x, kernel, conv.bias, stride=2, padding=1)  # (N, O, 2H, 2W)
 
 
 def conv3x3_avgpool(x: torch.Tensor, conv: nn.Conv2d) -> torch.Tensor:
     """``F.avg_pool2d(conv(x), 2)`` as one stride-2 convolution: (N, C, H, W) -> (N, O, H/2, W/2), H and W even."""
-    _check_padding(conv)
+    _check_foldable(conv)
     if x.shape[-2] % 2 or x.shape[-1] % 2:
         raise ValueError(f"2x2 pooling folds into the convolution on even sides only, got {tuple(x.shape[-2:])}")
     kernel = _merge(conv.weight, DOWN) / 4  # (O, C, 4, 4)
