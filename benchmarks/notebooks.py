@@ -23,8 +23,9 @@ def run_one(path: str) -> dict:
     import matplotlib
 
     matplotlib.use("Agg")
-    import nbformat
     from IPython.core.interactiveshell import InteractiveShell
+
+    from gancourse.course.nbformat_lite import nbformat
 
     nb = nbformat.read(path, as_version=4)
     os.chdir(Path(path).parent)

@@ -1,6 +1,7 @@
 """The throughput benchmark's pieces: the old two-forward step it compares against, and the TensorFlow yardstick."""
 
 import importlib.util
+import json
 import sys
 
 import pytest
@@ -177,3 +178,14 @@ def test_epoch_rate_runs_the_gancourse_it_imported(monkeypatch, tmp_path):
     assert epoch_rate.run("dcgan", [], args, tmp_path / "runs") == {"images_per_s": 1}
     assert Path(seen["cwd"]) / "gancourse" == Path(gancourse.__file__).resolve().parent
     assert seen["cmd"][seen["cmd"].index("--dataset") + 1] == f"folder:{tmp_path / 'imgs'}"
+
+
+def test_startup_benchmark_times_each_row_in_fresh_processes(tmp_path, monkeypatch, capsys):
+    import startup
+
+    monkeypatch.setattr(startup, "ROWS", {"quick": "pass", "slow": "import time; time.sleep(0.3)"})
+    assert startup.main(["--repeats", "2", "--out", str(tmp_path / "s")]) == 0
+    data = json.loads((tmp_path / "s.json").read_text())
+    assert {k: len(v) for k, v in data["seconds"].items()} == {"quick": 2, "slow": 2}
+    assert min(data["seconds"]["slow"]) >= 0.3 > 0  # the child's own time is inside each measurement
+    assert "| slow |" in (tmp_path / "s.md").read_text() and "| quick |" in capsys.readouterr().out

@@ -7,13 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-import nbformat
-
 from ..checks import OK
 from ..config import GancourseError
 from ..course.gradebook import feedback_folder, find_submissions, grade_folder
 from ..course.grading import grade_notebook, lesson_checks, notebook_lesson
 from ..course.lessons import copy_to_workspace, generate_lessons
+from ..course.nbformat_lite import nbformat
 from ..course.notebooks import course_folder
 from ..course.points import Points, parse_points
 from ..course.sandbox import Limits, describe, protection

@@ -24,11 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from ..checks.hidden import HIDDEN
 from ..checks.protocol import CHECKS
 from .frames import ChannelError, load_values, receive, receive_json, send_json
+from .nbformat_lite import nbformat
 from .notebooks import course_folder
 from .sandbox import Limits, Sandbox
 from .submission import assemble

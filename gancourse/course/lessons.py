@@ -22,9 +22,8 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
-
 from ..config import GancourseError
+from .nbformat_lite import nbformat
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from .lessons import BEGIN, make_lesson
+from .nbformat_lite import nbformat
 
 SKIP_TAG = "skip-grading"
 
