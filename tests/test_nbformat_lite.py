@@ -25,6 +25,9 @@ has_iri = 'iri' in jsonschema.Draft7Validator.FORMAT_CHECKER.checkers
 print(hidden, caught, has_iri, sys.modules.get('rfc3987_syntax', 'absent') is not None)
 """
 
+NEEDS_GRAMMARS = pytest.mark.skipif(importlib.util.find_spec("rfc3987_syntax") is None,
+                                    reason="rfc3987-syntax is not installed here")
+
 
 def _run(before: str = "") -> list[str]:
     out = subprocess.run([sys.executable, "-c", FRESH.format(before=before)], capture_output=True, text=True,
@@ -32,7 +35,7 @@ def _run(before: str = "") -> list[str]:
     return out.split()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("rfc3987_syntax") is None, reason="rfc3987-syntax is not installed here")
+@NEEDS_GRAMMARS
 def test_fresh_process_skips_the_iri_grammars_and_still_validates():
     hidden, caught, has_iri, not_none = _run()
     assert hidden == "True"  # the Lark grammars were never built
@@ -41,7 +44,7 @@ def test_fresh_process_skips_the_iri_grammars_and_still_validates():
     assert not_none == "True"  # the package is not left blocked: sys.modules holds no None for it
 
 
-@pytest.mark.skipif(importlib.util.find_spec("rfc3987_syntax") is None, reason="rfc3987-syntax is not installed here")
+@NEEDS_GRAMMARS
 def test_a_later_import_of_the_package_still_works():
     code = ("from gancourse.course.nbformat_lite import nbformat\n"
             "import rfc3987_syntax\nprint(rfc3987_syntax.is_valid_syntax('iri', 'https://example.org/a'))")
@@ -49,7 +52,7 @@ def test_a_later_import_of_the_package_still_works():
     assert out.stdout.strip() == "True"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("rfc3987_syntax") is None, reason="rfc3987-syntax is not installed here")
+@NEEDS_GRAMMARS
 def test_an_already_imported_jsonschema_is_left_as_it_is():
     hidden, caught, has_iri, _ = _run(before="import jsonschema")
     assert (hidden, caught, has_iri) == ("False", "True", "True")
