@@ -82,6 +82,16 @@ def _output_range(extreme: torch.Tensor, what: str) -> None:
               "weights grow).\nHint: real images are scaled to [-1, 1]; squash the output into that range.")
 
 
+def _own_sample(pair, what: str) -> None:
+    """Verdict: in eval mode, sample 2 of a batch must equal the same input run alone (no reshape mixes samples)."""
+    full, one = pair if isinstance(pair, list) and len(pair) == 2 else (None, None)
+    if not (isinstance(full, torch.Tensor) and isinstance(one, torch.Tensor)) or one.shape != full[2:3].shape \
+            or not torch.allclose(full[2:3], one, atol=1e-5):
+        _fail(f"in eval mode, output 2 of a batch from {what} differs from the same input run alone: a reshape mixes "
+              "numbers of different samples.\nHint: the batch dimension stays first and keeps its size in every "
+              "reshape; only the dimensions after it are regrouped.")
+
+
 def _logit_range(extreme: torch.Tensor, what: str) -> None:
     """Verdict: fail when D's output is bounded (sigmoid, tanh) or never negative (ReLU): losses want raw logits."""
     if extreme.min() >= 0.0 and extreme.max() <= 1.0:

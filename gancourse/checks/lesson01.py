@@ -17,6 +17,7 @@ from ._common import (
     _fail,
     _logit_range,
     _output_range,
+    _own_sample,
     _run,
     _shaped,
     kinds,
@@ -38,8 +39,10 @@ def check_generator(r: dict, seed: int) -> str:
     _shaped(r["out"], "Generator", (16, z_dim), (16, 1, 28, 28),
             "the last layer gives 784 numbers per image: reshape them to one 1x28x28 image each.")
     if "BatchNorm1d" not in kinds(r["layers"]):
-        _fail("the Generator has no BatchNorm1d.\nHint: put nn.BatchNorm1d(h) after each hidden nn.Linear, before the ReLU.")
+        _fail("the Generator has no BatchNorm1d.\nHint: the Keras model normalises every hidden layer's pre-activations "
+              "(batch normalisation over the features of each layer); the output layer is not normalised.")
     _output_range(tensor(r, "extreme", "Generator's output"), "Generator")
+    _own_sample(r.get("per_sample"), "the Generator")
     if r["no_grad"]:
         _fail(f"no gradient reaches {r['no_grad'][0]}.\nHint: don't use torch.no_grad() or .detach() inside forward().")
     return f"{OK} Generator: (N, {z_dim}) noise -> (N, 1, 28, 28) images in [-1, 1]. Well done!"
@@ -72,10 +75,24 @@ def logits(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.randn(3, generator=g) * 2, torch.randn(3, generator=g) * 2
 
 
+# Logits D is very sure about, where log(sigmoid(s)) computed in two steps underflows in float32.
+CONFIDENT_REAL, CONFIDENT_FAKE = torch.tensor([-120.0, 3.0]), torch.tensor([40.0, -3.0])
+
+
 def _probe_d_loss(seed: int, d_loss) -> dict:
     real, fake = logits(seed)
     got = _run("d_loss", d_loss, real.requires_grad_(), fake)
-    return {"value": got, "requires_grad": bool(getattr(got, "requires_grad", False))}
+    return {"value": got, "requires_grad": bool(getattr(got, "requires_grad", False)),
+            "confident": _run("d_loss", d_loss, CONFIDENT_REAL.clone(), CONFIDENT_FAKE.clone())}
+
+
+def _stable(got, want: torch.Tensor, what: str) -> None:
+    """Verdict: the loss must stay right for logits far from 0 (a sigmoid then a log loses them to rounding)."""
+    if not isinstance(got, torch.Tensor) or got.numel() != 1 or not _close(got, want):
+        _fail(f"{what} is right for moderate logits but gives {float(got) if isinstance(got, torch.Tensor) and got.numel() == 1 else got} "
+              f"instead of {float(want):.1f} when D is very sure (logits -120 and 40): probabilities that round to "
+              "exactly 0 or 1 in float32 make the log saturate.\nHint: numerical stability: log sigmoid(s) must be "
+              "computed from the logit in one stable expression (the log-sum-exp form), never as a probability first.")
 
 
 @check(_probe_d_loss)
@@ -95,14 +112,17 @@ def check_d_loss(r: dict, seed: int) -> str:
                   + F.binary_cross_entropy_with_logits(torch.sigmoid(fake), torch.zeros(3))):
             _fail("a sigmoid is applied before BCE-with-logits.\nHint: pass the logits straight in.")
         _fail(f"d_loss gave {float(got):.4f} for our test logits, expected {float(want):.4f}.\n"
-              "Hint: BCE-with-logits of the real logits against ones plus that of the fake logits against zeros.")
+              "Hint: L_D = -mean log D(x) - mean log(1 - D(G(z))) with D = sigmoid(logit): two binary cross-entropies, "
+              "one per half of the batch, each against that half's label.")
+    _stable(r["confident"], losses.d_loss_bce(CONFIDENT_REAL, CONFIDENT_FAKE), "d_loss")
     if r["requires_grad"] is not True:
         _fail("d_loss's result has no gradient.\nHint: don't call .item(), .detach() or torch.no_grad() inside it.")
     return f"{OK} d_loss matches -E[log D(x)] - E[log(1 - D(G(z)))] = {float(want):.4f} on the test logits."
 
 
 def _probe_g_loss(seed: int, g_loss) -> dict:
-    return {"value": _run("g_loss", g_loss, logits(seed)[1].requires_grad_())}
+    return {"value": _run("g_loss", g_loss, logits(seed)[1].requires_grad_()),
+            "confident": _run("g_loss", g_loss, CONFIDENT_REAL.clone())}
 
 
 @check(_probe_g_loss)

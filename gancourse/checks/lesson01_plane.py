@@ -56,13 +56,13 @@ def check_toy_nets(r: dict, seed: int) -> str:
               "(-1, 1); end with the plain nn.Linear.")
     if not float(tensor(r, "affine_g", "ToyGenerator's output")) > 1e-5:
         _fail("ToyGenerator is an affine map of z: an affine map of Gaussian noise is one Gaussian, never 8 modes.\n"
-              "Hint: put a nn.ReLU() after each hidden nn.Linear.")
+              "Hint: a composition of linear layers is linear: G needs a nonlinearity between its hidden layers.")
     _shaped(r["out_d"], "ToyDiscriminator", (16, 2), (16,), "one logit per point: drop the size-1 dimension at the end.")
     _logit_range(tensor(r, "extreme_d", "ToyDiscriminator's output"), "ToyDiscriminator")
     if not float(tensor(r, "affine_d", "ToyDiscriminator's output")) > 1e-5:
         _fail("ToyDiscriminator is affine: it can only split the plane with one straight line.\n"
-              "Hint: put a nn.LeakyReLU(0.2) after each hidden nn.Linear.")
+              "Hint: a composition of linear layers is linear: D needs a nonlinearity between its hidden layers.")
     if "LeakyReLU" not in kinds(r["layers_d"]):
         _fail("ToyDiscriminator has no LeakyReLU.\n"
-              "Hint: use nn.LeakyReLU(0.2) between its layers, so G still gets a gradient where D's units are negative.")
+              "Hint: G learns through D's input gradient; a unit that is zero for every negative input passes none there.")
     return f"{OK} ToyGenerator: (N, {z_dim}) -> (N, 2) points; ToyDiscriminator: (N, 2) -> (N,) logits. Well done!"

@@ -137,18 +137,31 @@ def check_down_block(r: dict, seed: int) -> str:
 
 
 def _init_net(seed: int) -> nn.Sequential:
+    """Every layer kind DCGAN initialises, with and without a bias (a layer before BatchNorm has none, as in lesson 02's
+    networks)."""
     torch.manual_seed(seed)
     net = nn.Sequential(nn.Conv2d(64, 128, 5), nn.BatchNorm2d(128), nn.ConvTranspose2d(128, 64, 5), nn.Linear(512, 256),
-                        nn.BatchNorm1d(256))
+                        nn.BatchNorm1d(256), nn.Conv2d(64, 128, 5, bias=False), nn.ConvTranspose2d(128, 64, 5, bias=False),
+                        nn.Linear(512, 256, bias=False))
     for m in net:  # start far from the answer, so a layer the function skips is caught
         nn.init.constant_(m.weight, 0.7)
-        nn.init.constant_(m.bias, 0.3)
+        if m.bias is not None:
+            nn.init.constant_(m.bias, 0.3)
     return net
 
 
 def _probe_init(seed: int, init_fn) -> dict:
     net = _init_net(seed)
-    _run("the init function", lambda: net.apply(init_fn))
+    try:
+        net.apply(init_fn)
+    except AttributeError as e:
+        if "NoneType" in str(e):
+            _fail("the init function crashed on a layer without a bias (bias=False, as before every BatchNorm of "
+                  "lesson 02's networks): its bias is None.\nHint: a layer built without a bias has nothing to "
+                  "initialise there; your function must handle both kinds.")
+        _run("the init function", lambda: net.apply(init_fn))
+    except Exception:  # noqa: BLE001 - the same call again, for the readable message
+        _run("the init function", lambda: net.apply(init_fn))
     return {"layers": [{"type": type(m).__name__, "weight": m.weight, "bias": m.bias} for m in net]}
 
 
@@ -156,10 +169,11 @@ def _probe_init(seed: int, init_fn) -> dict:
 def check_dcgan_init(r: dict, seed: int) -> str:
     """init_fn(module) draws conv/linear weights from N(0, 0.02), BatchNorm scales from N(1, 0.02), zero biases."""
     for m, got in zip(_init_net(seed), r["layers"], strict=True):
-        w, b = tensor(got, "weight", "a weight"), tensor(got, "bias", "a bias")
+        w = tensor(got, "weight", "a weight")
+        b = torch.zeros(0) if m.bias is None and got.get("bias") is None else tensor(got, "bias", "a bias")
         name = type(m).__name__
-        if w.shape != m.weight.shape or b.shape != m.bias.shape:
-            _fail(f"{name}'s weights changed shape.\nHint: initialise the tensors in place (nn.init.normal_ and friends).")
+        if w.shape != m.weight.shape or b.shape != (m.bias.shape if m.bias is not None else (0,)):
+            _fail(f"{name}'s weights changed shape.\nHint: initialise the existing parameters in place; do not replace them.")
         if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             if abs(w.mean() - 1) > 0.01 or abs(w.std() - 0.02) > 0.01:
                 _fail(f"{name}: scale mean {w.mean():.3f}, std {w.std():.3f}, expected N(1, 0.02).\n"
@@ -168,7 +182,7 @@ def check_dcgan_init(r: dict, seed: int) -> str:
             _fail(f"{name}: weight mean {w.mean():.4f}, std {w.std():.4f}, expected N(0, 0.02).\n"
                   "Hint: convolutions, transposed convolutions and linear layers all start from N(0, 0.02); "
                   "select them by type with isinstance.")
-        if b.abs().max() > 0:
+        if b.numel() and b.abs().max() > 0:
             _fail(f"{name}: biases are not zero (max |b| = {b.abs().max():.3f}).\n"
                   "Hint: DCGAN starts every bias (and every BatchNorm shift) at exactly 0.")
     return f"{OK} DCGAN initialisation: N(0, 0.02) weights, N(1, 0.02) BatchNorm scales, zero biases."

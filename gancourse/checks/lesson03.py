@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
+from ..nets.conditional import CGANConfig, ConditionalGenerator, one_hot_input
 from ._common import OK, _fail, _run, _shape
 from .protocol import check, generator
 
@@ -61,21 +61,18 @@ def check_label_maps(r: dict, seed: int) -> str:
     return f"{OK} label_maps: the image plus one constant map per class, (N, C + n_classes, H, W)."
 
 
-class _LabelEcho(nn.Module):
-    """A stand-in conditional G: draws the label as the image's brightness; records its mode."""
+def _lesson_generator(seed: int, device: str = "cpu"):
+    """The generator lesson 03 trains (``nets.ConditionalGenerator``, narrow), recording its labels and its mode."""
+    seen: dict = {"labels": [], "modes": []}
 
-    def __init__(self):
-        super().__init__()
-        self.scale = nn.Parameter(torch.ones(1))
-        self.cfg = type("cfg", (), {"z_dim": 4, "n_classes": 10})()
-        self.z_dim, self.n_classes = 4, 10
-        self.modes: list[bool] = []
+    def label_input(z, y, n_classes):
+        seen["labels"].append(y.detach().to("cpu", copy=True) if y.device.type != "meta" else None)
+        return one_hot_input(z, y, n_classes)
 
-    def forward(self, z, y):
-        if z.shape[1] != 4:
-            raise ValueError(f"z should have shape (N, 4) for this generator, got {tuple(z.shape)}")
-        self.modes.append(self.training)
-        return (y.float() / 9 * 2 - 1).view(-1, 1, 1, 1).expand(len(y), 1, 28, 28) * self.scale + 0 * z.sum()
+    torch.manual_seed(seed)
+    G = ConditionalGenerator(CGANConfig(width=4), label_input=label_input).to(device)
+    G.register_forward_pre_hook(lambda module, args: seen["modes"].append(module.training))
+    return G, seen
 
 
 def _digit(seed: int) -> int:
@@ -83,10 +80,17 @@ def _digit(seed: int) -> int:
 
 
 def _probe_generate_digit(seed: int, fn) -> dict:
-    G = _LabelEcho()
+    G, seen = _lesson_generator(seed)
     out = _run("generate_digit", fn, G, _digit(seed), 5)
-    return {"out": out, "modes": list(G.modes), "training": G.training,
-            "requires_grad": bool(getattr(out, "requires_grad", False))}
+    report = {"out": out, "labels": [y for y in seen["labels"] if y is not None], "modes": list(seen["modes"]),
+              "training": G.training, "requires_grad": bool(getattr(out, "requires_grad", False))}
+    meta, _ = _lesson_generator(seed, "meta")  # a second device: a tensor made without device= lands on the CPU
+    try:
+        fn(meta, _digit(seed), 3)
+        report["other_device"] = "ok"
+    except Exception as e:  # noqa: BLE001 - student code; only a device mix-up is judged here
+        report["other_device"] = f"{type(e).__name__}: {str(e).strip()[:200]}"
+    return report
 
 
 @check(_probe_generate_digit)
@@ -95,11 +99,16 @@ def check_generate_digit(r: dict, seed: int) -> str:
     digit, out = _digit(seed), r["out"]
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (5, 1, 28, 28):
         _fail(f"generate_digit(G, {digit}, 5) gave {_shape(out)}, expected (5, 1, 28, 28).\n"
-              "Hint: one noise vector of G.cfg.z_dim numbers per image, and one label per image.")
-    labels = ((out[:, 0, 0, 0].float() + 1) / 2 * 9).round().long()
-    if not torch.equal(labels, torch.full((5,), digit)):
-        _fail(f"G was asked for labels {labels.tolist()}, not {[digit] * 5}.\n"
+              "Hint: one noise vector of the generator's noise size per image, and one label per image.")
+    labels = r["labels"][-1] if r["labels"] else None
+    if not isinstance(labels, torch.Tensor) or labels.dtype != torch.long or labels.tolist() != [digit] * 5:
+        got = labels.tolist() if isinstance(labels, torch.Tensor) else labels
+        _fail(f"G was asked for labels {got}, not {[digit] * 5}.\n"
               "Hint: every one of the n labels is the digit asked for, as integer class indices.")
+    if r["other_device"] != "ok":
+        _fail(f"with G on another device (here 'meta', on Colab 'cuda') generate_digit failed: {r['other_device']}\n"
+              "Hint: a new tensor lives on the CPU unless told otherwise: create the noise and the labels on the "
+              "device of G's parameters.")
     if not r["modes"] or any(m is not False for m in r["modes"]):
         _fail("G ran in training mode: its BatchNorm then uses this batch's statistics and the samples change.\n"
               "Hint: switch G to evaluation mode for sampling, and back to training mode afterwards.")

@@ -34,14 +34,14 @@ def check_cycle_loss(r: dict, seed: int) -> str:
     l1, l2 = (x_rec - x).abs(), (x_rec - x) ** 2
     out = tensor(r, "default", "cycle_loss's result")
     if out.numel() != 1:
-        _fail("cycle_loss should return one number (a 0-d tensor).\nHint: take .mean() over all pixels.")
+        _fail("cycle_loss should return one number (a 0-d tensor).\nHint: average the error over every pixel of every image.")
     if _close(out, l1.mean()):
         _fail("the loss is the mean absolute error without its weight lambda.\n"
               "Hint: multiply by lam: CycleGAN's cycle term is 10 times the L1 error, or it drowns in the GAN loss.")
     if _close(out, 10 * l2.mean()) or _close(out, l2.mean()):
-        _fail("that is the squared error (DiscoGAN's choice).\nHint: CycleGAN uses the L1 error: (x_rec - x).abs().")
+        _fail("that is the squared error (DiscoGAN's choice).\nHint: CycleGAN's cycle term is the L1 error, the mean absolute difference.")
     if _close(out, 10 * l1.sum()):
-        _fail("you summed the errors.\nHint: average over pixels with .mean(), so the weight does not depend on image size.")
+        _fail("you summed the errors.\nHint: average over pixels, so the weight does not depend on the image size.")
     if not _close(out, 10 * l1.mean()):
         _fail(f"cycle_loss gave {float(out):.4f}, expected 10 · mean|x_rec - x| = {float(10 * l1.mean()):.4f}.\n"
               "Hint: lambda times the mean absolute error over all pixels.")

@@ -1,6 +1,7 @@
 """Checks for lesson 04's two updates, on toy networks whose gradients are known.
 
-G_AB(x) = x + 0.5 and G_BA(x) = x - 0.25 (one parameter each), D_A(x) = 1.0 · mean(x) and
+G_AB(x) = x + 0.5 and G_BA(x) = 0.5 x - 0.25 (one parameter each; they do not commute, so a round trip composed
+in the wrong order gives other values and gradients), D_A(x) = 1.0 · mean(x) and
 D_B(x) = 2.0 · mean(x) per image; a = 0 and b = 1 everywhere (the grader moves each parameter by a
 random amount drawn from its seed). Probe and verdict: see :mod:`.protocol`. The student's update receives the
 fakes fake_b = G_AB(a) and fake_a = G_BA(b) with their graphs, as the library's steps hand them over.
@@ -16,12 +17,14 @@ from .protocol import as_tensor, check, generator, tensor
 
 
 class _Shift(nn.Module):
-    def __init__(self, c: float):
+    """x -> scale · x + c, with c learnt."""
+
+    def __init__(self, c: float, scale: float = 1.0):
         super().__init__()
-        self.c = nn.Parameter(torch.tensor(c))
+        self.c, self.scale = nn.Parameter(torch.tensor(c)), scale
 
     def forward(self, x):
-        return x + self.c
+        return self.scale * x + self.c
 
 
 class _MeanLogit(nn.Module):
@@ -51,7 +54,7 @@ def _start(seed: int) -> list[float]:
 
 def _toy(seed: int):
     c_ab, c_ba, w_a, w_b = _start(seed)
-    G_AB, G_BA, D_A, D_B = _Shift(c_ab), _Shift(c_ba), _MeanLogit(w_a), _MeanLogit(w_b)
+    G_AB, G_BA, D_A, D_B = _Shift(c_ab), _Shift(c_ba, scale=0.5), _MeanLogit(w_a), _MeanLogit(w_b)
     a, b = torch.zeros(2, 1, 2, 2), torch.ones(2, 1, 2, 2)
     return G_AB, G_BA, D_A, D_B, a, b
 
@@ -61,6 +64,10 @@ def _d_loss(D_A, D_B, a, b, fake_a, fake_b):
     loss_a = 0.5 * (((D_A(a) - 1) ** 2).mean() + (D_A(fake_a.detach()) ** 2).mean())
     loss_b = 0.5 * (((D_B(b) - 1) ** 2).mean() + (D_B(fake_b.detach()) ** 2).mean())
     return loss_a + loss_b
+
+
+def _number(t: torch.Tensor) -> str:
+    return f"{float(t):.4f}" if t.numel() == 1 else f"a tensor of shape {tuple(t.shape)}"
 
 
 def _probe_d_update(seed: int, d_update) -> dict:
@@ -111,7 +118,7 @@ def check_d_update(r: dict, seed: int) -> str:
     return f"{OK} discriminator update: both domains, pooled and detached fakes, halved LSGAN, one optimizer step."
 
 
-def _g_loss(G_AB, G_BA, D_A, D_B, a, b, fake_a, fake_b, lam=10.0, cut_cycle=False, cut_adv=False):
+def _g_loss(G_AB, G_BA, D_A, D_B, a, b, fake_a, fake_b, cut_cycle=False, cut_adv=False):
     """(adversarial, cycle) terms of the generators' loss; ``cut_*`` detach the fakes as a wrong update would."""
     adv_b, adv_a = (fake_b.detach(), fake_a.detach()) if cut_adv else (fake_b, fake_a)
     rec_b, rec_a = (fake_b.detach(), fake_a.detach()) if cut_cycle else (fake_b, fake_a)
@@ -120,10 +127,15 @@ def _g_loss(G_AB, G_BA, D_A, D_B, a, b, fake_a, fake_b, lam=10.0, cut_cycle=Fals
     return adv, cyc
 
 
+def _lam(seed: int) -> float:
+    """The cycle weight the probe passes, as the training steps pass theirs: never the default 10."""
+    return 3.0 if seed == 0 else float(torch.randint(2, 9, (), generator=generator(seed + 5)))
+
+
 def _g_grads(seed: int, **variant) -> list[float]:
     G_AB, G_BA, D_A, D_B, a, b = _toy(seed)
     adv, cyc = _g_loss(G_AB, G_BA, D_A, D_B, a, b, G_BA(b), G_AB(a), **variant)
-    return [g.item() for g in torch.autograd.grad(adv + 10.0 * cyc, [G_AB.c, G_BA.c])]
+    return [g.item() for g in torch.autograd.grad(adv + _lam(seed) * cyc, [G_AB.c, G_BA.c])]
 
 
 def _probe_g_update(seed: int, g_update) -> dict:
@@ -131,8 +143,11 @@ def _probe_g_update(seed: int, g_update) -> dict:
     opt = torch.optim.SGD([G_AB.c, G_BA.c], lr=0.1)
     fake_b, fake_a = G_AB(a), G_BA(b)  # with G's graph, as the steps hand them over
     G_AB.c.grad = torch.tensor(5.0)  # a stale gradient that must be cleared
-    loss = _run("g_update", g_update, G_AB, G_BA, D_A, D_B, opt, a, b, fake_a, fake_b)
-    return {"loss": loss, "c": [G_AB.c, G_BA.c], "w": [D_A.w, D_B.w]}
+    loss = _run("g_update", g_update, G_AB, G_BA, D_A, D_B, opt, a, b, fake_a, fake_b, _lam(seed))  # positional
+    G_AB0, G_BA0, D_A0, D_B0, a0, b0 = _toy(seed)  # the lambda = 0 ablation, as lesson 04 trains it
+    loss0 = _run("g_update", g_update, G_AB0, G_BA0, D_A0, D_B0, torch.optim.SGD([G_AB0.c, G_BA0.c], lr=0.1), a0, b0,
+                 G_BA0(b0), G_AB0(a0), 0.0)
+    return {"loss": loss, "loss0": loss0, "c": [G_AB.c, G_BA.c], "w": [D_A.w, D_B.w]}
 
 
 @check(_probe_g_update)
@@ -140,7 +155,8 @@ def check_generator_update(r: dict, seed: int) -> str:
     """g_update(G_AB, G_BA, D_A, D_B, opt_G, a, b, fake_a, fake_b, lam=10.0): LSGAN + lam · cycle L1, both G's."""
     G_AB, G_BA, D_A, D_B, a, b = _toy(seed)
     adv, cyc = (t.item() for t in _g_loss(G_AB, G_BA, D_A, D_B, a, b, G_BA(b), G_AB(a)))
-    want = adv + 10.0 * cyc
+    lam = _lam(seed)
+    want = adv + lam * cyc
     loss = tensor(r, "loss", "g_update's result")
     if loss.numel() != 1:
         _fail("g_update should return the total generator loss (a 0-d tensor).\nHint: return the loss you back-propagated.")
@@ -149,9 +165,20 @@ def check_generator_update(r: dict, seed: int) -> str:
             _fail("the loss has no cycle term.\nHint: add the weighted L1 error of both round trips, A->B->A and B->A->B.")
         if _close(loss, adv + cyc):
             _fail("the cycle term has no lambda.\nHint: weight the two L1 terms by lam.")
+        if _close(loss, adv + 10.0 * cyc):
+            _fail(f"called with lam={lam:g}, the loss weighs the cycle term by 10.\nHint: the training steps pass their "
+                  "own lambda (0 in the ablation): the lam argument must reach both cycle terms.")
+        wrong_order = ((G_AB(G_BA(a)) - a).abs().mean() + (G_BA(G_AB(b)) - b).abs().mean()).item()
+        if _close(loss, adv + lam * wrong_order):
+            _fail("the round trips are composed in the wrong order.\nHint: A -> B -> A starts with the A-to-B "
+                  "translation of a (the fake it already made) and translates that back to A; B -> A -> B likewise.")
         _fail(f"the total loss is {float(loss):.4f}, expected {want:.4f}: LSGAN E[(D(fake) - 1)^2] for both "
               "directions plus lam · (both cycle L1 errors).\nHint: each D judges the images of its own domain: "
               "D_B the translations into B, D_A those into A.")
+    loss0 = tensor(r, "loss0", "g_update's result")
+    if loss0.numel() != 1 or not _close(loss0, adv):
+        _fail(f"with lam=0 the loss is {_number(loss0)}, expected the adversarial part alone, {adv:.4f}: the lambda = 0 "
+              "ablation would still train with a cycle loss.\nHint: every cycle term is weighted by the lam argument.")
     start = _start(seed)
     c = [float(as_tensor(v, "a parameter")) for v in r["c"]]
     w = [float(as_tensor(v, "a weight")) for v in r["w"]]

@@ -56,9 +56,9 @@ def check_conditional_bn(r: dict, seed: int) -> str:
               "scale and shift are (N, C): give them two trailing size-1 dimensions to broadcast over H and W.")
     if not torch.allclose(out0.float(), plain, atol=1e-4):
         if out0.abs().max() < 1e-6:
-            _fail("with a zero condition the output is 0.\nHint: the scale must start at 1, not 0: use 1 + gain(c).")
+            _fail("with a zero condition the output is 0.\nHint: at c = 0 the layer must be plain BatchNorm: the scale is 1 plus a learnt term, not the learnt term alone.")
         _fail("with a zero condition the layer should be plain BatchNorm.\n"
-              "Hint: scale 1 + gain(c) and shift bias(c) must vanish at c = 0: linear layers without their own bias.")
+              "Hint: at c = 0 the learnt parts of the scale and of the shift must both vanish: a linear map of c with no constant term does.")
     out, out2 = (tensor(r, k, "ConditionalBN's output") for k in ("c", "double"))
     same, swapped = (tensor(r, k, "ConditionalBN's output") for k in ("same", "swapped"))
     if any(t.shape != x.shape for t in (out, out2, same, swapped)):

@@ -72,7 +72,7 @@ def check_wasserstein_losses(r: dict, seed: int) -> str:
     if g.numel() != 1 or not _close(g, want_g):
         if g.numel() == 1 and _close(g, -want_g):
             _fail("g_loss has the wrong sign: G would push its scores down.\nHint: G wants the critic to score its fakes high.")
-        _fail(f"g_loss gave {_show(g)}, expected {float(want_g):.4f}.\nHint: minus the mean score of the fakes.")
+        _fail(f"g_loss gave {_show(g)}, expected {float(want_g):.4f}.\nHint: G raises the critic's mean score of its fakes; a loss is minimised.")
     return f"{OK} Wasserstein losses: critic {float(want_c):.4f}, generator {float(want_g):.4f} on the test scores."
 
 
@@ -115,8 +115,8 @@ def check_gradient_penalty(r: dict, seed: int) -> str:
     grad = r.get("grad_w")
     if not isinstance(grad, torch.Tensor):
         _fail("the penalty's value is right but it sends no gradient to the critic's weights.\n"
-              "Hint: torch.autograd.grad(..., create_graph=True): the penalty is a function of the weights through the "
-              "gradient, and backward() must reach them.")
+              "Hint: the penalty is a function of the weights through the input gradient: that gradient must itself be "
+              "built as a differentiable graph (a double backward), so backward() reaches the weights.")
     if not torch.allclose(grad, 2 * 10 * (norm - 1) * _W / norm, rtol=1e-4):
         _fail("the penalty's gradient with respect to the critic's weights is wrong.\n"
               "Hint: keep the graph of the input gradient (create_graph=True) and do not detach the norms.")
@@ -127,11 +127,11 @@ def check_gradient_penalty(r: dict, seed: int) -> str:
               "the mean over samples; not the norm of the mean or of the whole batch.")
     between = float(tensor(r, "between", "gradient_penalty's result"))
     if _close(between, 40.0):
-        _fail("the penalty is taken at the real samples.\nHint: interpolate: x_hat = eps x + (1 - eps) G(z), one "
-              "eps ~ U[0, 1] per sample.")
+        _fail("the penalty is taken at the real samples.\nHint: the penalty lives on random points of the segments "
+              "between a real sample and a fake one, a fresh mixing weight per sample.")
     if _close(between, 0.0):
-        _fail("the penalty is taken at the fakes.\nHint: interpolate: x_hat = eps x + (1 - eps) G(z), one "
-              "eps ~ U[0, 1] per sample.")
+        _fail("the penalty is taken at the fakes.\nHint: the penalty lives on random points of the segments "
+              "between a real sample and a fake one, a fresh mixing weight per sample.")
     if not 0.6 * 10 < between < 2.2 * 10:
         _fail(f"with reals at 3 and fakes at 1 the penalty on interpolates should be near 10 * 4/3 = 13.3, got {between:.2f}."
               "\nHint: draw eps uniformly in [0, 1], one per sample, shaped (N, 1, ...) so it broadcasts.")
@@ -161,7 +161,7 @@ def check_critic(r: dict, seed: int) -> str:
               "gradients are no longer per sample.\nHint: build the blocks with bn=False (layer norm or none).")
     _logit_range(tensor(r, "extreme", "Critic's output"), "Critic")
     if "LeakyReLU" not in kinds(r["layers"]):
-        _fail("the critic has no LeakyReLU.\nHint: the blocks end in nn.LeakyReLU(0.2), as DCGAN's D does.")
+        _fail("the critic has no LeakyReLU.\nHint: as in DCGAN's D, a leaky nonlinearity passes gradient for negative inputs too.")
     again, alone = tensor(r, "again", "Critic's output"), tensor(r, "alone", "Critic's output")
     if not torch.allclose(again, out.detach(), atol=1e-5) or not torch.allclose(alone, again[2:3], atol=1e-5):
         _fail("the critic's score of an image changes with the batch around it or from call to call.\n"

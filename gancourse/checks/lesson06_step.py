@@ -60,18 +60,20 @@ def check_critic_step(r: dict, seed: int) -> str:
     out = r["out"]
     if not isinstance(out, dict) or not {"loss_D", "W"} <= set(out):
         _fail("critic_step should return a dict with 'loss_D' and 'W'.\n"
-              "Hint: return {'loss_D': ..., 'W': -loss_w.detach(), 'GP': gp.detach()}.")
+              "Hint: the trainer logs the step's total loss, the critic's distance estimate W and the penalty, as detached "
+              "0-d tensors.")
     if r["calls"] != 1:
         _fail(f"the penalty was called {r['calls']} times in one critic step.\n"
-              "Hint: call penalty(D, real, fake) once and add it to the Wasserstein loss before backward().")
+              "Hint: one critic step evaluates the penalty argument once, as part of the loss it back-propagates.")
     if r["grads_in_g"] or r["fake_attached"]:
-        _fail("the critic's update sent gradients into G.\nHint: fake = fake.detach() before the critic and the penalty see it.")
+        _fail("the critic's update sent gradients into G.\nHint: cut the fakes from G's graph before the critic and the penalty see them.")
     ref_logs, ref_params = _reference(seed)
     if not _same(r["D"], ref_params, tol=1e-4):
         if _same(r["D"], _reference(seed, stale=True)[1], tol=1e-4):
-            _fail("the critic's gradients from an earlier step were added in.\nHint: opt_D.zero_grad() first.")
+            _fail("the critic's gradients from an earlier step were added in.\nHint: PyTorch accumulates gradients: clear the critic's old ones first.")
         _fail("the critic's weights after one step differ from one SGD step on L_critic + penalty.\n"
-              "Hint: zero_grad, loss = critic_loss(D(real), D(fake)) + penalty(D, real, fake), backward, step.")
+              "Hint: PyTorch accumulates gradients, so clear the old ones; then the critic minimises its Wasserstein loss "
+              "plus the penalty, both on this batch, in one gradient step.")
     if not _close(out["W"], ref_logs["W"]):
         _fail(f"'W' is {float(out['W']):.4f}, expected E f(x) - E f(G(z)) = {float(ref_logs['W']):.4f}.\n"
               "Hint: W is minus the Wasserstein part of the critic's loss, without the penalty.")

@@ -18,10 +18,21 @@ def probe_generator(seed: int, Generator, n: int, gradients: bool = False) -> di
     report = {"z_dim": z_dim, "out": out, "layers": describe(G)}
     if isinstance(out, torch.Tensor) and out.shape == (n, 1, 28, 28):
         report["extreme"] = _extreme(G, "Generator", z)
+        report["per_sample"] = per_sample(G, z)
         if gradients:
             out.float().mean().backward()
             report["no_grad"] = [name for name, p in G.named_parameters() if p.requires_grad and p.grad is None]
     return report
+
+
+def per_sample(G, z: torch.Tensor) -> list:
+    """Probe: G's outputs in eval mode for the whole batch ``z`` and for its row 2 alone (they must agree)."""
+    mode = G.training
+    G.eval()
+    with torch.no_grad():
+        pair = [_run("Generator.forward", G, z), _run("Generator.forward", G, z[2:3])]
+    G.train(mode)
+    return pair
 
 
 def probe_discriminator(seed: int, Discriminator, n: int, eval_extreme: bool = False) -> dict:

@@ -111,6 +111,7 @@ class BigGANGenerator(nn.Module):
     def __init__(self, cfg: BigGANConfig = BigGANConfig(), cbn: type = ConditionalBatchNorm2d):
         super().__init__()
         self.cfg = cfg
+        self.z_dim = cfg.z_dim  # the noise size, as on every generator
         self.start, n_up = _plan(cfg)
         if cfg.z_dim % (n_up + 1):
             raise ValueError(f"z_dim {cfg.z_dim} must split evenly into {n_up + 1} chunks")

@@ -55,6 +55,7 @@ class ConditionalGenerator(nn.Module):
                  label_input: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor] = one_hot_input):
         super().__init__()
         self.cfg = cfg
+        self.z_dim = cfg.z_dim  # the noise size, as on every generator
         self.label_input = label_input
         label_dim = cfg.embed_dim or cfg.n_classes
         self.embed = nn.Embedding(cfg.n_classes, cfg.embed_dim) if cfg.embed_dim else None

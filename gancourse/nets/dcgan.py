@@ -44,6 +44,7 @@ class DCGANGenerator(nn.Module):
         _check(cfg)
         self.cfg = cfg
         w, in_dim = cfg.width, in_dim or cfg.z_dim
+        self.z_dim = in_dim  # the size of the input vector: every generator names its noise size z_dim
         if cfg.img_size == 28:
             self.project = nn.Sequential(
                 nn.Linear(in_dim, 7 * 7 * 4 * w, bias=False),  # (N, 7·7·256)

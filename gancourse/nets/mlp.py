@@ -33,6 +33,7 @@ class MLPGenerator(nn.Module):
     def __init__(self, cfg: MLPConfig = MLPConfig()):
         super().__init__()
         self.cfg = cfg
+        self.z_dim = cfg.z_dim  # the noise size, as on every generator
         layers: list[nn.Module] = []
         width = cfg.z_dim
         for h in cfg.g_hidden:
