@@ -116,6 +116,16 @@ MISTAKES = [
                           "real = F.binary_cross_entropy_with_logits(real_logits, torch.zeros_like(real_logits))\n"
                           "    fake_logits = -fake_logits"), "d_loss", "labels are swapped"),
     ("averaged D terms", ("return real + fake", "return (real + fake) / 2"), "d_loss", "do not divide by 2"),
+    ("BCE on probabilities in d_loss", [("F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))",
+                                         "F.binary_cross_entropy(torch.sigmoid(real_logits), torch.ones_like(real_logits))"),
+                                        ("F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))",
+                                         "F.binary_cross_entropy(torch.sigmoid(fake_logits), torch.zeros_like(fake_logits))")],
+     "d_loss", "numerical stability"),
+    ("BCE on probabilities in g_loss", ("return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))",
+                                        "return F.binary_cross_entropy(torch.sigmoid(fake_logits), torch.ones_like(fake_logits))"),
+     "g_loss", "numerical stability"),
+    ("G's reshape mixes samples", ("view(-1, 1, 28, 28)", "view(28, 28, -1).permute(2, 0, 1).reshape(-1, 1, 28, 28)"),
+     "Generator", "batch dimension stays first"),
     ("sigmoid before BCE-with-logits", ("real_logits, torch.ones_like(real_logits))",
                                         "torch.sigmoid(real_logits), torch.ones_like(real_logits))\n"
                                         "    fake_logits = torch.sigmoid(fake_logits)"), "d_loss", "sigmoid is applied before"),
@@ -203,6 +213,8 @@ MISTAKES_02_03 = [
     ("02", "init skips BatchNorm", ("nn.init.normal_(m.weight, 1.0, 0.02)", "pass"), "dcgan_init", "BatchNorm"),
     ("02", "init by class name misses ConvTranspose", ("isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear))",
                                                        "type(m).__name__ in ('Conv2d', 'Linear')"), "dcgan_init", "ConvTranspose2d"),
+    ("02", "init without a bias guard", ("        if m.bias is not None:\n            nn.init.zeros_(m.bias)",
+                                         "        nn.init.zeros_(m.bias)"), "dcgan_init", "without a bias"),
     ("03", "label before z", ("torch.cat([z, F.one_hot(y, n_classes).float()], dim=1)",
                               "torch.cat([F.one_hot(y, n_classes).float(), z], dim=1)"), "label_input", "z comes first"),
     ("03", "one_hot without the number of classes in G", ("torch.cat([z, F.one_hot(y, n_classes).float()], dim=1)",
@@ -222,6 +234,8 @@ MISTAKES_02_03 = [
     ("03", "sampling with gradients", ("    with torch.no_grad():\n        images = G(z, y)", "    images = G(z, y)"),
      "generate_digit", "gradient"),
     ("03", "G left in eval mode", ("    G.train()\n", ""), "generate_digit", "left in eval mode"),
+    ("03", "noise made on the CPU", ("torch.randn(n, G.cfg.z_dim, device=device)", "torch.randn(n, G.cfg.z_dim)"),
+     "generate_digit", "on the device of G's parameters"),
     ("04", "cycle loss without its lambda", ("return lam * (x_rec - x).abs().mean()", "return (x_rec - x).abs().mean()"),
      "cycle_loss", "without its weight lambda"),
     ("04", "cycle loss with squared error", ("return lam * (x_rec - x).abs().mean()", "return lam * ((x_rec - x) ** 2).mean()"),
@@ -267,6 +281,28 @@ MISTAKES_02_03 = [
     ("04", "D loss not halved", [("loss_a = 0.5 * (", "loss_a = ("), ("loss_b = 0.5 * (", "loss_b = (")], "d_update",
      "twice CycleGAN's"),
     ("04", "D update without zero_grad", ("    opt_D.zero_grad(set_to_none=True)\n", ""), "d_update", "clear the gradients"),
+    ("04", "G update ignores lam", ("cycle_loss(a, G_BA(fake_b), lam) + cycle_loss(b, G_AB(fake_a), lam)",
+                                    "cycle_loss(a, G_BA(fake_b)) + cycle_loss(b, G_AB(fake_a))"), "g_update",
+     "weighs the cycle term by 10"),
+    ("04", "G update composes the cycles in the wrong order",
+     ("cycle_loss(a, G_BA(fake_b), lam) + cycle_loss(b, G_AB(fake_a), lam)",
+      "cycle_loss(a, G_AB(G_BA(a)), lam) + cycle_loss(b, G_BA(G_AB(b)), lam)"), "g_update", "wrong order"),
+    ("05", "truncation redraws whole rows",
+     ("    outside = z.abs() > threshold\n    while outside.any():\n        z[outside] = torch.randn(int(outside.sum()))\n"
+      "        outside = z.abs() > threshold\n    return z",
+      "    for i in range(n):\n        while (z[i].abs() > threshold).any():\n            z[i] = torch.randn(dim)\n    return z"),
+     "truncated_z", "only the entries outside"),
+    ("05", "CBN without spectral norm", ("self.gain = spectral_norm(nn.Linear(cond_dim, channels, bias=False))",
+                                        "self.gain = nn.Linear(cond_dim, channels, bias=False)"), "ConditionalBN",
+     "not spectrally normalised"),
+    ("06", "one eps for the whole batch, uniform", ("eps = torch.rand(len(real), *[1] * (real.dim() - 1), device=real.device)",
+                                                    "eps = torch.rand(1, device=real.device)"), "gradient_penalty",
+     "same weight"),
+    ("06", "eps made on the CPU", ("*[1] * (real.dim() - 1), device=real.device)", "*[1] * (real.dim() - 1))"),
+     "gradient_penalty", "on the device of the batches"),
+    ("06", "critic ending in LeakyReLU", ("self.head = nn.Linear(2 * width * 7 * 7, 1)",
+                                          "self.head = nn.Sequential(nn.Linear(2 * width * 7 * 7, 1), nn.LeakyReLU(0.2))"),
+     "Critic", "after its last linear layer"),
     ("04", "G update without a step", ("    opt_G.step()\n    return loss", "    return loss"), "g_update", "did not move"),
     ("05", "CBN without the shift", ("return self.bn(x) * gamma + beta  # (N, C, H, W)", "return self.bn(x) * gamma  # (N, C, H, W)"),
      "ConditionalBN", "shift is missing"),
@@ -357,3 +393,13 @@ def torch_ones_3x4():
     import torch
 
     return torch.ones(4, 3)
+
+
+def test_generate_digit_may_read_the_noise_size_from_the_generator():
+    """Every library generator names its noise size z_dim, as the students' own networks of lessons 01-02 do."""
+    ns = run_exercises(SOLUTIONS["03"], replace=("G.cfg.z_dim", "G.z_dim"))
+    checks.check_generate_digit(ns["generate_digit"])
+    from gancourse import nets
+    for G in (nets.ConditionalGenerator(nets.CGANConfig(width=4)), nets.DCGANGenerator(), nets.BigGANGenerator(),
+              nets.MLPGenerator(), nets.PlaneGenerator()):
+        assert G.z_dim == G.cfg.z_dim

@@ -136,10 +136,11 @@ def check_g_loss(r: dict, seed: int) -> str:
     if not _close(got, want):
         if _close(got, F.softplus(fake).mean()):
             _fail("the target label is wrong: this loss trains G to make D say 'fake'.\n"
-                  "Hint: G wants D(G(z)) -> 1, so use torch.ones_like(fake_logits) as the target.")
+                  "Hint: G wants D(G(z)) -> 1: the fakes are judged against the label of real images.")
         if _close(got, losses.g_loss_minimax(fake)):
             _fail("this is the minimax loss log(1 - D(G(z))), which saturates when D wins.\n"
-                  "Hint: minimise -log D(G(z)) instead: BCE against ones.")
+                  "Hint: the non-saturating loss minimises -log D(G(z)): the fakes judged against the label G wants.")
         _fail(f"g_loss gave {float(got):.4f}, expected {float(want):.4f}.\n"
-              "Hint: BCE-with-logits of the fake logits against ones.")
+              "Hint: -mean log D(G(z)) is one binary cross-entropy: which label does G want D to give its fakes?")
+    _stable(r["confident"], losses.g_loss_nonsaturating(CONFIDENT_REAL), "g_loss")
     return f"{OK} g_loss is the non-saturating -E[log D(G(z))] = {float(want):.4f} on the test logits."

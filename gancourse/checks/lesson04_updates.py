@@ -2,7 +2,7 @@
 
 G_AB(x) = x + 0.5 and G_BA(x) = 0.5 x - 0.25 (one parameter each; they do not commute, so a round trip composed
 in the wrong order gives other values and gradients), D_A(x) = 1.0 · mean(x) and
-D_B(x) = 2.0 · mean(x) per image; a = 0 and b = 1 everywhere (the grader moves each parameter by a
+D_B(x) = 2.0 · mean(x) per image; a and b are ramps of pixel values (the grader moves each parameter by a
 random amount drawn from its seed). Probe and verdict: see :mod:`.protocol`. The student's update receives the
 fakes fake_b = G_AB(a) and fake_a = G_BA(b) with their graphs, as the library's steps hand them over.
 """
@@ -55,7 +55,7 @@ def _start(seed: int) -> list[float]:
 def _toy(seed: int):
     c_ab, c_ba, w_a, w_b = _start(seed)
     G_AB, G_BA, D_A, D_B = _Shift(c_ab), _Shift(c_ba, scale=0.5), _MeanLogit(w_a), _MeanLogit(w_b)
-    a, b = torch.zeros(2, 1, 2, 2), torch.ones(2, 1, 2, 2)
+    a, b = torch.linspace(-1.0, 0.0, 8).view(2, 1, 2, 2), torch.linspace(0.3, 1.0, 8).view(2, 1, 2, 2)  # (2, 1, 2, 2)
     return G_AB, G_BA, D_A, D_B, a, b
 
 

@@ -6,9 +6,12 @@ Probe and verdict: see :mod:`.protocol`.
 from __future__ import annotations
 
 import math
+import time
 
 import torch
 from torch import nn
+from torch.nn.utils import parametrize
+from torch.overrides import TorchFunctionMode
 
 from ._common import OK, _close, _fail, _run, _shape
 from .protocol import check, generator, tensor
@@ -39,7 +42,15 @@ def _probe_cbn(seed: int, ConditionalBN) -> dict:
     if isinstance(outs["c"], torch.Tensor) and outs["c"].requires_grad:
         outs["c"].sum().backward()
     no_grad = [n for n, p in cbn.named_parameters() if p.requires_grad and p.grad is None]
-    return {**outs, "bns": [{"affine": bool(b.affine), "eps": float(b.eps)} for b in bns], "no_grad": no_grad}
+    return {**outs, "bns": [{"affine": bool(b.affine), "eps": float(b.eps)} for b in bns], "no_grad": no_grad,
+            "spectral": [_spectral(m) for m in cbn.modules() if isinstance(m, nn.Linear)]}
+
+
+def _spectral(m: nn.Module) -> bool:
+    """Whether ``m.weight`` is divided by its largest singular value (the parametrization, or the older hook)."""
+    if parametrize.is_parametrized(m, "weight"):
+        return any("SpectralNorm" in type(f).__name__ for f in m.parametrizations["weight"])
+    return hasattr(m, "weight_orig") and hasattr(m, "weight_u")
 
 
 @check(_probe_cbn)
@@ -48,6 +59,9 @@ def check_conditional_bn(r: dict, seed: int) -> str:
     if len(r["bns"]) != 1 or r["bns"][0]["affine"] is not False:
         _fail("ConditionalBN should hold one BatchNorm2d without its own scale and shift.\n"
               "Hint: the condition supplies scale and shift, so the BatchNorm must not learn a second pair.")
+    if not r["spectral"] or not all(r["spectral"]):
+        _fail("ConditionalBN's linear maps are not spectrally normalised.\nHint: BigGAN divides every weight matrix of "
+              "G and D by its largest singular value, the maps that compute the scale and the shift included.")
     x, _ = _cbn_inputs(seed)
     plain = nn.functional.batch_norm(x, None, None, training=True, eps=float(r["bns"][0]["eps"]))  # BN(x), no affine
     out0 = r["zero"]
@@ -138,9 +152,40 @@ def check_hinge(r: dict, seed: int) -> str:
     return f"{OK} hinge losses: D only learns from samples inside the margin, G raises D's score of its fakes."
 
 
+_RANDOM = {"randn", "randn_like", "rand", "rand_like", "normal", "normal_", "uniform_", "randint", "bernoulli"}
+SWEEP = (64, 96, 0.25)  # the lesson's sweep: BigGAN's 96-d z at its smallest threshold
+
+
+class _DrawBudget(TorchFunctionMode):
+    """Counts the random numbers torch draws and stops code that would draw (nearly) forever.
+
+    Redrawing only the entries outside [-t, t] draws about n·dim / P(|z| < t) numbers (5 n·dim at t = 0.25);
+    redrawing whole rows until a row lies inside needs P(|z| < t)^-dim tries: about 1e68 for 96 dims.
+    """
+
+    def __init__(self, limit: int, seconds: float):
+        super().__init__()
+        self.limit, self.deadline, self.drawn = limit, time.monotonic() + seconds, 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if getattr(func, "__name__", "") in _RANDOM and isinstance(out, torch.Tensor):
+            self.drawn += out.numel()
+        if self.drawn > self.limit or time.monotonic() > self.deadline:
+            _fail(f"truncated_z({SWEEP[0]}, {SWEEP[1]}, {SWEEP[2]}), the lesson's truncation sweep, drew more than "
+                  f"{self.limit:,} random numbers (or ran for seconds) without finishing: it would never end there.\n"
+                  "Hint: the chance that a whole row of 96 entries lies inside [-t, t] is P(|z| < t)^96; each entry "
+                  "is truncated on its own, so only the entries outside need a new draw.")
+        return out
+
+
 def _probe_truncation(seed: int, truncated_z) -> dict:
     torch.manual_seed(seed)
-    return {"z": _run("truncated_z", truncated_z, 20000, 4, 1.0)}
+    z = _run("truncated_z", truncated_z, 20000, 4, 1.0)
+    n, dim, t = SWEEP
+    with _DrawBudget(limit=200 * n * dim, seconds=10.0):
+        sweep = _run("truncated_z", truncated_z, n, dim, t)
+    return {"z": z, "sweep": sweep}
 
 
 @check(_probe_truncation)
@@ -164,4 +209,8 @@ def check_truncation(r: dict, seed: int) -> str:
     if abs(std - want) > 0.02:
         _fail(f"the spread is {std:.3f}, a truncated normal has {want:.3f}.\n"
               "Hint: rescaling z is not the truncation trick; redraw the entries outside instead.")
-    return f"{OK} truncation: z is a truncated normal (std {std:.3f}, theory {want:.3f})."
+    sweep = r["sweep"]
+    if not isinstance(sweep, torch.Tensor) or tuple(sweep.shape) != SWEEP[:2] or float(sweep.abs().max()) > SWEEP[2]:
+        _fail(f"truncated_z{SWEEP} gave {_shape(sweep)} with values outside [-{SWEEP[2]}, {SWEEP[2]}]; expected a "
+              f"{SWEEP[:2]} tensor inside.\nHint: the threshold and the shape are arguments: use them, not fixed values.")
+    return f"{OK} truncation: z is a truncated normal (std {std:.3f}, theory {want:.3f}), fast at the sweep's t = 0.25."

@@ -96,7 +96,37 @@ def _probe_gp(seed: int, gradient_penalty) -> dict:
     same = _run("gradient_penalty", gradient_penalty, _Quadratic(), x, x.clone())
     real, fake = torch.full((256, 1), 3.0), torch.full((256, 1), 1.0)
     between = _run("gradient_penalty", gradient_penalty, _Quadratic(), real, fake)
-    return {"linear": value, "grad_w": grad, "same": same, "between": between}
+    spy = _Spy()
+    _run("gradient_penalty", gradient_penalty, spy, *_mix_pair(seed))
+    return {"linear": value, "grad_w": grad, "same": same, "between": between, "x_hat": spy.inputs[:1],
+            "other_device": _on_meta(gradient_penalty)}
+
+
+class _Spy(_Quadratic):
+    """The quadratic critic, keeping the points it is evaluated at."""
+
+    def __init__(self):
+        super().__init__()
+        self.inputs: list[torch.Tensor] = []
+
+    def forward(self, x):
+        self.inputs.append(x.detach().clone())
+        return super().forward(x)
+
+
+def _mix_pair(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Reals in [1, 2] and fakes in [-2, -1], 64 images (1, 2, 2): every coordinate of every pair apart."""
+    g = generator(seed + 7)
+    return 1 + torch.rand(64, 1, 2, 2, generator=g), -1 - torch.rand(64, 1, 2, 2, generator=g)
+
+
+def _on_meta(gradient_penalty) -> str:
+    """Probe: the penalty with the batches on another device ('meta', as a GPU would be): 'ok' or the error."""
+    try:
+        gradient_penalty(_Quadratic(), torch.randn(4, 1, 2, 2, device="meta"), torch.randn(4, 1, 2, 2, device="meta"))
+        return "ok"
+    except Exception as e:  # noqa: BLE001 - student code; only a device mix-up is judged
+        return f"{type(e).__name__}: {str(e).strip()[:200]}"
 
 
 @check(_probe_gp)
@@ -132,10 +162,36 @@ def check_gradient_penalty(r: dict, seed: int) -> str:
     if _close(between, 0.0):
         _fail("the penalty is taken at the fakes.\nHint: the penalty lives on random points of the segments "
               "between a real sample and a fake one, a fresh mixing weight per sample.")
+    _per_sample_mix(r["x_hat"], seed)
     if not 0.6 * 10 < between < 2.2 * 10:
         _fail(f"with reals at 3 and fakes at 1 the penalty on interpolates should be near 10 * 4/3 = 13.3, got {between:.2f}."
               "\nHint: draw eps uniformly in [0, 1], one per sample, shaped (N, 1, ...) so it broadcasts.")
+    if r["other_device"] != "ok":
+        _fail(f"with the batches on another device (here 'meta', on Colab 'cuda') the penalty failed: "
+              f"{r['other_device']}\nHint: a new tensor lives on the CPU unless told otherwise: draw the mixing "
+              "weights on the device of the batches.")
     return f"{OK} gradient penalty: per-sample norms on interpolates, differentiable. Well done!"
+
+
+def _per_sample_mix(x_hat, seed: int) -> None:
+    """Verdict: the critic saw x_hat = eps x + (1 - eps) x~ with one eps in [0, 1] per sample, different across samples."""
+    real, fake = _mix_pair(seed)
+    x_hat = x_hat[0] if isinstance(x_hat, list) and x_hat else None
+    if not isinstance(x_hat, torch.Tensor) or x_hat.shape != real.shape:
+        _fail(f"the critic was evaluated on {_shape_of(x_hat)}, expected the interpolates, shaped like the batch "
+              f"{tuple(real.shape)}.\nHint: the penalty is taken at one interpolate per pair of a real and a fake sample.")
+    eps = ((x_hat - fake) / (real - fake)).flatten(1)  # (64, 4): the mixing weight of every coordinate
+    if (eps.max(1).values - eps.min(1).values).max() > 1e-4 or eps.min() < -1e-4 or eps.max() > 1 + 1e-4:
+        _fail("the interpolates are not points on the segments between each real sample and its fake: the mixing "
+              "weight differs from pixel to pixel or leaves [0, 1].\nHint: one weight per sample, shaped (N, 1, 1, 1) "
+              "so that it broadcasts over the sample's other dimensions.")
+    if float(eps[:, 0].std()) < 0.05:
+        _fail("every sample of the batch was mixed with the same weight: the penalty then sees one slice between "
+              "the distributions per step.\nHint: draw a fresh uniform weight for each sample, not one for the batch.")
+
+
+def _shape_of(x) -> str:
+    return str(tuple(x.shape)) if isinstance(x, torch.Tensor) else type(x).__name__
 
 
 def _probe_critic(seed: int, Critic) -> dict:
@@ -160,6 +216,12 @@ def check_critic(r: dict, seed: int) -> str:
         _fail("the critic has BatchNorm: it mixes the samples of a batch, so the gradient penalty's per-sample "
               "gradients are no longer per sample.\nHint: build the blocks with bn=False (layer norm or none).")
     _logit_range(tensor(r, "extreme", "Critic's output"), "Critic")
+    last = next((i for i, d in reversed(list(enumerate(r["layers"]))) if d["type"] in ("Linear", "Conv2d")), -1)
+    after = [d["type"] for d in r["layers"][last + 1:] if d["type"] in ("LeakyReLU", "ReLU", "Tanh", "Sigmoid", "ELU")]
+    if after:
+        _fail(f"the critic's score passes through a {after[0]} after its last linear layer.\nHint: the score is the "
+              "output of a linear read-out, unbounded and not bent: an activation there distorts the distance "
+              "estimate.")
     if "LeakyReLU" not in kinds(r["layers"]):
         _fail("the critic has no LeakyReLU.\nHint: as in DCGAN's D, a leaky nonlinearity passes gradient for negative inputs too.")
     again, alone = tensor(r, "again", "Critic's output"), tensor(r, "alone", "Critic's output")
