@@ -141,6 +141,28 @@ def _shaped(out, what: str, x_shape: tuple, want: tuple[int, ...], hint: str) ->
     return out
 
 
+def _show(t: torch.Tensor) -> str:
+    """A student's result for a message: its value if it is one number, else its shape."""
+    return f"{float(t):.4f}" if t.numel() == 1 else f"a tensor of shape {tuple(t.shape)}"
+
+
+def elsewhere(fn: Callable, *args) -> str:
+    """Probe: call student code on inputs that live on PyTorch's ``meta`` device, as they would on a GPU: 'ok', or
+    the error it raised (a tensor made without ``device=`` lands on the CPU and cannot meet them)."""
+    try:
+        fn(*args)
+        return "ok"
+    except Exception as e:  # noqa: BLE001 - student code; only a device mix-up is judged, by _same_device
+        return f"{type(e).__name__}: {str(e).strip()[:200]}"
+
+
+def _same_device(result: str, where: str, what: str, made: str, owner: str) -> None:
+    """Verdict on :func:`elsewhere`: fail unless the student's code ran with its inputs on another device."""
+    if result != "ok":
+        _fail(f"with {where} on another device (here 'meta', on Colab 'cuda') {what} failed: {result}\n"
+              f"Hint: a new tensor lives on the CPU unless told otherwise: create {made} on the device of {owner}.")
+
+
 def _close(a: torch.Tensor | float, b: torch.Tensor | float, tol: float = 1e-4) -> bool:
     a, b = (v.detach() if isinstance(v, torch.Tensor) else v for v in (a, b))
     return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))

@@ -150,8 +150,8 @@ def _init_net(seed: int) -> nn.Sequential:
     return net
 
 
-def _probe_init(seed: int, init_fn) -> dict:
-    net = _init_net(seed)
+def _apply_init(net: nn.Module, init_fn) -> None:
+    """``net.apply(init_fn)``, naming the one crash a missing bias causes (other errors go to :func:`_run`)."""
     try:
         net.apply(init_fn)
     except AttributeError as e:
@@ -159,9 +159,12 @@ def _probe_init(seed: int, init_fn) -> dict:
             _fail("the init function crashed on a layer without a bias (bias=False, as before every BatchNorm of "
                   "lesson 02's networks): its bias is None.\nHint: a layer built without a bias has nothing to "
                   "initialise there; your function must handle both kinds.")
-        _run("the init function", lambda: net.apply(init_fn))
-    except Exception:  # noqa: BLE001 - the same call again, for the readable message
-        _run("the init function", lambda: net.apply(init_fn))
+        raise
+
+
+def _probe_init(seed: int, init_fn) -> dict:
+    net = _init_net(seed)
+    _run("the init function", _apply_init, net, init_fn)
     return {"layers": [{"type": type(m).__name__, "weight": m.weight, "bias": m.bias} for m in net]}
 
 

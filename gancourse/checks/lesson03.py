@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from ..nets.conditional import CGANConfig, ConditionalGenerator, one_hot_input
-from ._common import OK, _fail, _run, _shape
+from ._common import OK, _fail, _run, _same_device, _shape, elsewhere
 from .protocol import check, generator
 
 
@@ -84,12 +84,7 @@ def _probe_generate_digit(seed: int, fn) -> dict:
     out = _run("generate_digit", fn, G, _digit(seed), 5)
     report = {"out": out, "labels": [y for y in seen["labels"] if y is not None], "modes": list(seen["modes"]),
               "training": G.training, "requires_grad": bool(getattr(out, "requires_grad", False))}
-    meta, _ = _lesson_generator(seed, "meta")  # a second device: a tensor made without device= lands on the CPU
-    try:
-        fn(meta, _digit(seed), 3)
-        report["other_device"] = "ok"
-    except Exception as e:  # noqa: BLE001 - student code; only a device mix-up is judged here
-        report["other_device"] = f"{type(e).__name__}: {str(e).strip()[:200]}"
+    report["other_device"] = elsewhere(fn, _lesson_generator(seed, "meta")[0], _digit(seed), 3)
     return report
 
 
@@ -105,10 +100,7 @@ def check_generate_digit(r: dict, seed: int) -> str:
         got = labels.tolist() if isinstance(labels, torch.Tensor) else labels
         _fail(f"G was asked for labels {got}, not {[digit] * 5}.\n"
               "Hint: every one of the n labels is the digit asked for, as integer class indices.")
-    if r["other_device"] != "ok":
-        _fail(f"with G on another device (here 'meta', on Colab 'cuda') generate_digit failed: {r['other_device']}\n"
-              "Hint: a new tensor lives on the CPU unless told otherwise: create the noise and the labels on the "
-              "device of G's parameters.")
+    _same_device(r["other_device"], "G", "generate_digit", "the noise and the labels", "G's parameters")
     if not r["modes"] or any(m is not False for m in r["modes"]):
         _fail("G ran in training mode: its BatchNorm then uses this batch's statistics and the samples change.\n"
               "Hint: switch G to evaluation mode for sampling, and back to training mode afterwards.")

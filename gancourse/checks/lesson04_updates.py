@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._common import OK, _close, _fail, _run
+from ._common import OK, _close, _fail, _run, _show
 from .protocol import as_tensor, check, generator, tensor
 
 
@@ -64,10 +64,6 @@ def _d_loss(D_A, D_B, a, b, fake_a, fake_b):
     loss_a = 0.5 * (((D_A(a) - 1) ** 2).mean() + (D_A(fake_a.detach()) ** 2).mean())
     loss_b = 0.5 * (((D_B(b) - 1) ** 2).mean() + (D_B(fake_b.detach()) ** 2).mean())
     return loss_a + loss_b
-
-
-def _number(t: torch.Tensor) -> str:
-    return f"{float(t):.4f}" if t.numel() == 1 else f"a tensor of shape {tuple(t.shape)}"
 
 
 def _probe_d_update(seed: int, d_update) -> dict:
@@ -177,7 +173,7 @@ def check_generator_update(r: dict, seed: int) -> str:
               "D_B the translations into B, D_A those into A.")
     loss0 = tensor(r, "loss0", "g_update's result")
     if loss0.numel() != 1 or not _close(loss0, adv):
-        _fail(f"with lam=0 the loss is {_number(loss0)}, expected the adversarial part alone, {adv:.4f}: the lambda = 0 "
+        _fail(f"with lam=0 the loss is {_show(loss0)}, expected the adversarial part alone, {adv:.4f}: the lambda = 0 "
               "ablation would still train with a cycle loss.\nHint: every cycle term is weighted by the lam argument.")
     start = _start(seed)
     c = [float(as_tensor(v, "a parameter")) for v in r["c"]]

@@ -26,8 +26,12 @@ from ._common import (
     _fail,
     _logit_range,
     _run,
+    _same_device,
+    _shape,
     _shaped,
+    _show,
     describe,
+    elsewhere,
     kinds,
 )
 from .protocol import check, generator, tensor
@@ -76,10 +80,6 @@ def check_wasserstein_losses(r: dict, seed: int) -> str:
     return f"{OK} Wasserstein losses: critic {float(want_c):.4f}, generator {float(want_g):.4f} on the test scores."
 
 
-def _show(t: torch.Tensor) -> str:
-    return f"{float(t):.4f}" if t.numel() == 1 else f"a tensor of shape {tuple(t.shape)}"
-
-
 _W = torch.tensor([2.0, 0.0, 0.0, 2.0 * 2**0.5])  # |w| = sqrt(12)
 
 
@@ -99,7 +99,8 @@ def _probe_gp(seed: int, gradient_penalty) -> dict:
     spy = _Spy()
     _run("gradient_penalty", gradient_penalty, spy, *_mix_pair(seed))
     return {"linear": value, "grad_w": grad, "same": same, "between": between, "x_hat": spy.inputs[:1],
-            "other_device": _on_meta(gradient_penalty)}
+            "other_device": elsewhere(gradient_penalty, _Quadratic(), torch.randn(4, 1, 2, 2, device="meta"),
+                                      torch.randn(4, 1, 2, 2, device="meta"))}
 
 
 class _Spy(_Quadratic):
@@ -118,15 +119,6 @@ def _mix_pair(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Reals in [1, 2] and fakes in [-2, -1], 64 images (1, 2, 2): every coordinate of every pair apart."""
     g = generator(seed + 7)
     return 1 + torch.rand(64, 1, 2, 2, generator=g), -1 - torch.rand(64, 1, 2, 2, generator=g)
-
-
-def _on_meta(gradient_penalty) -> str:
-    """Probe: the penalty with the batches on another device ('meta', as a GPU would be): 'ok' or the error."""
-    try:
-        gradient_penalty(_Quadratic(), torch.randn(4, 1, 2, 2, device="meta"), torch.randn(4, 1, 2, 2, device="meta"))
-        return "ok"
-    except Exception as e:  # noqa: BLE001 - student code; only a device mix-up is judged
-        return f"{type(e).__name__}: {str(e).strip()[:200]}"
 
 
 @check(_probe_gp)
@@ -166,10 +158,7 @@ def check_gradient_penalty(r: dict, seed: int) -> str:
     if not 0.6 * 10 < between < 2.2 * 10:
         _fail(f"with reals at 3 and fakes at 1 the penalty on interpolates should be near 10 * 4/3 = 13.3, got {between:.2f}."
               "\nHint: draw eps uniformly in [0, 1], one per sample, shaped (N, 1, ...) so it broadcasts.")
-    if r["other_device"] != "ok":
-        _fail(f"with the batches on another device (here 'meta', on Colab 'cuda') the penalty failed: "
-              f"{r['other_device']}\nHint: a new tensor lives on the CPU unless told otherwise: draw the mixing "
-              "weights on the device of the batches.")
+    _same_device(r["other_device"], "the batches", "the penalty", "the mixing weights", "the batches")
     return f"{OK} gradient penalty: per-sample norms on interpolates, differentiable. Well done!"
 
 
@@ -178,7 +167,7 @@ def _per_sample_mix(x_hat, seed: int) -> None:
     real, fake = _mix_pair(seed)
     x_hat = x_hat[0] if isinstance(x_hat, list) and x_hat else None
     if not isinstance(x_hat, torch.Tensor) or x_hat.shape != real.shape:
-        _fail(f"the critic was evaluated on {_shape_of(x_hat)}, expected the interpolates, shaped like the batch "
+        _fail(f"the critic was evaluated on {_shape(x_hat)}, expected the interpolates, shaped like the batch "
               f"{tuple(real.shape)}.\nHint: the penalty is taken at one interpolate per pair of a real and a fake sample.")
     eps = ((x_hat - fake) / (real - fake)).flatten(1)  # (64, 4): the mixing weight of every coordinate
     if (eps.max(1).values - eps.min(1).values).max() > 1e-4 or eps.min() < -1e-4 or eps.max() > 1 + 1e-4:
@@ -188,10 +177,6 @@ def _per_sample_mix(x_hat, seed: int) -> None:
     if float(eps[:, 0].std()) < 0.05:
         _fail("every sample of the batch was mixed with the same weight: the penalty then sees one slice between "
               "the distributions per step.\nHint: draw a fresh uniform weight for each sample, not one for the batch.")
-
-
-def _shape_of(x) -> str:
-    return str(tuple(x.shape)) if isinstance(x, torch.Tensor) else type(x).__name__
 
 
 def _probe_critic(seed: int, Critic) -> dict:
