@@ -53,7 +53,9 @@ class Curve(Callback):
     def on_log(self, trainer, row: dict) -> None:
         self._clock(trainer)
         if self.trained_s >= self._next or self.trained_s >= self.budget_s:
-            self.points.append({"train_s": round(self.trained_s, 1), "step": trainer.step, **self.evaluation.measure(trainer)})
+            self.points.append(
+                {"train_s": round(self.trained_s, 1), "step": trainer.step, **self.evaluation.measure(trainer)}
+            )
             print(json.dumps(self.points[-1]), file=sys.stderr, flush=True)
             self._next += self.every_s
         trainer.should_stop = self.trained_s >= self.budget_s
@@ -68,11 +70,25 @@ def curve(kind: str, dataset: str, budget_s: float, every_s: float, n: int, devi
     G, D = registry.build(kind, asdict(model_cfg))
     batches = Batches(data.images, data.labels, how.batch_size, device, seed=seed)
     timer = Curve(Evaluation(dataset, n=n, seed=seed + 1), budget_s, every_s)
-    trainer = Trainer(G, D, batches, how.steps(model_cfg, train_cfg, data), train_cfg, callbacks=[timer],
-                      device=device, progress=False, kind=kind)
+    trainer = Trainer(
+        G,
+        D,
+        batches,
+        how.steps(model_cfg, train_cfg, data),
+        train_cfg,
+        callbacks=[timer],
+        device=device,
+        progress=False,
+        kind=kind,
+    )
     trainer.fit()
-    return {"model": kind, "batch_size": how.batch_size, "precision": trainer.precision, "plans": trainer.speed,
-            "points": timer.points}
+    return {
+        "model": kind,
+        "batch_size": how.batch_size,
+        "precision": trainer.precision,
+        "plans": trainer.speed_plans,
+        "points": timer.points,
+    }
 
 
 def plot(results: list[dict], path: Path, dataset: str) -> None:
@@ -109,7 +125,9 @@ def main(argv=None) -> int:
     stem = save_report(args.out, {"machine": machine(), "dataset": args.dataset, "results": results}, extra=(".png",))
     plot(results, stem.with_name(stem.name + ".png"), args.dataset)
     for r in results:
-        print(r["model"], [(p["train_s"], round(p["fd"], 2), round(p.get("label_accuracy", 0), 3)) for p in r["points"]])
+        print(
+            r["model"], [(p["train_s"], round(p["fd"], 2), round(p.get("label_accuracy", 0), 3)) for p in r["points"]]
+        )
     return 0
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 
 import gancourse
-from gancourse.train.speed import native_bf16
+from gancourse.speed import native_bf16
 from gancourse.utils import choose_device
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -33,8 +33,14 @@ PACKAGE_ROOT = Path(gancourse.__file__).resolve().parents[1]  # the folder holdi
 CONFIGS = {
     "defaults (no flags)": [],
     "defaults + bf16 autocast": ["--precision", "bf16"],
-    "before issue 19: torch layers, NCHW, Adam per tensor, fp32": ["--conv", "torch", "--no-channels-last",
-                                                                   "--no-fused-adam", "--precision", "fp32"],
+    "before issue 19: torch layers, NCHW, Adam per tensor, fp32": [
+        "--conv",
+        "torch",
+        "--no-channels-last",
+        "--no-fused-adam",
+        "--precision",
+        "fp32",
+    ],
 }
 
 
@@ -45,8 +51,23 @@ def run(model: str, flags: list[str], args, folder: Path) -> dict:
     dataset = args.dataset
     if dataset.startswith("folder:"):  # a relative folder is the caller's, not the package root's
         dataset = "folder:" + str(Path(dataset.removeprefix("folder:")).resolve())
-    cmd = [sys.executable, "-m", "gancourse", "train", model, "--dataset", dataset, "--batch-size",
-           str(args.batch_size), "--epochs", str(args.epochs), "--quiet", "--out", str(out), *flags]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gancourse",
+        "train",
+        model,
+        "--dataset",
+        dataset,
+        "--batch-size",
+        str(args.batch_size),
+        "--epochs",
+        str(args.epochs),
+        "--quiet",
+        "--out",
+        str(out),
+        *flags,
+    ]
     if args.limit:
         cmd += ["--limit", str(args.limit)]
     if args.device:
@@ -78,17 +99,26 @@ def main(argv=None) -> int:
             rows[name] = run(args.model, CONFIGS[name], args, Path(tmp))
             print(json.dumps({name: rows[name]}), flush=True)
     tf = tensorflow_tutorial(args.tf_python, args.batch_size, 20, None) if args.tf_python else None
-    lines = [f"`gancourse train {args.model} --batch-size {args.batch_size}`, {args.dataset}"
-             f"{f' (first {args.limit:,} images)' if args.limit else ''}, {args.epochs} epochs; {machine()}", "",
-             "| configuration | images/s per epoch after the first | epoch seconds | callbacks' share | precision |"
-             + (" vs TensorFlow tutorial |" if tf else ""), "|---|---:|---|---:|---|" + ("---:|" if tf else "")]
+    lines = [
+        f"`gancourse train {args.model} --batch-size {args.batch_size}`, {args.dataset}"
+        f"{f' (first {args.limit:,} images)' if args.limit else ''}, {args.epochs} epochs; {machine()}",
+        "",
+        "| configuration | images/s per epoch after the first | epoch seconds | callbacks' share | precision |"
+        + (" vs TensorFlow tutorial |" if tf else ""),
+        "|---|---:|---|---:|---|" + ("---:|" if tf else ""),
+    ]
     for name, r in rows.items():
         ratio = f" {r['images_per_s'] / tf['images_per_s']:.2f}× |" if tf else ""
-        lines.append(f"| {name} | {r['images_per_s']:,.0f} | {', '.join(f'{s:.1f}' for s in r['epoch_seconds'])} | "
-                     f"{100 * r['callbacks_share']:.1f} % | {r['precision']} |{ratio}")
+        lines.append(
+            f"| {name} | {r['images_per_s']:,.0f} | {', '.join(f'{s:.1f}' for s in r['epoch_seconds'])} | "
+            f"{100 * r['callbacks_share']:.1f} % | {r['precision']} |{ratio}"
+        )
     if tf:
-        lines += ["", f"TensorFlow {tf['tensorflow']} tutorial `train_step`, same batch, the same run: "
-                  f"{tf['images_per_s']:,.0f} images/s (steps after warm-up)."]
+        lines += [
+            "",
+            f"TensorFlow {tf['tensorflow']} tutorial `train_step`, same batch, the same run: "
+            f"{tf['images_per_s']:,.0f} images/s (steps after warm-up).",
+        ]
     print("\n".join(lines))
     if args.out:
         save_report(args.out, {"machine": machine(), "rows": rows, "tensorflow_tutorial": tf}, "\n".join(lines) + "\n")

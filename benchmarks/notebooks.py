@@ -55,8 +55,12 @@ def main(argv=None) -> int:
     for nb in args.notebooks:
         start = time.perf_counter()
         try:
-            done = subprocess.run([sys.executable, __file__, "--one", str(Path(nb).resolve())], capture_output=True,
-                                  text=True, timeout=args.timeout)
+            done = subprocess.run(
+                [sys.executable, __file__, "--one", str(Path(nb).resolve())],
+                capture_output=True,
+                text=True,
+                timeout=args.timeout,
+            )
             last = (done.stdout.strip().splitlines() or ["{}"])[-1]
             row = json.loads(last) if last.startswith("{") else {"error": done.stderr.strip()[-400:]}
         except subprocess.TimeoutExpired:

@@ -56,14 +56,19 @@ def run(setting: Setting, seed: int, steps: int, batch_size: int = 256) -> dict:
 
 
 def table(results: dict[str, list[dict]], steps: int) -> str:
-    lines = [f"Ring of 8 Gaussians (radius 2, std 0.05), {steps} steps at batch 256, Adam 2e-4 (0.5, 0.999); "
-             f"{machine()}", "", "| setting | seeds | modes covered (each seed) | mean high-quality | collapsed (<= 2 modes) |",
-             "|---|---:|---|---:|---:|"]
+    lines = [
+        f"Ring of 8 Gaussians (radius 2, std 0.05), {steps} steps at batch 256, Adam 2e-4 (0.5, 0.999); {machine()}",
+        "",
+        "| setting | seeds | modes covered (each seed) | mean high-quality | collapsed (<= 2 modes) |",
+        "|---|---:|---|---:|---:|",
+    ]
     for name, rows in results.items():
         modes = [r["modes"] for r in rows]
         hq = sum(r["high_quality"] for r in rows) / len(rows)
-        lines.append(f"| {name} | {len(rows)} | {' '.join(map(str, modes))} | {hq:.0%} | "
-                     f"{sum(m <= 2 for m in modes)}/{len(rows)} |")
+        lines.append(
+            f"| {name} | {len(rows)} | {' '.join(map(str, modes))} | {hq:.0%} | "
+            f"{sum(m <= 2 for m in modes)}/{len(rows)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -43,8 +43,11 @@ def machine() -> str:
     """The machine a number was measured on: CPU, its vector flags, threads, device, versions."""
     flags = sorted(f for f in cpu_flags() if f in {"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile"})
     dev = torch.cuda.get_device_name() if torch.cuda.is_available() else "CPU"
-    return (f"{cpu_name()} ({', '.join(flags) or 'no AVX2'}), {os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads, {dev}; "
-            f"torch {torch.__version__}, Python {platform.python_version()}")
+    return (
+        f"{cpu_name()} ({', '.join(flags) or 'no AVX2'}), {os.cpu_count()} logical cores, "
+        f"{torch.get_num_threads()} torch threads, {dev}; "
+        f"torch {torch.__version__}, Python {platform.python_version()}"
+    )
 
 
 class StepLimit(Callback):
@@ -60,8 +63,19 @@ class StepLimit(Callback):
 BEFORE = {"conv": "torch", "channels_last": False, "fused_adam": False}  # the defaults up to issue 19
 
 
-def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: int, out_dir: Path, steps: int | None = None,
-              precision: str = "fp32", device=None, speed: str = "defaults", recipe: dict | None = None) -> dict:
+def run_model(
+    kind: str,
+    dataset: str,
+    budget_s: float,
+    n_samples: int,
+    seed: int,
+    out_dir: Path,
+    steps: int | None = None,
+    precision: str = "fp32",
+    device=None,
+    speed: str = "defaults",
+    recipe: dict | None = None,
+) -> dict:
     seed_everything(seed)
     how = registry.get(kind)
     batch_size = how.batch_size
@@ -71,39 +85,66 @@ def run_model(kind: str, dataset: str, budget_s: float, n_samples: int, seed: in
     train_cfg = how.train_config(epochs=10**6, log_every=20, precision=precision, **extra)  # the budget decides
     G, D = registry.build(kind, asdict(model_cfg))
     device = device or torch.device("cpu")
-    batches = Batches(data.images, data.labels if how.conditional else None, batch_size=batch_size, seed=seed, device=device)
+    batches = Batches(
+        data.images, data.labels if how.conditional else None, batch_size=batch_size, seed=seed, device=device
+    )
     limit = TimeBudget(budget_s) if steps is None else StepLimit(steps)
-    trainer = Trainer(G, D, batches, how.steps(model_cfg, train_cfg, data), train_cfg, callbacks=[limit],
-                      progress=False, kind=kind, device=device)
+    trainer = Trainer(
+        G,
+        D,
+        batches,
+        how.steps(model_cfg, train_cfg, data),
+        train_cfg,
+        callbacks=[limit],
+        progress=False,
+        kind=kind,
+        device=device,
+    )
     start = time.perf_counter()
     trainer.fit()
     seconds = time.perf_counter() - start
     inputs = trainer.steps.fixed_inputs(n_samples, torch.Generator().manual_seed(seed + 1), trainer.device)  # (z[, y])
     labels = inputs[1].cpu() if how.conditional else None
     G = trainer.ema.module if trainer.ema is not None else trainer.G  # BigGAN samples from its EMA
-    images = to_uint8(torch.cat([trainer.steps.sample(G, tuple(t[i:i + 500] for t in inputs))
-                                 for i in range(0, n_samples, 500)]))
+    images = to_uint8(
+        torch.cat([trainer.steps.sample(G, tuple(t[i : i + 500] for t in inputs)) for i in range(0, n_samples, 500)])
+    )
     images = images.cpu()
-    save_grid(images[:100], unique_path(out_dir / f"quality-{dataset}-{kind}.png"), nrow=10)  # never over an earlier run
+    save_grid(
+        images[:100], unique_path(out_dir / f"quality-{dataset}-{kind}.png"), nrow=10
+    )  # never over an earlier run
     report = evaluate_samples(images, labels, dataset, gan_train=how.conditional, seed=seed)
     label = kind + "".join(f" {k}={v}" for k, v in (recipe or {}).items())
-    return {"model": label, "speed": speed, "precision": trainer.precision, "steps": trainer.step, "epochs": round(trainer.step / len(batches), 1),
-            "train_seconds": round(seconds, 1), "images_per_s": round(trainer.step * batch_size / seconds),
-            "batch_size": batch_size, "report": report}
+    return {
+        "model": label,
+        "speed": speed,
+        "precision": trainer.precision,
+        "steps": trainer.step,
+        "epochs": round(trainer.step / len(batches), 1),
+        "train_seconds": round(seconds, 1),
+        "images_per_s": round(trainer.step * batch_size / seconds),
+        "batch_size": batch_size,
+        "report": report,
+    }
 
 
 def table(rows: list[dict], dataset: str, budget_min: float, steps: int | None = None) -> str:
     floor, ceiling = rows[0]["report"]["floor"], rows[0]["report"]["ceiling"]
-    head = ("| model | steps (epochs) | FD ↓ | FD / floor | KID ↓ | IS ↑ | precision | recall | density | coverage "
-            "| class entropy | label acc. | GAN-train |")
+    head = (
+        "| model | steps (epochs) | FD ↓ | FD / floor | KID ↓ | IS ↑ | precision | recall | density | coverage "
+        "| class entropy | label acc. | GAN-train |"
+    )
     lines = [head, "|" + "---|" * 13]
 
     def fmt(name, r, steps=""):
         la = f"{r['label_accuracy']:.3f}" if "label_accuracy" in r else "–"
         gt = f"{r['gan_train']:.3f}" if "gan_train" in r else "–"
         ratio = r["fd"] / floor["fd"] if floor["fd"] > 0 else float("nan")
-        return (f"| {name} | {steps} | {r['fd']:.2f} | {ratio:.1f}× | {r['kid']:.4f} | {r['is']:.2f} | {r['precision']:.3f} "
-                f"| {r['recall']:.3f} | {r['density']:.3f} | {r['coverage']:.3f} | {r['class_entropy']:.3f} | {la} | {gt} |")
+        return (
+            f"| {name} | {steps} | {r['fd']:.2f} | {ratio:.1f}× | {r['kid']:.4f} | {r['is']:.2f} | "
+            f"{r['precision']:.3f} "
+            f"| {r['recall']:.3f} | {r['density']:.3f} | {r['coverage']:.3f} | {r['class_entropy']:.3f} | {la} | {gt} |"
+        )
 
     lines.append(fmt("floor: real test images", floor))
     for row in rows:
@@ -112,8 +153,10 @@ def table(rows: list[dict], dataset: str, budget_min: float, steps: int | None =
     ref = rows[0]["report"]["reference"]
     what = f"{steps:,} steps" if steps else f"{budget_min:g} min of training"
     precisions = ", ".join(sorted({r.get("precision", "fp32") for r in rows}))
-    return (f"### {dataset}, {what} per model ({precisions})\n\nMachine: {machine()}.\n"
-            f"Reference: {ref}. {rows[0]['report']['samples']['n']:,} samples per model.\n\n" + "\n".join(lines) + "\n")
+    return (
+        f"### {dataset}, {what} per model ({precisions})\n\nMachine: {machine()}.\n"
+        f"Reference: {ref}. {rows[0]['report']['samples']['n']:,} samples per model.\n\n" + "\n".join(lines) + "\n"
+    )
 
 
 def main(argv=None) -> int:
@@ -127,10 +170,18 @@ def main(argv=None) -> int:
     p.add_argument("--steps", type=int, default=None, help="train for this many steps instead of --budget-min")
     p.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     p.add_argument("--device", default=None, help="cpu or cuda (default: the CPU)")
-    p.add_argument("--augment", default=None, help="a DiffAugment policy, e.g. color,translation,cutout (default: the recipe's)")
-    p.add_argument("--ema", type=float, default=None, help="EMA decay of G's weights to sample from (default: the recipe's)")
-    p.add_argument("--speed", default="defaults", choices=["defaults", "before"],
-                   help="before: torch's layers, NCHW and Adam per tensor (the defaults up to issue 19)")
+    p.add_argument(
+        "--augment", default=None, help="a DiffAugment policy, e.g. color,translation,cutout (default: the recipe's)"
+    )
+    p.add_argument(
+        "--ema", type=float, default=None, help="EMA decay of G's weights to sample from (default: the recipe's)"
+    )
+    p.add_argument(
+        "--speed",
+        default="defaults",
+        choices=["defaults", "before"],
+        help="before: torch's layers, NCHW and Adam per tensor (the defaults up to issue 19)",
+    )
     args = p.parse_args(argv)
     torch.set_num_threads(physical_cores())
     warnings.simplefilter("ignore")  # the offline-data notice is in the table's reference line
@@ -139,14 +190,32 @@ def main(argv=None) -> int:
     recipe = {k: v for k, v in (("augment", args.augment), ("ema_decay", args.ema)) if v is not None}
     rows = []
     for kind in args.models.split(","):
-        print(f"{kind}: training for {args.steps or args.budget_min} {'steps' if args.steps else 'min'}...",
-              file=sys.stderr, flush=True)
-        rows.append(run_model(kind, args.dataset, args.budget_min * 60, args.n_samples, args.seed, out_dir, args.steps,
-                              args.precision, torch.device(args.device) if args.device else None, args.speed, recipe))
+        print(
+            f"{kind}: training for {args.steps or args.budget_min} {'steps' if args.steps else 'min'}...",
+            file=sys.stderr,
+            flush=True,
+        )
+        rows.append(
+            run_model(
+                kind,
+                args.dataset,
+                args.budget_min * 60,
+                args.n_samples,
+                args.seed,
+                out_dir,
+                args.steps,
+                args.precision,
+                torch.device(args.device) if args.device else None,
+                args.speed,
+                recipe,
+            )
+        )
     md = table(rows, args.dataset, args.budget_min, args.steps)
     print(md)
     if args.out:
-        save_report(args.out, {"machine": machine(), "budget_min": args.budget_min, "steps": args.steps, "rows": rows}, md)
+        save_report(
+            args.out, {"machine": machine(), "budget_min": args.budget_min, "steps": args.steps, "rows": rows}, md
+        )
     return 0
 
 

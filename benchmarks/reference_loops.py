@@ -1,4 +1,5 @@
-"""The loops the course's trainer is measured against: the seed material's, and the course's own before the steps protocol.
+"""The loops the course's trainer is measured against: the seed material's, and the course's own before the
+steps protocol.
 
 The seed-style reference (``reference``):
 
@@ -53,7 +54,12 @@ def build(kind: str, data, device):
     torch.manual_seed(0)
     G, D = (net.to(device) for net in registry.build(kind, asdict(model_config(kind, data))))
     betas = (0.5, 0.999)
-    return G, D, torch.optim.Adam(G.parameters(), 2e-4, betas=betas), torch.optim.Adam(D.parameters(), 2e-4, betas=betas)
+    return (
+        G,
+        D,
+        torch.optim.Adam(G.parameters(), 2e-4, betas=betas),
+        torch.optim.Adam(D.parameters(), 2e-4, betas=betas),
+    )
 
 
 class UnfoldedGBlock(GBlock):
@@ -126,7 +132,9 @@ def reference(kind: str, data, batch_size: int, timing: Timing = Timing(), devic
     how = registry.get(kind)
     loss, cond, penalty = get_loss(how.train.loss), how.conditional, how.g_penalty
     z_dim = G.cfg.z_dim
-    loader = iter(DataLoader(SeedStyleDataset(data.images, data.labels), batch_size=batch_size, shuffle=True, drop_last=True))
+    loader = iter(
+        DataLoader(SeedStyleDataset(data.images, data.labels), batch_size=batch_size, shuffle=True, drop_last=True)
+    )
 
     def step() -> None:
         x, y = next(loader)
@@ -165,8 +173,12 @@ class TwoForwardSteps(GANSteps):
     @classmethod
     def like(cls, kind: registry.ModelKind, G: torch.nn.Module, train_config) -> TwoForwardSteps:
         """The two-forward step with ``kind``'s loss, labels and G penalty."""
-        return cls(G.cfg.z_dim, get_loss(train_config.loss), n_classes=G.cfg.n_classes if kind.conditional else 0,
-                   g_penalty=kind.g_penalty)
+        return cls(
+            G.cfg.z_dim,
+            get_loss(train_config.loss),
+            n_classes=G.cfg.n_classes if kind.conditional else 0,
+            g_penalty=kind.g_penalty,
+        )
 
     def step(self, G, D, opt_G, opt_D, batch, update_g):
         real, y = batch

@@ -49,8 +49,12 @@ def main(argv=None) -> int:
     for _ in range(args.repeats):
         for name, code in ROWS.items():
             times[name].append(seconds(code))
-    lines = [f"Fresh processes, {args.repeats} runs each, interleaved; {machine()}", "",
-             "| command | median s | range s |", "|---|---:|---:|"]
+    lines = [
+        f"Fresh processes, {args.repeats} runs each, interleaved; {machine()}",
+        "",
+        "| command | median s | range s |",
+        "|---|---:|---:|",
+    ]
     lines += [f"| {name} | {statistics.median(t):.2f} | {min(t):.2f}–{max(t):.2f} |" for name, t in times.items()]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -42,24 +42,39 @@ def main() -> None:
     tf.random.set_seed(0)
 
     def make_generator_model():
-        return tf.keras.Sequential([
-            layers.Input((100,)),
-            layers.Dense(7 * 7 * 256, use_bias=False), layers.BatchNormalization(), layers.LeakyReLU(),
-            layers.Reshape((7, 7, 256)),  # (N, 7, 7, 256)
-            layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False),  # (N, 7, 7, 128)
-            layers.BatchNormalization(), layers.LeakyReLU(),
-            layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),  # (N, 14, 14, 64)
-            layers.BatchNormalization(), layers.LeakyReLU(),
-            layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False, activation="tanh"),  # (N, 28, 28, 1)
-        ])
+        return tf.keras.Sequential(
+            [
+                layers.Input((100,)),
+                layers.Dense(7 * 7 * 256, use_bias=False),
+                layers.BatchNormalization(),
+                layers.LeakyReLU(),
+                layers.Reshape((7, 7, 256)),  # (N, 7, 7, 256)
+                layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False),  # (N, 7, 7, 128)
+                layers.BatchNormalization(),
+                layers.LeakyReLU(),
+                layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),  # (N, 14, 14, 64)
+                layers.BatchNormalization(),
+                layers.LeakyReLU(),
+                layers.Conv2DTranspose(
+                    1, 5, strides=2, padding="same", use_bias=False, activation="tanh"
+                ),  # (N, 28, 28, 1)
+            ]
+        )
 
     def make_discriminator_model():
-        return tf.keras.Sequential([
-            layers.Input((28, 28, 1)),
-            layers.Conv2D(64, 5, strides=2, padding="same"), layers.LeakyReLU(), layers.Dropout(0.3),  # (N, 14, 14, 64)
-            layers.Conv2D(128, 5, strides=2, padding="same"), layers.LeakyReLU(), layers.Dropout(0.3),  # (N, 7, 7, 128)
-            layers.Flatten(), layers.Dense(1),  # (N, 1) logits
-        ])
+        return tf.keras.Sequential(
+            [
+                layers.Input((28, 28, 1)),
+                layers.Conv2D(64, 5, strides=2, padding="same"),
+                layers.LeakyReLU(),
+                layers.Dropout(0.3),  # (N, 14, 14, 64)
+                layers.Conv2D(128, 5, strides=2, padding="same"),
+                layers.LeakyReLU(),
+                layers.Dropout(0.3),  # (N, 7, 7, 128)
+                layers.Flatten(),
+                layers.Dense(1),  # (N, 1) logits
+            ]
+        )
 
     generator, discriminator = make_generator_model(), make_discriminator_model()
     cross_entropy = tf.keras.losses.BinaryCrossentropy(from_logits=True)
@@ -73,15 +88,23 @@ def main() -> None:
             real_output = discriminator(images, training=True)
             fake_output = discriminator(generated, training=True)
             gen_loss = cross_entropy(tf.ones_like(fake_output), fake_output)
-            disc_loss = (cross_entropy(tf.ones_like(real_output), real_output)
-                         + cross_entropy(tf.zeros_like(fake_output), fake_output))
-        for tape, loss, net, opt in ((gen_tape, gen_loss, generator, g_opt), (disc_tape, disc_loss, discriminator, d_opt)):
+            disc_loss = cross_entropy(tf.ones_like(real_output), real_output) + cross_entropy(
+                tf.zeros_like(fake_output), fake_output
+            )
+        for tape, loss, net, opt in (
+            (gen_tape, gen_loss, generator, g_opt),
+            (disc_tape, disc_loss, discriminator, d_opt),
+        ):
             grads = tape.gradient(loss, net.trainable_variables)
             opt.apply_gradients(zip(grads, net.trainable_variables, strict=True))
 
     with np.load(DIGITS, allow_pickle=False) as f:
         images = (f["images"].astype("float32")[..., None] - 127.5) / 127.5  # (5000, 28, 28, 1) in [-1, 1]
-    data = tf.data.Dataset.from_tensor_slices(images).shuffle(len(images), seed=0).batch(args.batch_size, drop_remainder=True)
+    data = (
+        tf.data.Dataset.from_tensor_slices(images)
+        .shuffle(len(images), seed=0)
+        .batch(args.batch_size, drop_remainder=True)
+    )
     batches = iter(data.repeat())
     for _ in range(3):  # tracing and warm-up
         train_step(next(batches))
@@ -90,8 +113,17 @@ def main() -> None:
         train_step(next(batches))
     _ = float(generator.trainable_variables[0][0, 0])  # wait for the last step
     seconds = time.perf_counter() - start
-    print(json.dumps({"images_per_s": args.steps * args.batch_size / seconds, "steps": args.steps,
-                      "batch_size": args.batch_size, "tensorflow": tf.__version__, "seconds": seconds}))
+    print(
+        json.dumps(
+            {
+                "images_per_s": args.steps * args.batch_size / seconds,
+                "steps": args.steps,
+                "batch_size": args.batch_size,
+                "tensorflow": tf.__version__,
+                "seconds": seconds,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

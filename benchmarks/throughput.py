@@ -44,8 +44,8 @@ import torch
 from gancourse import registry
 from gancourse.data import Batches, load_dataset
 from gancourse.data.domains import UnpairedBatches, load_domains
+from gancourse.speed import native_bf16
 from gancourse.train import Trainer
-from gancourse.train.speed import native_bf16
 from gancourse.translation import translation_train_config as translation_config
 from gancourse.translation import translation_trainer
 from gancourse.utils import choose_device
@@ -64,8 +64,16 @@ BEFORE = {"conv": "torch", "channels_last": False, "fused_adam": False, "precisi
 
 def tensorflow_tutorial(python: str, batch_size: int, steps: int, threads: int | None) -> dict | None:
     """The TF tutorial's train_step timed by ``tf_tutorial.py`` in ``python`` (None where that fails)."""
-    cmd = [python, str(Path(__file__).with_name("tf_tutorial.py")), "--batch-size", str(batch_size),
-           "--steps", str(steps), "--threads", str(threads or 0)]
+    cmd = [
+        python,
+        str(Path(__file__).with_name("tf_tutorial.py")),
+        "--batch-size",
+        str(batch_size),
+        "--steps",
+        str(steps),
+        "--threads",
+        str(threads or 0),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         print(f"TensorFlow tutorial not measured: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
@@ -89,8 +97,16 @@ def timed_epoch(trainer: Trainer, timed: Callable[[int], Any], timing: Timing, a
     return len(trainer.batches) * trainer.batches.batch_size / (time.perf_counter() - start)
 
 
-def course(kind: str, data, batch_size: int, timing: Timing = Timing(), two_forward: bool = False,
-           device=torch.device("cpu"), old_blocks: bool = False, **speed) -> float:
+def course(
+    kind: str,
+    data,
+    batch_size: int,
+    timing: Timing = Timing(),
+    two_forward: bool = False,
+    device=torch.device("cpu"),
+    old_blocks: bool = False,
+    **speed,
+) -> float:
     G, D, _, _ = build(kind, data, device)
     if old_blocks:  # BigGAN's resampling unfolded, as before issue 19
         G, D = unfolded(G), unfolded(D)
@@ -103,12 +119,21 @@ def course(kind: str, data, batch_size: int, timing: Timing = Timing(), two_forw
     return timed_epoch(trainer, lambda n: batches(n, 1), timing, len(data.images) // batch_size, device)
 
 
-def translation(kind: str, pair, batch_size: int, timing: Timing = Timing(), device=torch.device("cpu"), **speed) -> float:
+def translation(
+    kind: str, pair, batch_size: int, timing: Timing = Timing(), device=torch.device("cpu"), **speed
+) -> float:
     """Pairs/s of lesson 04's trainer for ``kind`` (its recipe, seed 0) with the speed options ``speed``."""
     torch.manual_seed(0)
     cfg = translation_config(kind, epochs=1, log_every=20, **speed)
-    trainer = translation_trainer(kind, pair, train_config=cfg, batch_size=batch_size, device=device,
-                                  limit=batch_size * timing.warmup, progress=False)
+    trainer = translation_trainer(
+        kind,
+        pair,
+        train_config=cfg,
+        batch_size=batch_size,
+        device=device,
+        limit=batch_size * timing.warmup,
+        progress=False,
+    )
     timed = lambda n: UnpairedBatches(pair.a, pair.b, batch_size, device, seed=1, limit=batch_size * n)  # noqa: E731
     return timed_epoch(trainer, timed, timing, min(len(pair.a), len(pair.b)) // batch_size, device)
 
@@ -122,24 +147,38 @@ def measure(kind: str, data, batch_size: int, timing: Timing, device: torch.devi
         run = lambda **kw: course(kind, data, batch_size, timing, device=device, **kw)  # noqa: E731
     plain = plain_steps(kind)  # False for WGAN-GP and the translation kinds
     before = BEFORE if kind in TRANSLATION else {**BEFORE, "old_blocks": True}
-    return {"model": kind, "reference": reference(kind, data, batch_size, timing, device=device) if plain else None,
-            "two_forward": run(two_forward=True, **before) if plain else None,
-            "before": run(**before), "defaults": run(),
-            "defaults_bf16": run(precision="bf16") if native else None,
-            "simultaneous": run(update="simultaneous") if "simultaneous" in registry.get(kind).updates else None}
+    return {
+        "model": kind,
+        "reference": reference(kind, data, batch_size, timing, device=device) if plain else None,
+        "two_forward": run(two_forward=True, **before) if plain else None,
+        "before": run(**before),
+        "defaults": run(),
+        "defaults_bf16": run(precision="bf16") if native else None,
+        "simultaneous": run(update="simultaneous") if "simultaneous" in registry.get(kind).updates else None,
+    }
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--steps", type=int, default=10, help="at least this many timed steps per column")
-    p.add_argument("--min-seconds", type=float, default=20.0, help="and at least this long by the warm-up's pace "
-                   "(never more than one pass over the data)")
-    p.add_argument("--models", default=",".join(MODELS + TRANSLATION), help="comma-separated (default: every lesson model)")
+    p.add_argument(
+        "--min-seconds",
+        type=float,
+        default=20.0,
+        help="and at least this long by the warm-up's pace (never more than one pass over the data)",
+    )
+    p.add_argument(
+        "--models", default=",".join(MODELS + TRANSLATION), help="comma-separated (default: every lesson model)"
+    )
     p.add_argument("--threads", type=int, default=None, help="default: torch's choice")
     p.add_argument("--out", default="benchmarks/results/throughput.md", help="never written over: -2, -3... if taken")
-    p.add_argument("--tf-python", default=None, help="a Python with TensorFlow: times the TF tutorial's DCGAN in the "
-                   "same run (default: this Python, if it has TensorFlow)")
+    p.add_argument(
+        "--tf-python",
+        default=None,
+        help="a Python with TensorFlow: times the TF tutorial's DCGAN in the "
+        "same run (default: this Python, if it has TensorFlow)",
+    )
     p.add_argument("--device", default=None, help="cpu or cuda (default: the best available)")
     args = p.parse_args()
     if args.tf_python is None and importlib.util.find_spec("tensorflow") is not None:
@@ -157,7 +196,9 @@ def main() -> None:
     tf = tensorflow_tutorial(args.tf_python, args.batch_size, args.steps, args.threads) if args.tf_python else None
     text = report(rows, tf, args.batch_size, timing)
     print(text)
-    save_report(args.out, {"machine": machine(), "batch_size": args.batch_size, "rows": rows, "tensorflow_tutorial": tf}, text)
+    save_report(
+        args.out, {"machine": machine(), "batch_size": args.batch_size, "rows": rows, "tensorflow_tutorial": tf}, text
+    )
 
 
 def report(rows: list[dict], tf: dict | None, batch_size: int, timing: Timing) -> str:
@@ -165,28 +206,46 @@ def report(rows: list[dict], tf: dict | None, batch_size: int, timing: Timing) -
         return "–" if v is None else f"{v:,.0f}" if ref is None else f"{v:,.0f} ({v / ref:.2f}×)"
 
     columns = ("two_forward", "before", "defaults", "defaults_bf16", "simultaneous")
-    lines = [f"### Training throughput in images/s, batch {batch_size}, at least {timing.steps} timed steps and "
-             f"{timing.seconds:g} s per column after {timing.warmup} warm-up steps (at most one pass over the data)",
-             "", f"Machine: {machine()}. Ratios in brackets are against the seed-style reference measured in the same "
-             "run; the last column is the defaults against the defaults before issue 19. "
-             f"Translation models: pairs/s on {DOMAINS}, lesson 04's trainer.", "",
-             "| model | seed-style reference, fp32 | two G forwards per step (before the steps protocol) | "
-             "before issue 19: torch layers, NCHW, Adam per tensor, fp32 | **defaults now** (autotuned layers and layout, "
-             "fused Adam, fp32) | defaults in bf16 (native bf16 only) | defaults + simultaneous update | defaults / before |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"### Training throughput in images/s, batch {batch_size}, at least {timing.steps} timed steps and "
+        f"{timing.seconds:g} s per column after {timing.warmup} warm-up steps (at most one pass over the data)",
+        "",
+        f"Machine: {machine()}. Ratios in brackets are against the seed-style reference measured in the same "
+        "run; the last column is the defaults against the defaults before issue 19. "
+        f"Translation models: pairs/s on {DOMAINS}, lesson 04's trainer.",
+        "",
+        "| model | seed-style reference, fp32 | two G forwards per step (before the steps protocol) | "
+        "before issue 19: torch layers, NCHW, Adam per tensor, fp32 | **defaults now** (autotuned layers and layout, "
+        "fused Adam, fp32) | defaults in bf16 (native bf16 only) | defaults + simultaneous update | defaults / "
+        "before |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         ref = r["reference"]
-        cells = [r["model"], cell(ref, None), *(cell(r[c], ref) for c in columns), f"**{r['defaults'] / r['before']:.2f}×**"]
+        cells = [
+            r["model"],
+            cell(ref, None),
+            *(cell(r[c], ref) for c in columns),
+            f"**{r['defaults'] / r['before']:.2f}×**",
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     dcgan = next((r for r in rows if r["model"] == "dcgan"), None)
     if tf is not None and dcgan is not None:
-        lines += ["", f"TensorFlow {tf['tensorflow']} tutorial's DCGAN (`benchmarks/tf_tutorial.py`, `tf.function`, same batch "
-                  f"and threads, the same run): **{tf['images_per_s']:.0f}** images/s. The course's DCGAN against it: "
-                  f"before {dcgan['before'] / tf['images_per_s']:.2f}×, defaults {dcgan['defaults'] / tf['images_per_s']:.2f}×, "
-                  "with the simultaneous update "
-                  f"{dcgan['simultaneous'] / tf['images_per_s']:.2f}×."]
+        lines += [
+            "",
+            f"TensorFlow {tf['tensorflow']} tutorial's DCGAN (`benchmarks/tf_tutorial.py`, `tf.function`, same batch "
+            f"and threads, the same run): **{tf['images_per_s']:.0f}** images/s. The course's DCGAN against it: "
+            f"before {dcgan['before'] / tf['images_per_s']:.2f}×, defaults "
+            f"{dcgan['defaults'] / tf['images_per_s']:.2f}×, "
+            "with the simultaneous update "
+            f"{dcgan['simultaneous'] / tf['images_per_s']:.2f}×.",
+        ]
     elif dcgan is not None:
-        lines += ["", "TensorFlow not measured: pass `--tf-python` (a Python with TensorFlow) to time its tutorial in the same run."]
+        lines += [
+            "",
+            "TensorFlow not measured: pass `--tf-python` (a Python with TensorFlow) to time its tutorial in the "
+            "same run.",
+        ]
     return "\n".join(lines) + "\n"
 
 

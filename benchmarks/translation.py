@@ -44,14 +44,23 @@ def run(method: str, pair, test, budget_s: float, batch_size: int, seed: int, ou
     seed_everything(seed)
     epochs = max(1, int(budget_s / seconds_per_epoch(method, pair, batch_size)))
     seed_everything(seed)
-    trainer = translation_trainer(method, pair, train_config=train_config(method, epochs=epochs, seed=seed),
-                                  batch_size=batch_size, seed=seed, callbacks=[TimeBudget(budget_s)], progress=False)
+    trainer = translation_trainer(
+        method,
+        pair,
+        train_config=train_config(method, epochs=epochs, seed=seed),
+        batch_size=batch_size,
+        seed=seed,
+        callbacks=[TimeBudget(budget_s)],
+        progress=False,
+    )
     start = time.perf_counter()
     trainer.fit()
     seconds = time.perf_counter() - start
     report = evaluate_translation(trainer.G, test)
     report.update(steps=trainer.step, epochs_planned=epochs, epochs_done=trainer.epoch, train_seconds=round(seconds, 1))
-    save_grid(trainer.sample_fixed(), unique_path(out.with_name(f"{out.stem}-{method}.png")), nrow=trainer.steps.grid_nrow)
+    save_grid(
+        trainer.sample_fixed(), unique_path(out.with_name(f"{out.stem}-{method}.png")), nrow=trainer.steps.grid_nrow
+    )
     print(f"{method}: {trainer.step} steps, {trainer.epoch}/{epochs} epochs in {seconds:.0f} s", flush=True)
     return report
 
@@ -70,14 +79,22 @@ def main() -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     pair, test = load_domains(args.domains, "train"), load_domains(args.domains, "test")
-    reports = {m: run(m, pair, test, args.budget_min * 60, args.batch_size, args.seed, out) for m in args.methods.split(",")}
-    steps = ", ".join(f"{m}: {r['steps']:,} steps ({r['epochs_done']} of {r['epochs_planned']} planned epochs, "
-                      f"{r['train_seconds']:.0f} s)" for m, r in reports.items())
-    text = (f"### {args.domains}, {args.budget_min:g} min of training per model\n\nMachine: {machine()}.\n"
-            f"Data: {pair.source}; batch {args.batch_size}. {steps}.\n\n{format_translation(reports)}\n")
+    reports = {
+        m: run(m, pair, test, args.budget_min * 60, args.batch_size, args.seed, out) for m in args.methods.split(",")
+    }
+    steps = ", ".join(
+        f"{m}: {r['steps']:,} steps ({r['epochs_done']} of {r['epochs_planned']} planned epochs, "
+        f"{r['train_seconds']:.0f} s)"
+        for m, r in reports.items()
+    )
+    text = (
+        f"### {args.domains}, {args.budget_min:g} min of training per model\n\nMachine: {machine()}.\n"
+        f"Data: {pair.source}; batch {args.batch_size}. {steps}.\n\n{format_translation(reports)}\n"
+    )
     print(text)
-    save_report(out, {"machine": machine(), "budget_min": args.budget_min, "domains": args.domains, "reports": reports},
-                text)
+    save_report(
+        out, {"machine": machine(), "budget_min": args.budget_min, "domains": args.domains, "reports": reports}, text
+    )
 
 
 if __name__ == "__main__":

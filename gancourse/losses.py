@@ -87,7 +87,9 @@ def g_loss_wasserstein(fake_scores: Tensor) -> Tensor:
 
 def interpolates(real: Tensor, fake: Tensor, generator: torch.Generator | None = None) -> Tensor:
     """x_hat = eps x + (1 - eps) x_fake with one eps ~ U[0, 1] per sample, shaped (N, 1, ..., 1)."""
-    eps = torch.rand((len(real),) + (1,) * (real.ndim - 1), generator=generator).to(real.device, real.dtype)  # (N, 1, 1, 1)
+    eps = torch.rand((len(real),) + (1,) * (real.ndim - 1), generator=generator).to(
+        real.device, real.dtype
+    )  # (N, 1, 1, 1)
     return eps * real.detach() + (1 - eps) * fake.detach()  # (N, C, H, W)
 
 

@@ -41,9 +41,14 @@ class ModelOptions:
 
 def gan_steps(kind: ModelKind, model_config: Any, train_config: TrainConfig, data: Any = None) -> Steps:
     """The noise-to-image steps for a kind: its loss, labels when conditional, its G penalty, the update."""
-    return GANSteps(model_config.z_dim, get_loss(train_config.loss),
-                    n_classes=model_config.n_classes if kind.conditional else 0, g_penalty=kind.g_penalty,
-                    simultaneous=train_config.update == "simultaneous", augment=augmenter(train_config.augment))
+    return GANSteps(
+        model_config.z_dim,
+        get_loss(train_config.loss),
+        n_classes=model_config.n_classes if kind.conditional else 0,
+        g_penalty=kind.g_penalty,
+        simultaneous=train_config.update == "simultaneous",
+        augment=augmenter(train_config.augment),
+    )
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,9 @@ def build(name: str, config: dict | Any) -> tuple[nn.Module, nn.Module]:
 
 def configs_from_checkpoint(ckpt: dict) -> tuple[Any, TrainConfig]:
     """The model config and the train config a checkpoint was written with."""
-    return config_from_dict(get(ckpt["kind"]).config, ckpt["config"]), config_from_dict(TrainConfig, ckpt["train_config"])
+    return config_from_dict(get(ckpt["kind"]).config, ckpt["config"]), config_from_dict(
+        TrainConfig, ckpt["train_config"]
+    )
 
 
 def generator_from_checkpoint(ckpt: dict, path: Any, ema: bool = True) -> nn.Module:
@@ -128,7 +135,9 @@ def _shape(data) -> tuple[int, int]:
 
 def _dcgan_size(name: str, h: int) -> None:
     if h not in (28, 64):
-        raise GancourseError(f"{name} works on 28x28 or 64x64 images, not {h}x{h}: use mnist, fashion-mnist or folder:PATH.")
+        raise GancourseError(
+            f"{name} works on 28x28 or 64x64 images, not {h}x{h}: use mnist, fashion-mnist or folder:PATH."
+        )
 
 
 def _mlp_config(data, options: ModelOptions) -> nets.MLPConfig:
@@ -155,7 +164,9 @@ def _critic_config(data, options: ModelOptions) -> nets.DCGANConfig:
 
 
 def _wgan_steps(kind: ModelKind, model_config: Any, train_config: TrainConfig, data: Any = None) -> Steps:
-    return GANSteps(model_config.z_dim, get_loss("wasserstein"), d_step=critic_step, augment=augmenter(train_config.augment))
+    return GANSteps(
+        model_config.z_dim, get_loss("wasserstein"), d_step=critic_step, augment=augmenter(train_config.augment)
+    )
 
 
 def _biggan_config(data, options: ModelOptions) -> nets.BigGANConfig:
@@ -170,26 +181,75 @@ def _translation_kind(method: str) -> ModelKind:
         extra = {"generator": options.generator} if options.generator else {}
         return translation_config(method, pair.a.shape[-1], pair.a.shape[1], pair.b.shape[1], **extra)
 
-    return ModelKind(method, nets.TranslationConfig, nets.build_translation, make_config, lesson="04", data="domains",
-                     train=translation_train_config(method),
-                     make_steps=lambda kind, mcfg, tcfg, pair: translation_steps(method, pair, tcfg),
-                     callbacks=lambda: [LinearDecay(METHODS[method].decay_from)], updates=("alternating",))
+    return ModelKind(
+        method,
+        nets.TranslationConfig,
+        nets.build_translation,
+        make_config,
+        lesson="04",
+        data="domains",
+        train=translation_train_config(method),
+        make_steps=lambda kind, mcfg, tcfg, pair: translation_steps(method, pair, tcfg),
+        callbacks=lambda: [LinearDecay(METHODS[method].decay_from)],
+        updates=("alternating",),
+    )
 
 
-register(ModelKind("gan", nets.MLPConfig, lambda c: (nets.MLPGenerator(c), nets.MLPDiscriminator(c)), _mlp_config,
-                   lesson="01", batch_size=64))
-register(ModelKind("dcgan", nets.DCGANConfig, lambda c: (nets.DCGANGenerator(c), nets.DCGANDiscriminator(c)),
-                   _dcgan_config, lesson="02"))
-register(ModelKind("cgan", nets.CGANConfig, lambda c: (nets.ConditionalGenerator(c), make_discriminator(c)),
-                   _cgan_config, lesson="03", conditional=True))
+register(
+    ModelKind(
+        "gan",
+        nets.MLPConfig,
+        lambda c: (nets.MLPGenerator(c), nets.MLPDiscriminator(c)),
+        _mlp_config,
+        lesson="01",
+        batch_size=64,
+    )
+)
+register(
+    ModelKind(
+        "dcgan",
+        nets.DCGANConfig,
+        lambda c: (nets.DCGANGenerator(c), nets.DCGANDiscriminator(c)),
+        _dcgan_config,
+        lesson="02",
+    )
+)
+register(
+    ModelKind(
+        "cgan",
+        nets.CGANConfig,
+        lambda c: (nets.ConditionalGenerator(c), make_discriminator(c)),
+        _cgan_config,
+        lesson="03",
+        conditional=True,
+    )
+)
 # WGAN-GP: DCGAN's G, its D without BatchNorm as the critic, gradient penalty, n_critic = 5, Adam(0.5, 0.9)
-register(ModelKind("wgan-gp", nets.DCGANConfig, lambda c: (nets.DCGANGenerator(c), nets.DCGANDiscriminator(c)),
-                   _critic_config, lesson="06", batch_size=64, make_steps=_wgan_steps, updates=("alternating",),
-                   train=TrainConfig(loss="wasserstein", d_steps=5, lr_g=1e-4, lr_d=1e-4, beta1=0.5, beta2=0.9)))
+register(
+    ModelKind(
+        "wgan-gp",
+        nets.DCGANConfig,
+        lambda c: (nets.DCGANGenerator(c), nets.DCGANDiscriminator(c)),
+        _critic_config,
+        lesson="06",
+        batch_size=64,
+        make_steps=_wgan_steps,
+        updates=("alternating",),
+        train=TrainConfig(loss="wasserstein", d_steps=5, lr_g=1e-4, lr_d=1e-4, beta1=0.5, beta2=0.9),
+    )
+)
 register(_translation_kind("discogan"))
 register(_translation_kind("cyclegan"))
 # BigGAN: hinge loss, 2 D steps per G step, TTUR learning rates, Adam(0, 0.999), EMA of G, orthogonal regularisation
-register(ModelKind("biggan", nets.BigGANConfig, lambda c: (nets.BigGANGenerator(c), nets.BigGANDiscriminator(c)),
-                   _biggan_config, lesson="05", conditional=True,
-                   train=TrainConfig(loss="hinge", d_steps=2, lr_g=1e-4, lr_d=4e-4, beta1=0.0, ema_decay=0.999),
-                   g_penalty=partial(orthogonal_penalty, beta=1e-4)))
+register(
+    ModelKind(
+        "biggan",
+        nets.BigGANConfig,
+        lambda c: (nets.BigGANGenerator(c), nets.BigGANDiscriminator(c)),
+        _biggan_config,
+        lesson="05",
+        conditional=True,
+        train=TrainConfig(loss="hinge", d_steps=2, lr_g=1e-4, lr_d=4e-4, beta1=0.0, ema_decay=0.999),
+        g_penalty=partial(orthogonal_penalty, beta=1e-4),
+    )
+)

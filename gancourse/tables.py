@@ -17,8 +17,13 @@ class Markdown(str):
         return str(self)
 
 
-def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]], numeric: Sequence[bool] | None = None,
-                   before: str = "", after: str = "") -> Markdown:
+def markdown_table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    numeric: Sequence[bool] | None = None,
+    before: str = "",
+    after: str = "",
+) -> Markdown:
     """A Markdown table; ``numeric[i]`` right-aligns column ``i``; ``before``/``after`` are paragraphs around it."""
     numeric = list(numeric) if numeric is not None else [False] * len(header)
     if len(numeric) != len(header):

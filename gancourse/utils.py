@@ -124,7 +124,9 @@ def set_rng_state(state: dict[str, Any]) -> None:
     random.setstate((state["python_version"], tuple(state["python"]), state["python_gauss"]))
     n = state["numpy"]
     np.random.set_state(("MT19937", n["keys"].cpu().numpy().astype(np.uint32), n["pos"], n["has_gauss"], n["gauss"]))
-    torch.set_rng_state(state["torch"].cpu())  # a checkpoint loaded with map_location="cuda" moved it: RNG states live on the CPU
+    torch.set_rng_state(
+        state["torch"].cpu()
+    )  # a checkpoint loaded with map_location="cuda" moved it: RNG states live on the CPU
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda"]])
 
@@ -182,8 +184,10 @@ def check_numpy_bridge() -> None:
     try:
         torch.from_numpy(np.zeros(1, dtype=np.uint8))
     except RuntimeError as e:
-        raise GancourseError(f"torch {torch.__version__} cannot use NumPy {np.__version__} ({e}): install "
-                             "`pip install 'numpy<2'` in this environment, or use Google Colab.") from None
+        raise GancourseError(
+            f"torch {torch.__version__} cannot use NumPy {np.__version__} ({e}): install "
+            "`pip install 'numpy<2'` in this environment, or use Google Colab."
+        ) from None
 
 
 def setup_notebook(seed: int = 0, device: str | None = None) -> torch.device:

@@ -1,6 +1,6 @@
 """Run by tests/test_distributed.py under torchrun: a few DDP steps, then each rank dumps its weights.
 
-    python -m torch.distributed.run --nproc_per_node=2 tests/ddp_worker.py OUT_DIR
+python -m torch.distributed.run --nproc_per_node=2 tests/ddp_worker.py OUT_DIR
 """
 
 import sys
@@ -21,8 +21,16 @@ G, D = registry.build("dcgan", {"width": 8})
 images = torch.randint(0, 256, (64, 1, 28, 28), generator=torch.Generator().manual_seed(1), dtype=torch.uint8)
 mine, _ = shard(images, None, d)
 torch.manual_seed(100 + d.rank)  # different noise on each rank
-trainer = Trainer(wrap(G, d), wrap(D, d, broadcast_buffers=False), Batches(mine, None, 8, seed=d.rank), GANSteps(100),
-                  TrainConfig(epochs=1, log_every=1), progress=False, kind="dcgan", model_config=nets.DCGANConfig(width=8))
+trainer = Trainer(
+    wrap(G, d),
+    wrap(D, d, broadcast_buffers=False),
+    Batches(mine, None, 8, seed=d.rank),
+    GANSteps(100),
+    TrainConfig(epochs=1, log_every=1),
+    progress=False,
+    kind="dcgan",
+    model_config=nets.DCGANConfig(width=8),
+)
 trainer.fit()
 weights = torch.cat([p.detach().flatten() for p in [*plain(trainer.G).parameters(), *plain(trainer.D).parameters()]])
 torch.save({"weights": weights, "first_image": mine[0], "steps": trainer.step}, out / f"rank{d.rank}.pt")

@@ -5,14 +5,20 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-PRELUDE = ("import torch\nimport torch.nn.functional as F\nfrom torch import nn\n"
-           "from torch.nn.utils.parametrizations import spectral_norm\nfrom gancourse.nets.blocks import down_block\n")
+PRELUDE = (
+    "import torch\nimport torch.nn.functional as F\nfrom torch import nn\n"
+    "from torch.nn.utils.parametrizations import spectral_norm\nfrom gancourse.nets.blocks import down_block\n"
+)
 
 
 def exercise_sources(path: Path) -> list[str]:
     """The code cells that hold an exercise (a solution region, or its gap in a lesson)."""
     nb = nbformat.read(path, as_version=4)
-    return [c.source for c in nb.cells if c.cell_type == "code" and ("### BEGIN SOLUTION" in c.source or "YOUR CODE HERE" in c.source)]
+    return [
+        c.source
+        for c in nb.cells
+        if c.cell_type == "code" and ("### BEGIN SOLUTION" in c.source or "YOUR CODE HERE" in c.source)
+    ]
 
 
 def run_exercises(sources: list[str], replace: tuple[str, str] | list[tuple[str, str]] | None = None) -> dict:

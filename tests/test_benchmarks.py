@@ -44,13 +44,16 @@ def test_without_tensorflow_the_yardstick_is_skipped_with_a_reason(capsys):
     assert "TensorFlow tutorial not measured" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("per_step, available, expected", [
-    (0.5, 100, 40),  # 10 steps would take 5 s: 20 s at 0.5 s a step is 40 steps
-    (5.0, 100, 10),  # slow steps: the minimum of 10 already lasts 50 s
-    (0.01, 60, 60),  # never more than one pass over the data
-    (0.0, 100, 10),  # no pace measured: the minimum
-    (1.0, 0, 1),  # at least one step
-])
+@pytest.mark.parametrize(
+    "per_step, available, expected",
+    [
+        (0.5, 100, 40),  # 10 steps would take 5 s: 20 s at 0.5 s a step is 40 steps
+        (5.0, 100, 10),  # slow steps: the minimum of 10 already lasts 50 s
+        (0.01, 60, 60),  # never more than one pass over the data
+        (0.0, 100, 10),  # no pace measured: the minimum
+        (1.0, 0, 1),  # at least one step
+    ],
+)
 def test_each_column_is_timed_long_enough_by_the_warm_up_pace(per_step, available, expected):
     assert Timing(steps=10, seconds=20.0).count(per_step, available) == expected
 
@@ -58,10 +61,26 @@ def test_each_column_is_timed_long_enough_by_the_warm_up_pace(per_step, availabl
 def test_report_puts_each_column_against_the_reference_and_tensorflow():
     from throughput import report
 
-    rows = [{"model": "dcgan", "reference": 100.0, "two_forward": 90.0, "before": 110.0, "defaults": 150.0,
-             "defaults_bf16": None, "simultaneous": 170.0},
-            {"model": "cyclegan", "reference": None, "two_forward": None, "before": 40.0, "defaults": 50.0,
-             "defaults_bf16": None, "simultaneous": None}]
+    rows = [
+        {
+            "model": "dcgan",
+            "reference": 100.0,
+            "two_forward": 90.0,
+            "before": 110.0,
+            "defaults": 150.0,
+            "defaults_bf16": None,
+            "simultaneous": 170.0,
+        },
+        {
+            "model": "cyclegan",
+            "reference": None,
+            "two_forward": None,
+            "before": 40.0,
+            "defaults": 50.0,
+            "defaults_bf16": None,
+            "simultaneous": None,
+        },
+    ]
     text = report(rows, {"tensorflow": "2.21.0", "images_per_s": 125.0}, batch_size=256, timing=Timing(10, 20.0))
     assert "at least 10 timed steps and 20 s per column after 2 warm-up steps" in text
     assert "| dcgan | 100 | 90 (0.90×) | 110 (1.10×) | 150 (1.50×) | – | 170 (1.70×) | **1.36×** |" in text
@@ -83,7 +102,10 @@ def test_every_lesson_model_gets_a_row_and_only_the_columns_it_has(monkeypatch):
     monkeypatch.setattr(throughput, "native_bf16", lambda device: False)  # no bf16 column on any machine
     monkeypatch.setattr(throughput, "translation", lambda kind, *a, **kw: 50.0 if "old_blocks" not in kw else None)
     monkeypatch.setattr(throughput, "reference", lambda *a, **kw: 80.0)
-    rows = {k: throughput.measure(k, None, 8, Timing(1), torch.device("cpu")) for k in ("dcgan", "biggan", "wgan-gp", "cyclegan")}
+    rows = {
+        k: throughput.measure(k, None, 8, Timing(1), torch.device("cpu"))
+        for k in ("dcgan", "biggan", "wgan-gp", "cyclegan")
+    }
     assert set(throughput.MODELS + throughput.TRANSLATION) >= set(rows)
     assert rows["dcgan"]["reference"] == 80.0 and rows["dcgan"]["two_forward"] == 200.0
     assert rows["biggan"]["two_forward"] == 200.0 and rows["biggan"]["simultaneous"] == 100.0
@@ -145,7 +167,9 @@ def test_reports_never_overwrite_an_earlier_run(tmp_path, capsys):
     first = save_report(tmp_path / "throughput.md", {"run": 1}, "# one\n")
     second = save_report(tmp_path / "throughput.md", {"run": 2}, "# two\n")
     assert (first.name, second.name) == ("throughput", "throughput-2")
-    assert (tmp_path / "throughput.md").read_text() == "# one\n" and (tmp_path / "throughput-2.json").read_text() == '{\n "run": 2\n}'
+    assert (tmp_path / "throughput.md").read_text() == "# one\n" and (
+        tmp_path / "throughput-2.json"
+    ).read_text() == '{\n "run": 2\n}'
     assert "wrote" in capsys.readouterr().out
     (tmp_path / "curves.png").write_bytes(b"a plot someone kept")
     assert save_report(tmp_path / "curves", {}, extra=(".png",)).name == "curves-2"  # the plot's name is taken too

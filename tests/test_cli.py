@@ -64,8 +64,21 @@ def test_errors_are_one_line(tmp_path, capsys):
 def cgan_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("cgan")
     out = base / "run"
-    args = ["train", "cgan", "--epochs", "1", "--limit", "128", "--batch-size", "32", "--out", str(out), "--quiet",
-            "--data", str(base / "data")]
+    args = [
+        "train",
+        "cgan",
+        "--epochs",
+        "1",
+        "--limit",
+        "128",
+        "--batch-size",
+        "32",
+        "--out",
+        str(out),
+        "--quiet",
+        "--data",
+        str(base / "data"),
+    ]
     with pytest.warns(UserWarning):
         assert main(args) == 0
     return out, args
@@ -179,8 +192,21 @@ def test_python_dash_m_entry_point():
 def biggan_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("biggan")
     out = base / "run"
-    args = ["train", "biggan", "--epochs", "1", "--limit", "64", "--batch-size", "16", "--out", str(out), "--quiet",
-            "--data", str(base / "data")]
+    args = [
+        "train",
+        "biggan",
+        "--epochs",
+        "1",
+        "--limit",
+        "64",
+        "--batch-size",
+        "16",
+        "--out",
+        str(out),
+        "--quiet",
+        "--data",
+        str(base / "data"),
+    ]
     with pytest.warns(UserWarning):
         assert main(args) == 0
     return out
@@ -235,7 +261,9 @@ def test_biggan_recipe_adds_the_orthogonal_penalty_to_g():
         g, d = copy.deepcopy(G), copy.deepcopy(D)
         steps = GANSteps(96, losses.get_loss("hinge"), n_classes=10, g_penalty=penalty)
         torch.manual_seed(1)
-        steps.step(g, d, torch.optim.SGD(g.parameters(), lr=0.01), torch.optim.SGD(d.parameters(), lr=0.0), (real, y), True)
+        steps.step(
+            g, d, torch.optim.SGD(g.parameters(), lr=0.01), torch.optim.SGD(d.parameters(), lr=0.0), (real, y), True
+        )
         results.append(torch.cat([p.detach().flatten() for p in g.parameters()]))
     assert torch.allclose(results[0], results[1], atol=1e-6)  # beta 0: the plain step
     assert not torch.allclose(results[0], results[2], atol=1e-4)  # the penalty moves G

@@ -13,30 +13,39 @@ from gancourse.cli import main
 from gancourse.config import GancourseError
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["sample", "x.pt", "--n", "-5"], "--n: must be 1 or more, got -5"),
-    (["sample", "x.pt", "--n", "0", "--out", "x.npz"], "--n: must be 1 or more"),
-    (["train", "gan", "--lr", "nan"], "--lr: must be a finite number above 0, got nan"),
-    (["train", "gan", "--lr", "-0.1"], "--lr: must be a finite number above 0"),
-    (["train", "gan", "--epochs", "0"], "--epochs: must be 1 or more, got 0"),
-    (["train", "gan", "--epochs", "-3"], "--epochs: must be 1 or more"),
-    (["train", "gan", "--batch-size", "0"], "--batch-size: must be 1 or more"),
-    (["train", "gan", "--time-limit", "inf"], "--time-limit: must be a finite number above 0"),
-    (["evaluate", "s.npz", "--n-ref", "0"], "--n-ref: must be 10 or more"),
-    (["grade", "subs", "--lesson", "01", "--jobs", "0"], "--jobs: must be 1 or more"),
-    (["sample", "x.pt", "--n", "many"], "'many' is not a whole number"),
-    (["train", "dcgan", "--augment", "color,flip"], "unknown augmentation 'flip': choose from color, translation, cutout"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["sample", "x.pt", "--n", "-5"], "--n: must be 1 or more, got -5"),
+        (["sample", "x.pt", "--n", "0", "--out", "x.npz"], "--n: must be 1 or more"),
+        (["train", "gan", "--lr", "nan"], "--lr: must be a finite number above 0, got nan"),
+        (["train", "gan", "--lr", "-0.1"], "--lr: must be a finite number above 0"),
+        (["train", "gan", "--epochs", "0"], "--epochs: must be 1 or more, got 0"),
+        (["train", "gan", "--epochs", "-3"], "--epochs: must be 1 or more"),
+        (["train", "gan", "--batch-size", "0"], "--batch-size: must be 1 or more"),
+        (["train", "gan", "--time-limit", "inf"], "--time-limit: must be a finite number above 0"),
+        (["evaluate", "s.npz", "--n-ref", "0"], "--n-ref: must be 10 or more"),
+        (["grade", "subs", "--lesson", "01", "--jobs", "0"], "--jobs: must be 1 or more"),
+        (["sample", "x.pt", "--n", "many"], "'many' is not a whole number"),
+        (
+            ["train", "dcgan", "--augment", "color,flip"],
+            "unknown augmentation 'flip': choose from color, translation, cutout",
+        ),
+    ],
+)
 def test_nonsense_options_are_refused_in_one_line(argv, says, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert says in err and "\n" not in err and err.startswith("gancourse: error:")
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["sample", "nope.pt", "--out", "x.txt"], "--out x.txt: give a file ending in .png, .jpg, .jpeg, .npz"),
-    (["translate", "nope.pt", "--input", "photo.png", "--out", "x.txt"], "--out x.txt: give a file ending in .png"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["sample", "nope.pt", "--out", "x.txt"], "--out x.txt: give a file ending in .png, .jpg, .jpeg, .npz"),
+        (["translate", "nope.pt", "--input", "photo.png", "--out", "x.txt"], "--out x.txt: give a file ending in .png"),
+    ],
+)
 def test_outputs_of_the_wrong_kind_are_refused(argv, says, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
@@ -60,7 +69,9 @@ def _png_claiming(path: Path, side: int) -> None:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    )
 
 
 def test_decompression_bomb_is_one_line(tmp_path, capsys):
@@ -74,8 +85,11 @@ def test_decompression_bomb_is_one_line(tmp_path, capsys):
 
 
 def _idx(path: Path, array: np.ndarray) -> None:
-    path.write_bytes(struct.pack(">BBBB", 0, 0, 8, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
-                     + array.astype(np.uint8).tobytes())
+    path.write_bytes(
+        struct.pack(">BBBB", 0, 0, 8, array.ndim)
+        + struct.pack(f">{array.ndim}I", *array.shape)
+        + array.astype(np.uint8).tobytes()
+    )
 
 
 def test_labels_outside_the_classes_are_refused(tmp_path):
@@ -98,15 +112,30 @@ def test_disk_full_names_the_last_good_checkpoint(tmp_path):
         def save_checkpoint(self, path):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    with pytest.raises(GancourseError, match=r"no space left on device in .*; the last good checkpoint is .*ckpt-00000010.pt"):
+    with pytest.raises(
+        GancourseError, match=r"no space left on device in .*; the last good checkpoint is .*ckpt-00000010.pt"
+    ):
         Checkpoint(tmp_path).save(FullDisk())
 
 
 @pytest.fixture(scope="module")
 def gan_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("gan")
-    args = ["train", "gan", "--epochs", "1", "--limit", "64", "--batch-size", "32", "--out", str(base / "run"),
-            "--quiet", "--checkpoint-every", "1"]
+    args = [
+        "train",
+        "gan",
+        "--epochs",
+        "1",
+        "--limit",
+        "64",
+        "--batch-size",
+        "32",
+        "--out",
+        str(base / "run"),
+        "--quiet",
+        "--checkpoint-every",
+        "1",
+    ]
     assert main(args) == 0
     return base / "run", args
 

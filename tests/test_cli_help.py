@@ -17,7 +17,10 @@ def test_grade_help_shows_defaults(capsys):
 
 def test_train_help_shows_defaults_and_leaves_recipe_defaults_to_words(capsys):
     text = help_text(capsys, "train")
-    assert "--seed SEED default: 0" in text and "--checkpoint-every CHECKPOINT_EVERY steps between checkpoints (default: 500)" in text
+    assert (
+        "--seed SEED default: 0" in text
+        and "--checkpoint-every CHECKPOINT_EVERY steps between checkpoints (default: 500)" in text
+    )
     assert "default: None" not in text and "default: False" not in text  # flags and recipe defaults say it in words
 
 

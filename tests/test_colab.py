@@ -16,7 +16,9 @@ try:
 except ModuleNotFoundError:  # Python 3.10: pytest's own dependency
     import tomli as tomllib
 
-NOTEBOOKS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")) + sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")) + sorted(
+    (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")
+)
 
 
 def first_code_cell(path: Path) -> str:
@@ -39,14 +41,18 @@ def run_first_cell(source: str, monkeypatch, on_colab: bool) -> list[str]:
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[f"{p.parent.name}/{p.name}" for p in NOTEBOOKS])
 def test_first_code_cell_is_the_colab_install_cell(nb):
-    assert first_code_cell(nb) == install_cell(), f"{nb.name}: its first code cell must be gancourse.course.colab.install_cell()"
+    assert first_code_cell(nb) == install_cell(), (
+        f"{nb.name}: its first code cell must be gancourse.course.colab.install_cell()"
+    )
 
 
 def test_on_colab_the_cell_pip_installs_the_pinned_base_package(monkeypatch):
     calls = run_first_cell(first_code_cell(NOTEBOOKS[0]), monkeypatch, on_colab=True)
     assert len(calls) == 1
     assert f'"gancourse @ git+https://{REPOSITORY}@v{__version__}"' in calls[0]
-    assert "jupyterlab" not in calls[0] and "[" not in calls[0] and "-c " not in calls[0]  # base only, Colab's torch stays
+    assert (
+        "jupyterlab" not in calls[0] and "[" not in calls[0] and "-c " not in calls[0]
+    )  # base only, Colab's torch stays
 
 
 def test_elsewhere_the_cell_installs_nothing(monkeypatch):

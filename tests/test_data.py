@@ -129,7 +129,9 @@ def test_source_2_real_files_and_checksums_over_local_http(tmp_path, monkeypatch
 
     Debian recompressed the archives, so their md5s differ from torchvision's list: patch those too.
     """
-    resources = [(name, hashlib.md5((DEBIAN / name).read_bytes()).hexdigest()) for name, _ in tvd.FashionMNIST.resources]
+    resources = [
+        (name, hashlib.md5((DEBIAN / name).read_bytes()).hexdigest()) for name, _ in tvd.FashionMNIST.resources
+    ]
     with serve(DEBIAN) as url:
         monkeypatch.setattr(tvd.FashionMNIST, "mirrors", [url])
         monkeypatch.setattr(tvd.FashionMNIST, "resources", resources)
@@ -140,7 +142,9 @@ def test_source_2_real_files_and_checksums_over_local_http(tmp_path, monkeypatch
 def test_failed_download_falls_back_with_visible_warning(tmp_path, monkeypatch):
     with serve(tmp_path) as url:  # an empty mirror: every file is a 404
         monkeypatch.setattr(tvd.MNIST, "mirrors", [url])
-        with pytest.warns(FallbackDataWarning, match=r"course's 5,000-digit MNIST subset.*4,000 images.*download failed"):
+        with pytest.warns(
+            FallbackDataWarning, match=r"course's 5,000-digit MNIST subset.*4,000 images.*download failed"
+        ):
             d = load_dataset("mnist", "train", root=tmp_path / "root")
     assert len(d) == 4000
 
@@ -195,7 +199,9 @@ def test_nothing_found_says_which_files_to_put_where(tmp_path, no_fallbacks):
     with pytest.raises(DataNotFoundError) as e:
         load_dataset("mnist", root=tmp_path, download=False)
     msg = str(e.value)
-    assert str(tmp_path / "MNIST" / "raw") in msg and "train-images-idx3-ubyte.gz" in msg and "reinstall gancourse" in msg
+    assert (
+        str(tmp_path / "MNIST" / "raw") in msg and "train-images-idx3-ubyte.gz" in msg and "reinstall gancourse" in msg
+    )
     assert "\n" not in msg
 
 
@@ -215,7 +221,9 @@ def test_mismatched_image_and_label_counts(tmp_path):
         load_dataset("mnist", root=tmp_path, download=False)
 
 
-@pytest.mark.parametrize("name, split, match", [("cifar", "train", "unknown dataset"), ("mnist", "val", "unknown split")])
+@pytest.mark.parametrize(
+    "name, split, match", [("cifar", "train", "unknown dataset"), ("mnist", "val", "unknown split")]
+)
 def test_bad_arguments(name, split, match):
     with pytest.raises(GancourseError, match=match):
         load_dataset(name, split)

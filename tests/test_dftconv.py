@@ -1,4 +1,5 @@
-"""DFT-domain convolutions (gancourse/dftconv.py): the same function as torch's layers, in fewer multiplications."""
+"""DFT-domain convolutions (gancourse/speed/dftconv.py): the same function as torch's layers, in fewer "
+"multiplications."""
 
 import itertools
 from dataclasses import replace
@@ -10,16 +11,23 @@ from torch import nn
 
 from gancourse import registry
 from gancourse.data import Batches
-from gancourse.train import GANSteps, TrainConfig, Trainer
-from gancourse.train.convalgos import use_dft_convolutions
-from gancourse.train.dftconv import (
-    DFTConv2d,
-    DFTConvTranspose2d,
+from gancourse.speed.algorithms import algorithm_of, conv_layers, use_algorithm
+from gancourse.speed.dftconv import (
     dft_conv_stride2,
     dft_conv_transpose_stride2,
     dft_correlate,
 )
-from gancourse.train.phases import _phase_taps
+from gancourse.speed.phases import _phase_taps
+from gancourse.train import GANSteps, TrainConfig, Trainer
+
+
+def use_dft_convolutions(net, min_kernel=3, min_channels=16):
+    return use_algorithm(net, "dft", min_kernel, min_channels)
+
+
+def dft_layers(net):
+    return [m for m in conv_layers(net).values() if algorithm_of(m) == "dft"]
+
 
 CASES = [(h, w, k, p) for h, w, k, p in itertools.product([5, 7, 14], [6, 7], [2, 3, 4, 5], [0, 1, 2, 4]) if p < k]
 
@@ -57,8 +65,12 @@ def test_phase_taps_by_hand():
 def test_gradients_equal_torch():
     """Autograd through the six matrix products gives torch's gradients for input, weight and bias."""
     g = torch.Generator().manual_seed(0)
-    for make in (lambda: nn.Conv2d(16, 16, 5, 1, 2), lambda: nn.Conv2d(16, 16, 5, 2, 2),
-                 lambda: nn.ConvTranspose2d(16, 16, 5, 1, 2), lambda: nn.ConvTranspose2d(16, 16, 5, 2, 2, output_padding=1)):
+    for make in (
+        lambda: nn.Conv2d(16, 16, 5, 1, 2),
+        lambda: nn.Conv2d(16, 16, 5, 2, 2),
+        lambda: nn.ConvTranspose2d(16, 16, 5, 1, 2),
+        lambda: nn.ConvTranspose2d(16, 16, 5, 2, 2, output_padding=1),
+    ):
         ref = make().double()
         fast = nn.Sequential(make().double())
         fast[0].load_state_dict(ref.state_dict())
@@ -83,8 +95,10 @@ def test_swap_keeps_parameters_and_checkpoints():
     assert use_dft_convolutions(G) == 2  # the stride-1 and stride-2 5x5 layers; not the 64 -> 1 output layer
     assert use_dft_convolutions(D) == 1  # the 64 -> 128 layer; not the 1-channel input layer
     assert use_dft_convolutions(G) == 0  # idempotent
-    assert [type(m) for m in G.modules() if isinstance(m, nn.ConvTranspose2d)].count(DFTConvTranspose2d) == 2
-    assert any(isinstance(m, DFTConv2d) for m in D.modules())
+    assert len(dft_layers(G)) == 2 and len(dft_layers(D)) == 1
+    assert all(
+        type(m) in (nn.Conv2d, nn.ConvTranspose2d) for m in (conv_layers(G) | conv_layers(D)).values()
+    )  # classes kept
     with torch.no_grad():
         after = (G(z), D(torch.randn(8, 1, 28, 28, generator=torch.Generator().manual_seed(1))))
     assert after[0] == pytest.approx(before[0], abs=1e-5) and after[1] == pytest.approx(before[1], abs=1e-5)
@@ -95,8 +109,9 @@ def test_swap_keeps_parameters_and_checkpoints():
 
 
 def test_large_maps_and_ineligible_layers_keep_torchs_algorithm():
-    big = nn.Sequential(nn.Conv2d(16, 16, 3, 1, 1), nn.Conv2d(16, 16, 3, 1, 1, dilation=1, groups=2),
-                        nn.Conv2d(16, 16, 3, 3, 1))
+    big = nn.Sequential(
+        nn.Conv2d(16, 16, 3, 1, 1), nn.Conv2d(16, 16, 3, 1, 1, dilation=1, groups=2), nn.Conv2d(16, 16, 3, 3, 1)
+    )
     assert use_dft_convolutions(big) == 1  # groups and stride 3 are left alone
     x = torch.randn(2, 16, 40, 40)  # larger than MAX_SIDE: the DFT layer falls back to torch
     with torch.no_grad():
@@ -126,9 +141,13 @@ def test_trainer_option_trains_like_the_direct_layers():
 
     direct = run(conv="torch").fit()
     fast = run(conv="dft")
-    assert any(isinstance(m, DFTConvTranspose2d) for m in fast.G.modules())
-    for a, b in zip(direct, fast.fit(), strict=True):
-        assert a["loss_D"] == pytest.approx(b["loss_D"], rel=1e-3) and a["loss_G"] == pytest.approx(b["loss_G"], rel=1e-3)
+    assert dft_layers(fast.G) == []  # planned at the first step, once checked against torch's outputs
+    history = fast.fit()
+    assert len(dft_layers(fast.G)) == 2 and "DFT" not in repr(fast.G)
+    for a, b in zip(direct, history, strict=True):
+        assert a["loss_D"] == pytest.approx(b["loss_D"], rel=1e-3) and a["loss_G"] == pytest.approx(
+            b["loss_G"], rel=1e-3
+        )
     G, _ = registry.build("dcgan", {})
     G.load_state_dict(fast.state_dict()["G"])
 
@@ -145,7 +164,7 @@ def test_spectral_norm_parametrization_is_kept():
     with torch.no_grad():
         ref = net(x)
         assert use_dft_convolutions(net) == 1
-        assert isinstance(net[0], DFTConv2d) and is_parametrized(net[0], "weight")
+        assert algorithm_of(net[0]) == "dft" and is_parametrized(net[0], "weight")
         assert net(x) == pytest.approx(ref, abs=1e-5)
     G, D = registry.build("biggan", {})
     assert use_dft_convolutions(G) > 0 and use_dft_convolutions(D) > 0
@@ -157,7 +176,7 @@ def test_thresholds_reach_nested_layers_and_unbatched_input_works():
     """min_channels applies at every depth; a 3-D (unbatched) input falls back to torch's layer."""
     net = nn.Sequential(nn.Sequential(nn.Conv2d(8, 8, 3, 2, 1)))
     assert use_dft_convolutions(net, min_channels=16) == 0
-    assert use_dft_convolutions(net, min_channels=4) == 1 and isinstance(net[0][0], DFTConv2d)
+    assert use_dft_convolutions(net, min_channels=4) == 1 and algorithm_of(net[0][0]) == "dft"
     x = torch.randn(8, 7, 7)
     with torch.no_grad():
         assert net(x) == pytest.approx(F.conv2d(x, net[0][0].weight, net[0][0].bias, stride=2, padding=1), abs=1e-6)

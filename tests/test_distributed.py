@@ -22,10 +22,18 @@ def _free_port() -> int:
 
 
 def _torchrun(*args, cwd=ROOT, timeout=240):
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_addr=127.0.0.1",
-           f"--master_port={_free_port()}", *args]
-    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                            env={**os.environ, "GANCOURSE_FAST": "1"})
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node=2",
+        "--master_addr=127.0.0.1",
+        f"--master_port={_free_port()}",
+        *args,
+    ]
+    result = subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, "GANCOURSE_FAST": "1"}
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 
@@ -47,8 +55,22 @@ def test_two_gloo_processes_keep_identical_weights(tmp_path):
 
 @pytest.mark.timeout(300)
 def test_torchrun_cli_writes_one_run_that_samples(tmp_path):
-    result = _torchrun("-m", "gancourse", "train", "dcgan", "--epochs", "1", "--limit", "128", "--quiet",
-                       "--data", str(tmp_path / "data"), "--out", str(tmp_path / "runs" / "ddp"), cwd=tmp_path)
+    result = _torchrun(
+        "-m",
+        "gancourse",
+        "train",
+        "dcgan",
+        "--epochs",
+        "1",
+        "--limit",
+        "128",
+        "--quiet",
+        "--data",
+        str(tmp_path / "data"),
+        "--out",
+        str(tmp_path / "runs" / "ddp"),
+        cwd=tmp_path,
+    )
     assert "x 2 processes (DDP, gloo)" in result.stdout
     assert [p.name for p in (tmp_path / "runs").iterdir()] == ["ddp"]  # only rank 0 wrote
     ckpt = next((tmp_path / "runs" / "ddp" / "checkpoints").glob("*.pt"))

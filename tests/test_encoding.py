@@ -27,8 +27,11 @@ def _calls_without_encoding(tree: ast.AST):
 
 
 def test_every_text_read_and_write_names_its_encoding():
-    missing = [f"{path.relative_to(ROOT)}:{line}" for path in sorted((ROOT / "gancourse").rglob("*.py"))
-               for line in _calls_without_encoding(ast.parse(path.read_text(encoding="utf-8")))]
+    missing = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted((ROOT / "gancourse").rglob("*.py"))
+        for line in _calls_without_encoding(ast.parse(path.read_text(encoding="utf-8")))
+    ]
     assert missing == [], "pass encoding='utf-8' at " + ", ".join(missing)
 
 
@@ -44,19 +47,22 @@ def _gancourse_without_utf8(*args, cwd):
     """The CLI where the locale's encoding is ASCII (stricter than Windows' cp1252: neither holds "→" or "✅")."""
     env = {**ASCII_ENV, "HOME": os.environ.get("HOME", "/root")}
     code = "import sys; from gancourse.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-X", "utf8=0", "-c", code, *args], cwd=cwd, env=env,
-                          capture_output=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-X", "utf8=0", "-c", code, *args], cwd=cwd, env=env, capture_output=True, timeout=300
+    )
 
 
 def test_the_lesson_generator_and_checker_work_without_a_utf8_locale(tmp_path):
     probe = _gancourse_without_utf8("--version", cwd=tmp_path)
     assert probe.returncode == 0, probe.stderr
-    r = _gancourse_without_utf8("lessons", "--solutions", str(ROOT / "solutions"), "--out", str(tmp_path / "out"),
-                                cwd=tmp_path)
+    r = _gancourse_without_utf8(
+        "lessons", "--solutions", str(ROOT / "solutions"), "--out", str(tmp_path / "out"), cwd=tmp_path
+    )
     assert r.returncode == 0, r.stderr.decode("ascii", "replace")
     for made in sorted((tmp_path / "out").glob("*.ipynb")):
         assert made.read_bytes() == (ROOT / "lessons" / made.name).read_bytes()
-    r = _gancourse_without_utf8("check", str(ROOT / "tests" / "fixtures" / "submissions" / "01" / "missing_tanh.ipynb"),
-                                cwd=tmp_path)
+    r = _gancourse_without_utf8(
+        "check", str(ROOT / "tests" / "fixtures" / "submissions" / "01" / "missing_tanh.ipynb"), cwd=tmp_path
+    )
     out = r.stdout.decode("ascii")  # the terminal's encoding: what it cannot show is escaped, never a crash
     assert r.returncode == 1 and "generator:" in out and "exercises pass" in out, r.stderr.decode("ascii", "replace")

@@ -32,7 +32,9 @@ def test_fd_by_hand_for_gaussians():
 def test_fd_matches_scipy_sqrtm_on_correlated_features():
     scipy_linalg = pytest.importorskip("scipy.linalg")
     a = cloud(d=6, seed=3) @ torch.randn(6, 6, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
-    b = cloud(d=6, seed=4, shift=0.3) @ torch.randn(6, 6, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    b = cloud(d=6, seed=4, shift=0.3) @ torch.randn(
+        6, 6, generator=torch.Generator().manual_seed(1), dtype=torch.float64
+    )
     ca, cb = np.cov(a.numpy().T), np.cov(b.numpy().T)
     covmean = scipy_linalg.sqrtm(ca @ cb).real
     want = ((a.mean(0) - b.mean(0)) ** 2).sum().item() + np.trace(ca + cb - 2 * covmean)
@@ -71,8 +73,10 @@ def test_fd_and_kid_agree_with_torchmetrics():
 
 
 def test_kid_is_unbiased_on_one_distribution():
-    values = [ev.kid(cloud(n=200, seed=2 * i), cloud(n=200, seed=2 * i + 1), subset_size=200, n_subsets=1)[0]
-              for i in range(40)]
+    values = [
+        ev.kid(cloud(n=200, seed=2 * i), cloud(n=200, seed=2 * i + 1), subset_size=200, n_subsets=1)[0]
+        for i in range(40)
+    ]
     t = torch.tensor(values)
     assert abs(t.mean()) < 3 * t.std() / math.sqrt(len(t))  # centred on 0, not on a positive bias
     assert (t < 0).any()  # an unbiased estimator must sometimes go below zero
@@ -106,7 +110,10 @@ def test_on_sphere_keeps_directions_only():
     # a short feature vector near the origin is no longer "inside" a long real vector's big ball
     real = torch.tensor([[10.0, 0.0], [0.0, 10.0], [0.5, 0.5], [7.0, 7.0]])
     fake = torch.tensor([[-0.1, -0.2], [-0.2, -0.1]])
-    assert ev.precision_recall(real, fake, k=1)[0] == 1.0 and ev.precision_recall(ev.on_sphere(real), ev.on_sphere(fake), k=1)[0] == 0.0
+    assert (
+        ev.precision_recall(real, fake, k=1)[0] == 1.0
+        and ev.precision_recall(ev.on_sphere(real), ev.on_sphere(fake), k=1)[0] == 0.0
+    )
 
 
 def test_precision_recall_by_hand():
@@ -184,7 +191,11 @@ def test_report_separates_real_from_noise(report):
     assert ceiling["precision"] < 0.05 and ceiling["recall"] < 0.05 and ceiling["density"] < 0.05
     assert floor["precision"] > 0.8 and floor["recall"] > 0.8 and s["precision"] > 0.8
     table = ev.format_report(report)
-    assert "| Fréchet distance ↓ |" in table and "real test images (best case)" in table and "uniform noise (worst case)" in table
+    assert (
+        "| Fréchet distance ↓ |" in table
+        and "real test images (best case)" in table
+        and "uniform noise (worst case)" in table
+    )
 
 
 def test_evaluation_callback_adds_numbers_and_raises_the_alarm():
@@ -197,8 +208,15 @@ def test_evaluation_callback_adds_numbers_and_raises_the_alarm():
     G, D = build("dcgan", {"width": 4})
     imgs = torch.randint(0, 256, (64, 1, 28, 28), dtype=torch.uint8)
     cb = Evaluation("mnist", every=1, n=200, alarm_entropy=1.01)  # an untrained G always trips a 1.01 alarm
-    t = Trainer(G, D, Batches(imgs, batch_size=32), GANSteps(100), TrainConfig(epochs=1, log_every=1), callbacks=[cb],
-                progress=False)
+    t = Trainer(
+        G,
+        D,
+        Batches(imgs, batch_size=32),
+        GANSteps(100),
+        TrainConfig(epochs=1, log_every=1),
+        callbacks=[cb],
+        progress=False,
+    )
     with pytest.warns(ModeCollapseWarning, match="mode collapse alarm at epoch 1"):
         t.fit()
     row = t.history[-1]
@@ -231,16 +249,19 @@ def test_cli_evaluate_prints_table_and_writes_json(tmp_path, capsys):
     assert set(saved) >= {"samples", "floor", "ceiling"} and saved["samples"]["n"] == 300
 
 
-@pytest.mark.parametrize("arrays, message", [
-    ({"images": np.zeros((0, 1, 28, 28), np.uint8)}, "holds no images"),
-    ({"images": np.zeros((5, 1, 28, 28), np.float32)}, "expected uint8"),
-    ({"images": np.zeros((5, 28, 28), np.uint8)}, r"expected \(N, 1, 28, 28\)"),
-    ({"images": np.zeros((5, 3, 64, 64), np.uint8)}, r"expected \(N, 1, 28, 28\)"),
-    ({"pictures": np.zeros((5, 1, 28, 28), np.uint8)}, "no 'images' array"),
-    ({"images": np.zeros((5, 1, 28, 28), np.uint8), "labels": np.zeros(4, np.int64)}, "expected int64"),
-    ({"images": np.zeros((5, 1, 28, 28), np.uint8), "labels": np.zeros(5, np.int32)}, "expected int64"),
-    ({"images": np.zeros((2, 1, 28, 28), np.uint8), "labels": np.array([0, 12])}, "0..9"),
-])
+@pytest.mark.parametrize(
+    "arrays, message",
+    [
+        ({"images": np.zeros((0, 1, 28, 28), np.uint8)}, "holds no images"),
+        ({"images": np.zeros((5, 1, 28, 28), np.float32)}, "expected uint8"),
+        ({"images": np.zeros((5, 28, 28), np.uint8)}, r"expected \(N, 1, 28, 28\)"),
+        ({"images": np.zeros((5, 3, 64, 64), np.uint8)}, r"expected \(N, 1, 28, 28\)"),
+        ({"pictures": np.zeros((5, 1, 28, 28), np.uint8)}, "no 'images' array"),
+        ({"images": np.zeros((5, 1, 28, 28), np.uint8), "labels": np.zeros(4, np.int64)}, "expected int64"),
+        ({"images": np.zeros((5, 1, 28, 28), np.uint8), "labels": np.zeros(5, np.int32)}, "expected int64"),
+        ({"images": np.zeros((2, 1, 28, 28), np.uint8), "labels": np.array([0, 12])}, "0..9"),
+    ],
+)
 def test_cli_evaluate_bad_files(tmp_path, capsys, arrays, message):
     f = _npz(tmp_path / "bad.npz", **arrays)
     assert main(["evaluate", f]) == 2

@@ -31,7 +31,8 @@ def test_fixtures_are_up_to_date():
         for student in students:
             path = FIXTURES / "submissions" / lesson / f"{student}.ipynb"
             assert path.read_text() == make(lesson, student, MISTAKES[lesson].get(student)), (
-                f"{path} is stale: run python tests/fixtures/make_submissions.py")
+                f"{path} is stale: run python tests/fixtures/make_submissions.py"
+            )
 
 
 def test_lesson_checks_come_from_the_solution_and_include_hidden_ones():
@@ -111,8 +112,25 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
     before = _digest(folder)
     package = _digest(Path(gancourse.__file__).parent / "checks")
     out = tmp_path / "grades.csv"
-    assert main(["grade", str(folder), "--lesson", "01", "--out", str(out), "--jobs", "2",
-                 "--cell-timeout", "20", "--timeout", "240"]) == 0
+    assert (
+        main(
+            [
+                "grade",
+                str(folder),
+                "--lesson",
+                "01",
+                "--out",
+                str(out),
+                "--jobs",
+                "2",
+                "--cell-timeout",
+                "20",
+                "--timeout",
+                "240",
+            ]
+        )
+        == 0
+    )
     assert _escaped() == []  # nothing a notebook started outlives grading, setsid or not
     tables = out.read_text(), out.with_suffix(".md").read_text()
     rows = _check_table(out, "01", expected)
@@ -171,8 +189,23 @@ def test_edited_given_cells_and_added_cells_gain_nothing(tmp_path):
 @pytest.mark.parametrize("lesson", ["02", "03", "04", "05", "06"])
 def test_grade_other_lessons(lesson, tmp_path):
     out = tmp_path / "grades.csv"
-    assert main(["grade", str(FIXTURES / "submissions" / lesson), "--lesson", lesson, "--out", str(out),
-                 "--jobs", "2", "--timeout", "240"]) == 0
+    assert (
+        main(
+            [
+                "grade",
+                str(FIXTURES / "submissions" / lesson),
+                "--lesson",
+                lesson,
+                "--out",
+                str(out),
+                "--jobs",
+                "2",
+                "--timeout",
+                "240",
+            ]
+        )
+        == 0
+    )
     _check_table(out, lesson)
 
 
@@ -189,8 +222,9 @@ def test_grade_errors_are_one_line(tmp_path, capsys):
 @pytest.mark.timeout(300)
 def test_student_check_command(tmp_path, capsys):
     nb = tmp_path / "02_dcgan.ipynb"
-    nb.write_text(make("02", "no_output_padding", [("padding=2, output_padding=stride - 1, bias=False",
-                                                     "padding=2, bias=False")]))
+    nb.write_text(
+        make("02", "no_output_padding", [("padding=2, output_padding=stride - 1, bias=False", "padding=2, bias=False")])
+    )
     assert main(["check", str(nb)]) == 1
     out = capsys.readouterr().out
     assert "❌ up_block:" in out and "Hint:" in out and "5/7 exercises pass" in out

@@ -11,8 +11,25 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "gancourse"
 
 # Top-level parts of the package, lowest first. A module may import its own part or a lower one.
-LAYERS = ["config", "utils", "tables", "tensors", "losses", "data", "nets", "train", "evaluation", "viz", "translation",
-          "registry", "checks", "course", "cli", "__main__"]
+LAYERS = [
+    "config",
+    "utils",
+    "tables",
+    "tensors",
+    "losses",
+    "data",
+    "nets",
+    "speed",
+    "train",
+    "evaluation",
+    "viz",
+    "translation",
+    "registry",
+    "checks",
+    "course",
+    "cli",
+    "__main__",
+]
 
 
 def module_name(path: Path, pkg: Path = PKG) -> str:
@@ -27,7 +44,11 @@ def imports(path: Path, modules: set[str], pkg: Path = PKG) -> set[str]:
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
-            src = ".".join(base[: len(base) - node.level + 1] + [node.module or ""]).strip(".") if node.level else node.module
+            src = (
+                ".".join(base[: len(base) - node.level + 1] + [node.module or ""]).strip(".")
+                if node.level
+                else node.module
+            )
             names = [src] + [f"{src}.{a.name}" for a in node.names]
         elif isinstance(node, ast.Import):
             names = [a.name for a in node.names]
@@ -89,8 +110,7 @@ def test_no_import_circles():
 
 
 def test_imports_point_down_the_layers():
-    bad = [f"{a} -> {b}" for a, targets in graph().items() for b in targets
-           if a != "gancourse" and layer(b) > layer(a)]
+    bad = [f"{a} -> {b}" for a, targets in graph().items() for b in targets if a != "gancourse" and layer(b) > layer(a)]
     assert bad == [], "imports that run back up: " + ", ".join(sorted(bad))
 
 
@@ -118,6 +138,11 @@ def test_importing_the_package_loads_no_cli_grading_or_torch(module):
 
 def test_the_trainer_knows_no_model_and_no_dataset():
     """gancourse.train receives networks, batches and a steps object: it never imports nets/ or data/."""
-    bad = [f"{a} -> {b}" for a, targets in graph().items() if a.startswith("gancourse.train") for b in targets
-           if b.startswith(("gancourse.nets", "gancourse.data", "gancourse.registry"))]
+    bad = [
+        f"{a} -> {b}"
+        for a, targets in graph().items()
+        if a.startswith("gancourse.train")
+        for b in targets
+        if b.startswith(("gancourse.nets", "gancourse.data", "gancourse.registry"))
+    ]
     assert bad == []

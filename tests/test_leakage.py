@@ -38,14 +38,15 @@ def code_line(line: str) -> str:
 
 
 def answer_pieces(source: str) -> set[str]:
-    """The squeezed non-trivial lines of ``source``'s solution regions, with their right-hand sides and return values."""
+    """The squeezed non-trivial lines of ``source``'s solution regions, with their right-hand sides and return "
+    "values."""
     pieces = set()
     for region in REGION.findall(source):
         for line in region.splitlines():
             line = squeeze(code_line(line))
             candidates = {line}
             if line.startswith("return"):
-                candidates.add(line[len("return"):])
+                candidates.add(line[len("return") :])
             if re.match(r"^[\w.,\[\]()]+=[^=]", line):
                 candidates.add(line.split("=", 1)[1])
             pieces |= {c for c in candidates if len(c) > TRIVIAL and c not in ("answers={", "returnnn.Sequential(")}
@@ -72,8 +73,11 @@ def leaks(name: str) -> list[str]:
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     md, hints = markdown(name), check_strings()
     given = squeeze("\n".join(code_line(line) for line in REGION.sub("", code).splitlines()))  # the skeletons
-    return sorted(f"{p!r} in {'markdown' if p in md else 'a check string'}" for p in answer_pieces(code)
-                  if (p in md or p in hints) and p not in given)
+    return sorted(
+        f"{p!r} in {'markdown' if p in md else 'a check string'}"
+        for p in answer_pieces(code)
+        if (p in md or p in hints) and p not in given
+    )
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -87,5 +91,6 @@ def test_the_leak_finder_finds_a_planted_leak():
     piece = sorted(answer_pieces(code))[0]
     assert piece in squeeze(f"The answer is `{piece}`.")
     assert any(len(p) > TRIVIAL for p in answer_pieces(code))
-    assert answer_pieces("### BEGIN SOLUTION\n    loss = d_loss(D(real), D(fake.detach()))  # note\n### END SOLUTION\n") == {
-        "loss=d_loss(D(real),D(fake.detach()))", "d_loss(D(real),D(fake.detach()))"}
+    assert answer_pieces(
+        "### BEGIN SOLUTION\n    loss = d_loss(D(real), D(fake.detach()))  # note\n### END SOLUTION\n"
+    ) == {"loss=d_loss(D(real),D(fake.detach()))", "d_loss(D(real),D(fake.detach()))"}

@@ -18,7 +18,10 @@ SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 
 def test_strip_keeps_indentation_and_surroundings():
     src = "def f(x):\n    y = 1\n    ### BEGIN SOLUTION\n    return x + y\n    ### END SOLUTION\n\nprint(f)"
-    assert strip_solutions(src) == "def f(x):\n    y = 1\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\nprint(f)"
+    assert (
+        strip_solutions(src)
+        == "def f(x):\n    y = 1\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\nprint(f)"
+    )
 
 
 def test_strip_several_regions_and_markdown():
@@ -50,7 +53,10 @@ def test_no_solution_code_left_in_lessons(solution):
     for s_cell, l_cell in zip(sol.cells, les.cells, strict=True):
         regions = re.findall(r"### BEGIN SOLUTION\n(.*?)[ \t]*### END SOLUTION", s_cell.source, re.S)
         found += len(regions)
-        outside = {line.strip() for line in re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", s_cell.source, flags=re.S).splitlines()}
+        outside = {
+            line.strip()
+            for line in re.sub(r"### BEGIN SOLUTION.*?### END SOLUTION", "", s_cell.source, flags=re.S).splitlines()
+        }
         lesson_lines = {line.strip() for line in l_cell.source.splitlines()}
         for region in regions:
             for line in region.splitlines():

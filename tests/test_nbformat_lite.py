@@ -25,13 +25,15 @@ has_iri = 'iri' in jsonschema.Draft7Validator.FORMAT_CHECKER.checkers
 print(hidden, caught, has_iri, sys.modules.get('rfc3987_syntax', 'absent') is not None)
 """
 
-NEEDS_GRAMMARS = pytest.mark.skipif(importlib.util.find_spec("rfc3987_syntax") is None,
-                                    reason="rfc3987-syntax is not installed here")
+NEEDS_GRAMMARS = pytest.mark.skipif(
+    importlib.util.find_spec("rfc3987_syntax") is None, reason="rfc3987-syntax is not installed here"
+)
 
 
 def _run(before: str = "") -> list[str]:
-    out = subprocess.run([sys.executable, "-c", FRESH.format(before=before)], capture_output=True, text=True,
-                         timeout=120, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", FRESH.format(before=before)], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
     return out.split()
 
 
@@ -46,8 +48,10 @@ def test_fresh_process_skips_the_iri_grammars_and_still_validates():
 
 @NEEDS_GRAMMARS
 def test_a_later_import_of_the_package_still_works():
-    code = ("from gancourse.course.nbformat_lite import nbformat\n"
-            "import rfc3987_syntax\nprint(rfc3987_syntax.is_valid_syntax('iri', 'https://example.org/a'))")
+    code = (
+        "from gancourse.course.nbformat_lite import nbformat\n"
+        "import rfc3987_syntax\nprint(rfc3987_syntax.is_valid_syntax('iri', 'https://example.org/a'))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.strip() == "True"
 
@@ -64,7 +68,10 @@ def test_the_course_reads_notebooks_through_it():
 
     import gancourse
 
-    plain = [p.name for p in Path(gancourse.__file__).parent.rglob("*.py")
-             if p.name != "nbformat_lite.py" and any(line.strip() in ("import nbformat", "from nbformat import *")
-                                                      for line in p.read_text().splitlines())]
+    plain = [
+        p.name
+        for p in Path(gancourse.__file__).parent.rglob("*.py")
+        if p.name != "nbformat_lite.py"
+        and any(line.strip() in ("import nbformat", "from nbformat import *") for line in p.read_text().splitlines())
+    ]
     assert plain == []

@@ -63,7 +63,9 @@ def test_dcgan_shapes_and_ranges(size, channels):
 def test_dcgan_follows_the_guidelines():
     cfg = nets.DCGANConfig()
     G, D = nets.DCGANGenerator(cfg), nets.DCGANDiscriminator(cfg)
-    g_layers = [m for m in G.modules() if isinstance(m, (nn.ConvTranspose2d, nn.BatchNorm2d, nn.ReLU, nn.Tanh, nn.LeakyReLU))]
+    g_layers = [
+        m for m in G.modules() if isinstance(m, (nn.ConvTranspose2d, nn.BatchNorm2d, nn.ReLU, nn.Tanh, nn.LeakyReLU))
+    ]
     assert isinstance(g_layers[-1], nn.Tanh) and isinstance(g_layers[-2], nn.ConvTranspose2d)  # no BN on G's output
     assert not any(isinstance(m, nn.LeakyReLU) for m in G.modules())
     d_layers = [m for m in D.modules() if isinstance(m, (nn.Conv2d, nn.BatchNorm2d, nn.LeakyReLU, nn.Dropout))]
@@ -86,7 +88,9 @@ def test_dcgan_init_statistics():
 @pytest.mark.parametrize("size, k, s, p, op", [(7, 5, 2, 2, 1), (1, 4, 1, 0, 0), (16, 4, 2, 1, 0), (5, 3, 3, 1, 2)])
 def test_size_formulas_match_torch(size, k, s, p, op):
     x = torch.zeros(1, 1, size, size)
-    assert conv_transpose_out_size(size, k, s, p, op) == nn.ConvTranspose2d(1, 1, k, s, p, output_padding=op)(x).shape[-1]
+    assert (
+        conv_transpose_out_size(size, k, s, p, op) == nn.ConvTranspose2d(1, 1, k, s, p, output_padding=op)(x).shape[-1]
+    )
     assert conv_out_size(size + 8, k, s, p) == nn.Conv2d(1, 1, k, s, p)(torch.zeros(1, 1, size + 8, size + 8)).shape[-1]
 
 

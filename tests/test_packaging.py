@@ -22,7 +22,17 @@ except ModuleNotFoundError:  # Python 3.10: pytest's own dependency
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
 # What a student's base install must not drag in (mlxtend's stack, a second Jupyter, the grader's old kernel client).
-HEAVY = {"mlxtend", "scikit-learn", "pandas", "scipy", "jupyterlab", "notebook", "jupyter-server", "nbclient", "ipykernel"}
+HEAVY = {
+    "mlxtend",
+    "scikit-learn",
+    "pandas",
+    "scipy",
+    "jupyterlab",
+    "notebook",
+    "jupyter-server",
+    "nbclient",
+    "ipykernel",
+}
 
 
 def _key(name: str) -> str:
@@ -68,7 +78,9 @@ def test_constraints_pin_every_base_dependency_inside_its_bounds():
     for text in PYPROJECT["project"]["dependencies"]:
         req = Requirement(text)
         assert _key(req.name) in pinned, f"{req.name} is not pinned in {CONSTRAINTS.name}: run `make lock`"
-        assert req.specifier.contains(pinned[_key(req.name)]), f"the pin {req.name}=={pinned[_key(req.name)]} is outside {req}"
+        assert req.specifier.contains(pinned[_key(req.name)]), (
+            f"the pin {req.name}=={pinned[_key(req.name)]} is outside {req}"
+        )
 
 
 def test_this_environment_is_the_locked_one():
@@ -94,10 +106,18 @@ def test_every_subpackage_ships_in_the_wheel():
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     src = tmp_path_factory.mktemp("src") / "gancourse"  # build from a copy: the checkout stays untouched
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "work", "runs", "build", "dist",
-                                                            "*.egg-info", "__pycache__", "artifacts"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(out)], check=True, capture_output=True)
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "work", "runs", "build", "dist", "*.egg-info", "__pycache__", "artifacts"
+        ),
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation", "-q", "-w", str(out)],
+        check=True,
+        capture_output=True,
+    )
     return next(out.glob("gancourse-*.whl"))
 
 
@@ -118,25 +138,39 @@ def test_installed_wheel_works_outside_the_checkout(wheel, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     py = venv / "bin" / "python"
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
-                   check=True, capture_output=True)
-    site = Path(subprocess.check_output([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                        text=True).strip())
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    site = Path(
+        subprocess.check_output(
+            [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
+        ).strip()
+    )
     # Its dependencies come from this environment (no network here); the package itself only from the wheel.
     (site / "zz_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     home = tmp_path / "home"
     home.mkdir()
 
     def gancourse(*args, code=0):
-        r = subprocess.run([str(venv / "bin" / "gancourse"), *args], cwd=home, capture_output=True, text=True,
-                           env={"PATH": "/usr/bin:/bin", "HOME": str(home), "CI": "true"}, timeout=300)
+        r = subprocess.run(
+            [str(venv / "bin" / "gancourse"), *args],
+            cwd=home,
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(home), "CI": "true"},
+            timeout=300,
+        )
         assert r.returncode == code, r.stdout + r.stderr
         return r.stdout
 
     where = subprocess.check_output([str(py), "-c", "import gancourse; print(gancourse.__file__)"], cwd=home, text=True)
     assert where.startswith(str(site)), where
     gancourse("workspace", "--work", "work")
-    assert sorted(p.name for p in (home / "work").glob("*.ipynb")) == sorted(p.name for p in (ROOT / "lessons").glob("*.ipynb"))
+    assert sorted(p.name for p in (home / "work").glob("*.ipynb")) == sorted(
+        p.name for p in (ROOT / "lessons").glob("*.ipynb")
+    )
     solved = home / "alice.ipynb"
     shutil.copy(ROOT / "solutions" / "01_gan.ipynb", solved)
     out = gancourse("check", str(solved))

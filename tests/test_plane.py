@@ -115,8 +115,15 @@ def test_frames_record_the_game(tmp_path):
     torch.manual_seed(0)
     G, D = PlaneGenerator(), PlaneDiscriminator()
     film = PlaneFrames(ring(), n_points=200, resolution=20)
-    Trainer(G, D, PointBatches(ring(), 64, 5), GANSteps(2), TrainConfig(epochs=3, log_every=5), callbacks=[film],
-            progress=False).fit()
+    Trainer(
+        G,
+        D,
+        PointBatches(ring(), 64, 5),
+        GANSteps(2),
+        TrainConfig(epochs=3, log_every=5),
+        callbacks=[film],
+        progress=False,
+    ).fit()
     assert [f.step for f in film.frames] == [0, 5, 10, 15]
     f = film.frames[-1]
     assert f.surface.shape == (20, 20) and ((f.surface >= 0) & (f.surface <= 1)).all() and f.fake.shape == (200, 2)

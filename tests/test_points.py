@@ -15,7 +15,9 @@ NAMES = ["generator", "d_loss", "quiz"]
 
 
 def result(student, passed):
-    return Result(student, f"{student}.ipynb", "01", checks={n: (n in passed, "" if n in passed else f"{n} hint") for n in NAMES})
+    return Result(
+        student, f"{student}.ipynb", "01", checks={n: (n in passed, "" if n in passed else f"{n} hint") for n in NAMES}
+    )
 
 
 def test_default_is_one_point_per_check():
@@ -31,8 +33,15 @@ def test_weights_are_summed_by_hand():
     assert [p.earned(r, n) for n in NAMES] == [0, 2.5, 0]
 
 
-@pytest.mark.parametrize("given, message", [({"d_los": 2}, "no check named 'd_los'"), ({"quiz": -1}, "0 or more"),
-                                            ({"quiz": float("nan")}, "finite"), ({"quiz": float("inf")}, "finite")])
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ({"d_los": 2}, "no check named 'd_los'"),
+        ({"quiz": -1}, "0 or more"),
+        ({"quiz": float("nan")}, "finite"),
+        ({"quiz": float("inf")}, "finite"),
+    ],
+)
 def test_wrong_weights_are_refused(given, message):
     with pytest.raises(ValueError, match=message):
         Points.for_checks(NAMES, given)
@@ -50,7 +59,10 @@ def test_csv_and_summary_carry_points():
     p = Points.for_checks(NAMES, {"d_loss": 2})
     results = [result("alice", set(NAMES)), result("bob", {"generator"})]
     rows = list(csv.DictReader(io.StringIO(gradebook.csv_text(results, NAMES, p))))
-    assert [(r["score"], r["max"], r["points"], r["max points"]) for r in rows] == [("3", "3", "4", "4"), ("1", "3", "1", "4")]
+    assert [(r["score"], r["max"], r["points"], r["max points"]) for r in rows] == [
+        ("3", "3", "4", "4"),
+        ("1", "3", "1", "4"),
+    ]
     assert (rows[1]["d_loss"], rows[1]["d_loss: points"], rows[1]["d_loss: message"]) == ("fail", "0", "d_loss hint")
     md = gradebook.summary(results, NAMES, "01", p)
     assert "| bob | 1/3 | 1/4 | graded | d_loss, quiz |" in md
@@ -85,5 +97,7 @@ def test_cli_refuses_unknown_points_in_one_line(tmp_path, capsys):
     (tmp_path / "alice.ipynb").write_text("{}", encoding="utf-8")
     assert main(["grade", str(tmp_path), "--lesson", "01", "--points", "generatr=2"]) == 2
     err = capsys.readouterr().err
-    assert "--points: no check named 'generatr'" in err and "choose from toy_nets, d_loss" in err and err.count("\n") == 1
+    assert (
+        "--points: no check named 'generatr'" in err and "choose from toy_nets, d_loss" in err and err.count("\n") == 1
+    )
     assert not list(tmp_path.glob("grades*"))

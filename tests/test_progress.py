@@ -30,7 +30,11 @@ def test_budget_bar_shows_seconds_spent_out_of_the_budget(capsys):
 
 def test_trainer_with_a_time_budget_draws_a_time_bar(monkeypatch):
     made = []
-    monkeypatch.setattr(trainer_module, "ProgressBar", lambda steps, budget, enabled: made.append((steps, budget)) or ProgressBar(steps, budget, False))
+    monkeypatch.setattr(
+        trainer_module,
+        "ProgressBar",
+        lambda steps, budget, enabled: made.append((steps, budget)) or ProgressBar(steps, budget, False),
+    )
     make_trainer(epochs=1).fit()
     make_trainer(epochs=1, callbacks=[TimeBudget(60)]).fit()
     assert made == [(8, None), (8, 60)]

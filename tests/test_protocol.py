@@ -68,8 +68,11 @@ def test_every_check_is_registered_once():
     assert all(isinstance(c, Check) for c in CHECKS.values()) and len(CHECKS) == 37
 
 
-GRADER_MISTAKES = ([("01", *m) for m in MISTAKES] + list(MISTAKES_02_03)
-                   + [("01", what, change, TOY_NETS, hint) for what, change, hint in TOY_MISTAKES])
+GRADER_MISTAKES = (
+    [("01", *m) for m in MISTAKES]
+    + list(MISTAKES_02_03)
+    + [("01", what, change, TOY_NETS, hint) for what, change, hint in TOY_MISTAKES]
+)
 
 
 @pytest.mark.parametrize("lesson, what, change, name, hint", GRADER_MISTAKES, ids=[m[1] for m in GRADER_MISTAKES])
@@ -84,15 +87,24 @@ def test_mistakes_fail_for_grader_seeds_too(lesson, what, change, name, hint):
             check.judge(load_values(dump_values(check.ask(seed, *consts, *objects))), seed, *consts)
 
 
-@pytest.mark.parametrize("change, hint", [
-    (None, None),
-    (("def __init__(self, hidden=128):\n        super().__init__()\n",
-      "def __init__(self, hidden=128):\n        super().__init__()\n        hidden = 128\n"), "every hidden nn.Linear"),
-    (("nn.Linear(z_dim, hidden), nn.ReLU(),", "nn.Linear(2, hidden), nn.ReLU(),"), "ToyGenerator.forward raised"),
-])
+@pytest.mark.parametrize(
+    "change, hint",
+    [
+        (None, None),
+        (
+            (
+                "def __init__(self, hidden=128):\n        super().__init__()\n",
+                "def __init__(self, hidden=128):\n        super().__init__()\n        hidden = 128\n",
+            ),
+            "every hidden nn.Linear",
+        ),
+        (("nn.Linear(z_dim, hidden), nn.ReLU(),", "nn.Linear(2, hidden), nn.ReLU(),"), "ToyGenerator.forward raised"),
+    ],
+)
 def test_hidden_toy_sizes_catches_fixed_sizes(change, hint):
     ns = run_exercises(SOLUTIONS["01"], replace=change)
     check = CHECKS["hidden_toy_sizes"]
+
     def grade():
         return check.judge(load_values(dump_values(check.ask(5, ns["ToyGenerator"], ns["ToyDiscriminator"]))), 5)
 

@@ -34,13 +34,34 @@ def test_nbstripout_verify_catches_outputs(tmp_path):
     code = next(c for c in nb["cells"] if c["cell_type"] == "code")
     code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["x\n"]}]
     (tmp_path / "dirty.ipynb").write_text(json.dumps(nb))
-    assert subprocess.run([tool("nbstripout"), "--keep-id", "--verify", str(tmp_path / "dirty.ipynb")], capture_output=True).returncode != 0
+    assert (
+        subprocess.run(
+            [tool("nbstripout"), "--keep-id", "--verify", str(tmp_path / "dirty.ipynb")], capture_output=True
+        ).returncode
+        != 0
+    )
 
 
 def test_ruff_on_package_tests_and_notebooks():
-    paths = [str(ROOT / p) for p in ("gancourse", "tests", "solutions", "lessons", "benchmarks", "tools") if (ROOT / p).exists()]
+    paths = [
+        str(ROOT / p)
+        for p in ("gancourse", "tests", "solutions", "lessons", "benchmarks", "tools")
+        if (ROOT / p).exists()
+    ]
     result = subprocess.run([tool("ruff"), "check", *paths], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_leaves_the_python_files_as_they_are():
+    """``ruff format`` (pyproject.toml: 120 columns; notebooks excluded, their cells are aligned by hand)."""
+    result = subprocess.run([tool("ruff"), "format", "--check", "."], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, "run `ruff format .`:\n" + result.stdout + result.stderr
+
+
+def test_ruff_enforces_the_line_length():
+    """E501 is not ignored: 120 columns is a rule, not a suggestion."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # (no tomllib on Python 3.10)
+    assert "\nline-length = 120\n" in text and "E501" not in text
 
 
 @pytest.mark.parametrize("name", ["README.md", "LICENSE", "Makefile", "environment.yml", "pyproject.toml", ".ci/run"])

@@ -65,11 +65,14 @@ def test_folding_works_through_spectral_norm_in_float32():
     torch.testing.assert_close(conv3x3_avgpool(x, conv), conv_then_pool(x, conv), rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("conv, x, message", [
-    (torch.nn.Conv2d(2, 2, 5, padding=2), torch.zeros(1, 2, 4, 4), "3x3"),
-    (torch.nn.Conv2d(2, 2, 3, padding=0), torch.zeros(1, 2, 4, 4), "padding-1"),
-    (torch.nn.Conv2d(2, 2, 3, padding=1, stride=2), torch.zeros(1, 2, 4, 4), "stride-1"),
-])
+@pytest.mark.parametrize(
+    "conv, x, message",
+    [
+        (torch.nn.Conv2d(2, 2, 5, padding=2), torch.zeros(1, 2, 4, 4), "3x3"),
+        (torch.nn.Conv2d(2, 2, 3, padding=0), torch.zeros(1, 2, 4, 4), "padding-1"),
+        (torch.nn.Conv2d(2, 2, 3, padding=1, stride=2), torch.zeros(1, 2, 4, 4), "stride-1"),
+    ],
+)
 def test_a_convolution_that_does_not_fold_is_refused(conv, x, message):
     with pytest.raises(ValueError, match=message):
         upsample_conv3x3(x, conv)

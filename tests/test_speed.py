@@ -82,7 +82,9 @@ def test_channels_last_and_fused_adam_give_the_same_training():
     assert fast.opt_G.defaults["fused"] is True
     history = fast.fit()
     for a, b in zip(plain, history, strict=True):
-        assert a["loss_D"] == pytest.approx(b["loss_D"], rel=1e-3) and a["loss_G"] == pytest.approx(b["loss_G"], rel=1e-3)
+        assert a["loss_D"] == pytest.approx(b["loss_D"], rel=1e-3) and a["loss_G"] == pytest.approx(
+            b["loss_G"], rel=1e-3
+        )
 
 
 @pytest.mark.skipif(not cpu_has_bf16(), reason="this CPU has no native bf16")
@@ -106,7 +108,9 @@ def test_cli_speed_flags_and_compile_keeps_checkpoint_names(tmp_path, capsys):
     from gancourse.cli import main
     from gancourse.train import load_checkpoint
 
-    flags = ["--simultaneous", "--channels-last", "--fused-adam", "--conv", "dft"] + (["--precision", "bf16"] if cpu_has_bf16() else [])
+    flags = ["--simultaneous", "--channels-last", "--fused-adam", "--conv", "dft"] + (
+        ["--precision", "bf16"] if cpu_has_bf16() else []
+    )
     out = tmp_path / "run"
     assert main(["train", "dcgan", "--epochs", "1", "--limit", "64", "--quiet", "--out", str(out), *flags]) == 0
     ckpt = load_checkpoint(next((out / "checkpoints").glob("*.pt")))
@@ -116,9 +120,34 @@ def test_cli_speed_flags_and_compile_keeps_checkpoint_names(tmp_path, capsys):
     names = set(G.state_dict())
     G.compile()
     assert set(G.state_dict()) == names  # compiled in place: checkpoints stay loadable without torch.compile
-    assert main(["train", "dcgan", "--epochs", "1", "--limit", "64", "--quiet", "--out", str(tmp_path / "p"),
-                 "--no-channels-last", "--no-fused-adam", "--conv", "torch", "--precision", "fp32"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "dcgan",
+                "--epochs",
+                "1",
+                "--limit",
+                "64",
+                "--quiet",
+                "--out",
+                str(tmp_path / "p"),
+                "--no-channels-last",
+                "--no-fused-adam",
+                "--conv",
+                "torch",
+                "--precision",
+                "fp32",
+            ]
+        )
+        == 0
+    )
     plain = load_checkpoint(next((tmp_path / "p" / "checkpoints").glob("*.pt")))["train_config"]
-    assert (plain["channels_last"], plain["fused_adam"], plain["conv"], plain["precision"]) == (False, False, "torch", "fp32")
+    assert (plain["channels_last"], plain["fused_adam"], plain["conv"], plain["precision"]) == (
+        False,
+        False,
+        "torch",
+        "fp32",
+    )
     assert main(["train", "cyclegan", "--simultaneous", "--quiet", "--out", str(tmp_path / "c")]) == 2
     assert "cyclegan keeps its own alternating steps: drop --simultaneous" in capsys.readouterr().err

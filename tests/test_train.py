@@ -32,8 +32,17 @@ def make_trainer(seed=0, epochs=2, callbacks=(), steps=None, device="cpu", **cfg
     G, D = MLPGenerator(CFG), MLPDiscriminator(CFG)
     batches = Batches(easy_data(), batch_size=32, seed=seed, device=device)
     cfg = TrainConfig(epochs=epochs, log_every=4, seed=seed, **cfg_kwargs)
-    return Trainer(G, D, batches, steps or GANSteps(CFG.z_dim), cfg, progress=False, callbacks=callbacks, kind="gan",
-                   model_config=CFG)
+    return Trainer(
+        G,
+        D,
+        batches,
+        steps or GANSteps(CFG.z_dim),
+        cfg,
+        progress=False,
+        callbacks=callbacks,
+        kind="gan",
+        model_config=CFG,
+    )
 
 
 def params(m):
@@ -118,8 +127,22 @@ def test_checkpoint_contents_and_sampling_alone(tmp_path):
     t.fit()
     path = t.save_checkpoint(tmp_path / "ck.pt")
     ck = load_checkpoint(path)
-    for key in ("format", "kind", "config", "G", "D", "opt_G", "opt_D", "ema", "step", "epoch", "rng", "fixed_noise",
-                "fixed_inputs", "history"):
+    for key in (
+        "format",
+        "kind",
+        "config",
+        "G",
+        "D",
+        "opt_G",
+        "opt_D",
+        "ema",
+        "step",
+        "epoch",
+        "rng",
+        "fixed_noise",
+        "fixed_inputs",
+        "history",
+    ):
         assert key in ck
     assert ck["config"]["z_dim"] == 4 and ck["step"] == 8 and ck["epoch"] == 1
     G = MLPGenerator(MLPConfig(**{**ck["config"]}))
@@ -194,8 +217,18 @@ def test_resume_mid_epoch_continues_exactly(tmp_path):
         if trainer.step == 12:
             raise Stop
 
-    interrupted.callbacks.append(type("S", (), {"on_log": staticmethod(stop_at_12), "on_fit_start": lambda *a: None,
-                                                "on_epoch_end": lambda *a: None, "on_fit_end": lambda *a: None})())
+    interrupted.callbacks.append(
+        type(
+            "S",
+            (),
+            {
+                "on_log": staticmethod(stop_at_12),
+                "on_fit_start": lambda *a: None,
+                "on_epoch_end": lambda *a: None,
+                "on_fit_end": lambda *a: None,
+            },
+        )()
+    )
     with pytest.raises(Stop):
         interrupted.fit()
     ckpt = latest_checkpoint(tmp_path)
@@ -252,8 +285,15 @@ def test_conditional_training_passes_labels():
         seen.append(y)
         return d_step(D, opt_D, real, fake, d_loss, y)
 
-    t = Trainer(G, D, batches, GANSteps(100, n_classes=10, d_step=spying_d_step), TrainConfig(epochs=1, log_every=2, n_fixed=20),
-                progress=False, kind="cgan")
+    t = Trainer(
+        G,
+        D,
+        batches,
+        GANSteps(100, n_classes=10, d_step=spying_d_step),
+        TrainConfig(epochs=1, log_every=2, n_fixed=20),
+        progress=False,
+        kind="cgan",
+    )
     t.fit()
     assert len(t.history) == 2 and t.sample_fixed().shape == (20, 1, 28, 28)
     assert all(y is not None and y.shape == (16,) for y in seen)
@@ -421,3 +461,34 @@ def test_a_full_disk_in_the_background_is_reported_at_the_end(tmp_path, monkeypa
     t = make_trainer(epochs=1, callbacks=[Checkpoint(tmp_path, every_epochs=1)])
     with pytest.raises(GancourseError, match="no space left on device"):
         t.fit()
+
+
+def test_the_g_update_computes_no_gradient_for_ds_weights_and_gives_them_back():
+    """G's update through D skips D's weight gradients (D's .grad stays as D's own update left it), and D's
+    parameters require gradients again afterwards, also when the step raises."""
+    from gancourse.train.steps import frozen
+
+    torch.manual_seed(0)
+    G, D = MLPGenerator(CFG), MLPDiscriminator(CFG)
+    opt_G, opt_D = (torch.optim.Adam(m.parameters(), lr=1e-3) for m in (G, D))
+    seen = {}
+
+    def g_step(D_, opt, fake, g_loss):
+        seen["requires_grad"] = [p.requires_grad for p in D_.parameters()]
+        return {}
+
+    def d_step(D_, opt, real, fake, d_loss):
+        logs = __import__("gancourse").train.d_step(D_, opt, real, fake, d_loss)
+        seen["grads"] = [p.grad.clone() for p in D_.parameters()]
+        return logs
+
+    GANSteps(CFG.z_dim, d_step=d_step, g_step=g_step).step(G, D, opt_G, opt_D, (torch.rand(8, 1, 4, 4), None), True)
+    assert seen["requires_grad"] and not any(seen["requires_grad"])
+    assert all(p.requires_grad for p in D.parameters())
+    GANSteps(CFG.z_dim, d_step=d_step).step(G, D, opt_G, opt_D, (torch.rand(8, 1, 4, 4), None), True)
+    assert all(torch.equal(p.grad, g) for p, g in zip(D.parameters(), seen["grads"], strict=True))  # no G-loss part
+    assert all(p.grad is not None and p.grad.abs().sum() > 0 for p in G.parameters() if p.ndim > 1)
+    with pytest.raises(RuntimeError, match="inside"):
+        with frozen(D):
+            raise RuntimeError("inside")
+    assert all(p.requires_grad for p in D.parameters())

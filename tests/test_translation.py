@@ -110,7 +110,9 @@ def _toy(c_ab=0.5, c_ba=-0.25):
 
 
 def _steps(loss):
-    return TranslationSteps(loss, (torch.zeros(1, 1, 2, 2, dtype=torch.uint8), torch.zeros(1, 1, 2, 2, dtype=torch.uint8)))
+    return TranslationSteps(
+        loss, (torch.zeros(1, 1, 2, 2, dtype=torch.uint8), torch.zeros(1, 1, 2, 2, dtype=torch.uint8))
+    )
 
 
 def _g_update(steps, G, D, a, b):
@@ -151,8 +153,14 @@ def test_d_step_halves_each_discriminator_loss_and_leaves_g_alone():
     steps = _steps(TranslationLoss("cyclegan", "lsgan", 10.0, 5.0, pool_size=0))
     a, b = torch.zeros(2, 1, 2, 2), torch.ones(2, 1, 2, 2)
     before = [p.clone() for p in G.parameters()]
-    logs = steps.step(G, D, torch.optim.SGD(G.parameters(), lr=0.1), torch.optim.SGD(D.parameters(), lr=0.1),
-                      ((a, b), None), update_g=False)
+    logs = steps.step(
+        G,
+        D,
+        torch.optim.SGD(G.parameters(), lr=0.1),
+        torch.optim.SGD(D.parameters(), lr=0.1),
+        ((a, b), None),
+        update_g=False,
+    )
     # D_A: real a -> 0, fake b - 0.25 -> 0.75: 0.5 * ((0 - 1)^2 + 0.75^2)
     assert logs["loss_D_A"].item() == pytest.approx(0.5 * (1 + 0.75**2))
     # D_B: real b -> 1, fake a + 0.5 -> 0.5: 0.5 * (0 + 0.25)
@@ -259,10 +267,12 @@ def test_sobel_edges_by_hand():
 def tiny_fashion(tmp_path):
     rng = np.random.default_rng(0)
     labels = np.array([8, 5, 7, 9, 0, 8, 8, 7] * 4, dtype=np.uint8)
-    arrays = {"train-images-idx3-ubyte": rng.integers(0, 256, (32, 28, 28), dtype=np.uint8),
-              "train-labels-idx1-ubyte": labels,
-              "t10k-images-idx3-ubyte": rng.integers(0, 256, (16, 28, 28), dtype=np.uint8),
-              "t10k-labels-idx1-ubyte": labels[:16]}
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (32, 28, 28), dtype=np.uint8),
+        "train-labels-idx1-ubyte": labels,
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (16, 28, 28), dtype=np.uint8),
+        "t10k-labels-idx1-ubyte": labels[:16],
+    }
     write_idx_folder(tmp_path / "data" / "FashionMNIST" / "raw", arrays)
     return arrays
 
@@ -277,7 +287,9 @@ def test_offline_domains(tiny_fashion):
     assert not shoes.paired and len(shoes.b) == 16 and shoes.target_classes == ((8,), (5, 7, 9))
 
 
-@pytest.mark.parametrize("spec, message", [("bags", "A:B"), ("bags:hats", "unknown domain"), ("bags:bags", "different")])
+@pytest.mark.parametrize(
+    "spec, message", [("bags", "A:B"), ("bags:hats", "unknown domain"), ("bags:bags", "different")]
+)
 def test_bad_domain_specs(spec, message, tiny_fashion):
     with pytest.raises(GancourseError, match=message):
         load_domains(spec)
@@ -348,8 +360,14 @@ def _trainer(method, epochs=2):
     from gancourse.translation import translation_train_config as train_config
 
     mcfg = translation_config(method, 28, 1, 1, width=4, n_res=1)
-    return translation_trainer(method, pair, model_config=mcfg, train_config=train_config(method, epochs=epochs, log_every=1),
-                               batch_size=4, progress=False)
+    return translation_trainer(
+        method,
+        pair,
+        model_config=mcfg,
+        train_config=train_config(method, epochs=epochs, log_every=1),
+        batch_size=4,
+        progress=False,
+    )
 
 
 @pytest.mark.parametrize("method", ["discogan", "cyclegan"])
@@ -406,8 +424,24 @@ def cyclegan_run(tiny_fashion, tmp_path):
     from gancourse.cli import main
 
     out = tmp_path / "run"
-    assert main(["train", "cyclegan", "--domains", "bag-edges:bags", "--epochs", "1", "--batch-size", "4",
-                 "--quiet", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "cyclegan",
+                "--domains",
+                "bag-edges:bags",
+                "--epochs",
+                "1",
+                "--batch-size",
+                "4",
+                "--quiet",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -428,8 +462,23 @@ def test_cli_train_cyclegan_writes_run_and_evaluation(cyclegan_run, capsys):
 def test_cli_resume_translation(cyclegan_run, capsys):
     from gancourse.cli import main
 
-    assert main(["train", "cyclegan", "--epochs", "2", "--batch-size", "4", "--quiet", "--out", str(cyclegan_run),
-                 "--resume"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "cyclegan",
+                "--epochs",
+                "2",
+                "--batch-size",
+                "4",
+                "--quiet",
+                "--out",
+                str(cyclegan_run),
+                "--resume",
+            ]
+        )
+        == 0
+    )
     assert "resuming" in capsys.readouterr().out
 
 
@@ -443,7 +492,9 @@ def test_cli_translate_file_and_folder(cyclegan_run, tmp_path, capsys):
         Image.fromarray(np.full((28, 28), 40 * i, np.uint8), "L").save(inputs / f"{i}.png")
     assert main(["translate", str(ckpt), "--input", str(inputs / "1.png"), "--out", str(tmp_path / "bag.png")]) == 0
     assert np.asarray(Image.open(tmp_path / "bag.png")).shape == (28, 28)
-    assert main(["translate", str(ckpt), "--direction", "BA", "--input", str(inputs), "--out", str(tmp_path / "out")]) == 0
+    assert (
+        main(["translate", str(ckpt), "--direction", "BA", "--input", str(inputs), "--out", str(tmp_path / "out")]) == 0
+    )
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["0.png", "1.png", "2.png"]
     # a second run never writes into the first one's folder
     assert main(["translate", str(ckpt), "--input", str(inputs), "--out", str(tmp_path / "out")]) == 0
@@ -454,12 +505,17 @@ def test_cli_translation_errors_are_one_line(cyclegan_run, tmp_path, capsys):
     from gancourse.cli import main
 
     ckpt = sorted((cyclegan_run / "checkpoints").glob("*.pt"))[-1]
-    assert main(["translate", str(ckpt), "--input", str(tmp_path / "missing.png"), "--out", str(tmp_path / "x.png")]) == 2
+    assert (
+        main(["translate", str(ckpt), "--input", str(tmp_path / "missing.png"), "--out", str(tmp_path / "x.png")]) == 2
+    )
     assert "does not exist" in capsys.readouterr().err
     assert main(["train", "discogan", "--domains", "bags", "--quiet", "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "A:B" in err
-    assert main(["train", "cyclegan", "--pix2pix", str(tmp_path / "nothing"), "--quiet", "--out", str(tmp_path / "r2")]) == 2
+    assert (
+        main(["train", "cyclegan", "--pix2pix", str(tmp_path / "nothing"), "--quiet", "--out", str(tmp_path / "r2")])
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -484,8 +540,28 @@ def test_cli_trains_on_a_pix2pix_folder_and_on_two_folders(tmp_path, capsys):
     for i in range(8):
         _rgb(real / f"{i}_AB.jpg", rng.integers(0, 256, (40, 80, 3)))
     out = tmp_path / "run"
-    assert main(["train", "discogan", "--pix2pix", str(real), "--image-size", "32", "--epochs", "1",
-                 "--batch-size", "4", "--quiet", "--out", str(out), "--generator", "unet"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "discogan",
+                "--pix2pix",
+                str(real),
+                "--image-size",
+                "32",
+                "--epochs",
+                "1",
+                "--batch-size",
+                "4",
+                "--quiet",
+                "--out",
+                str(out),
+                "--generator",
+                "unet",
+            ]
+        )
+        == 0
+    )
     ckpt = next((out / "checkpoints").glob("*.pt"))
     from gancourse.train import load_checkpoint
 
@@ -496,16 +572,51 @@ def test_cli_trains_on_a_pix2pix_folder_and_on_two_folders(tmp_path, capsys):
         (tmp_path / side).mkdir()
         for i in range(4):
             _rgb(tmp_path / side / f"{i}.png", rng.integers(0, 256, (32, 32, 3)))
-    assert main(["train", "cyclegan", "--folders", str(tmp_path / "trainA"), str(tmp_path / "trainB"),
-                 "--image-size", "32", "--epochs", "1", "--batch-size", "2", "--quiet", "--out", str(tmp_path / "r2")]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "cyclegan",
+                "--folders",
+                str(tmp_path / "trainA"),
+                str(tmp_path / "trainB"),
+                "--image-size",
+                "32",
+                "--epochs",
+                "1",
+                "--batch-size",
+                "2",
+                "--quiet",
+                "--out",
+                str(tmp_path / "r2"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "r2" / "samples.png").is_file()
 
 
 def test_cli_time_limit(tiny_fashion, tmp_path, capsys):
     from gancourse.cli import main
 
-    assert main(["train", "discogan", "--epochs", "50", "--batch-size", "4", "--time-limit", "0.001", "--quiet",
-                 "--out", str(tmp_path / "r")]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "discogan",
+                "--epochs",
+                "50",
+                "--batch-size",
+                "4",
+                "--time-limit",
+                "0.001",
+                "--quiet",
+                "--out",
+                str(tmp_path / "r"),
+            ]
+        )
+        == 0
+    )
     from gancourse.train import load_checkpoint
 
     ckpt = load_checkpoint(sorted((tmp_path / "r" / "checkpoints").glob("*.pt"))[-1])

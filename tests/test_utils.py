@@ -148,7 +148,9 @@ def test_tensors_scale_images_both_ways_and_restore_modes():
     u = torch.tensor([0, 127, 128, 255], dtype=torch.uint8).view(1, 1, 2, 2)
     x = to_unit(u)  # u / 127.5 - 1
     assert torch.allclose(x.flatten(), torch.tensor([-1.0, 127 / 127.5 - 1, 128 / 127.5 - 1, 1.0]), atol=1e-6)
-    assert torch.equal(to_uint8(x), u) and torch.equal(to_uint8(torch.tensor([[[[-3.0, 3.0]]]])), torch.tensor([[[[0, 255]]]], dtype=torch.uint8))
+    assert torch.equal(to_uint8(x), u) and torch.equal(
+        to_uint8(torch.tensor([[[[-3.0, 3.0]]]])), torch.tensor([[[[0, 255]]]], dtype=torch.uint8)
+    )
     net = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.9))
     with eval_mode(net):
         assert not net.training

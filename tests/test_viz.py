@@ -28,7 +28,9 @@ def test_save_grid_writes_a_png(tmp_path):
 
 
 def test_plot_history_and_empty_errors(tmp_path):
-    history = [{"step": i, "epoch": 0, "loss_D": 1.0 / (i + 1), "loss_G": 0.7, "D(x)": 0.6, "D(G(z))": 0.4} for i in range(5)]
+    history = [
+        {"step": i, "epoch": 0, "loss_D": 1.0 / (i + 1), "loss_G": 0.7, "D(x)": 0.6, "D(G(z))": 0.4} for i in range(5)
+    ]
     fig = viz.plot_history(history, tmp_path / "l.png")
     assert (tmp_path / "l.png").stat().st_size > 0
     labels = [line.get_label() for ax in fig.axes for line in ax.lines if not line.get_label().startswith("_")]

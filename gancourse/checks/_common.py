@@ -33,7 +33,8 @@ def _run(what: str, fn: Callable, *args, **kwargs):
     except Exception as e:  # any student error becomes one line, not a torch traceback
         msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
         raise AssertionError(
-            f"{what} raised {type(e).__name__}: {msg}\nHint: run the cell with your code on its own and read the error; "
+            f"{what} raised {type(e).__name__}: {msg}\nHint: run the cell with your code on its own and read the "
+            "error; "
             "shapes are the usual culprit (print x.shape after each layer)."
         ) from None
 
@@ -74,40 +75,69 @@ def _extreme(net: nn.Module, what: str, *inputs) -> torch.Tensor:
 def _output_range(extreme: torch.Tensor, what: str) -> None:
     """Verdict: fail unless G's extreme outputs reach both signs of [-1, 1] and never leave it (a tanh output)."""
     if extreme.min() >= 0.0:
-        _fail(f"{what}'s outputs are never negative (they stay in [0, {float(extreme.max()):.1f}]): it ends in a sigmoid "
-              "or ReLU, while the real images are scaled to [-1, 1].\n"
-              "Hint: the output activation must cover the data's range, negative values included.")
+        _fail(
+            f"{what}'s outputs are never negative (they stay in [0, {float(extreme.max()):.1f}]): it ends in a sigmoid "
+            "or ReLU, while the real images are scaled to [-1, 1].\n"
+            "Hint: the output activation must cover the data's range, negative values included."
+        )
     if extreme.abs().max() > 1.0 + 1e-5:
-        _fail(f"{what}'s output can leave [-1, 1] (values up to {extreme.abs().max():.1f} once the last layer's "
-              "weights grow).\nHint: real images are scaled to [-1, 1]; squash the output into that range.")
+        _fail(
+            f"{what}'s output can leave [-1, 1] (values up to {extreme.abs().max():.1f} once the last layer's "
+            "weights grow).\nHint: real images are scaled to [-1, 1]; squash the output into that range."
+        )
 
 
 def _own_sample(pair, what: str) -> None:
     """Verdict: in eval mode, sample 2 of a batch must equal the same input run alone (no reshape mixes samples)."""
     full, one = pair if isinstance(pair, list) and len(pair) == 2 else (None, None)
-    if not (isinstance(full, torch.Tensor) and isinstance(one, torch.Tensor)) or one.shape != full[2:3].shape \
-            or not torch.allclose(full[2:3], one, atol=1e-5):
-        _fail(f"in eval mode, output 2 of a batch from {what} differs from the same input run alone: a reshape mixes "
-              "numbers of different samples.\nHint: the batch dimension stays first and keeps its size in every "
-              "reshape; only the dimensions after it are regrouped.")
+    if (
+        not (isinstance(full, torch.Tensor) and isinstance(one, torch.Tensor))
+        or one.shape != full[2:3].shape
+        or not torch.allclose(full[2:3], one, atol=1e-5)
+    ):
+        _fail(
+            f"in eval mode, output 2 of a batch from {what} differs from the same input run alone: a reshape mixes "
+            "numbers of different samples.\nHint: the batch dimension stays first and keeps its size in every "
+            "reshape; only the dimensions after it are regrouped."
+        )
 
 
 def _logit_range(extreme: torch.Tensor, what: str) -> None:
     """Verdict: fail when D's output is bounded (sigmoid, tanh) or never negative (ReLU): losses want raw logits."""
     if extreme.min() >= 0.0 and extreme.max() <= 1.0:
-        _fail(f"{what}'s outputs stay inside [0, 1]: it ends with a sigmoid.\n"
-              "Hint: return the raw logit. Our losses use binary_cross_entropy_with_logits, which applies "
-              "the sigmoid itself; a sigmoid before it squashes twice and the gradients vanish.")
+        _fail(
+            f"{what}'s outputs stay inside [0, 1]: it ends with a sigmoid.\n"
+            "Hint: return the raw logit. Our losses use binary_cross_entropy_with_logits, which applies "
+            "the sigmoid itself; a sigmoid before it squashes twice and the gradients vanish."
+        )
     if extreme.min() >= 0.0:
-        _fail(f"{what}'s outputs are never negative: it ends with a ReLU.\n"
-              "Hint: a logit must be free to go below 0 (that is how D says 'fake'); end with the linear layer.")
+        _fail(
+            f"{what}'s outputs are never negative: it ends with a ReLU.\n"
+            "Hint: a logit must be free to go below 0 (that is how D says 'fake'); end with the linear layer."
+        )
     if extreme.abs().max() <= 1.0 + 1e-5:
-        _fail(f"{what}'s outputs never leave [-1, 1]: it ends with a tanh.\n"
-              "Hint: return the unbounded logit of the last linear layer; a bounded one caps how sure D can be.")
+        _fail(
+            f"{what}'s outputs never leave [-1, 1]: it ends with a tanh.\n"
+            "Hint: return the unbounded logit of the last linear layer; a bounded one caps how sure D can be."
+        )
 
 
-_KINDS = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm1d, nn.BatchNorm2d, nn.ReLU, nn.LeakyReLU, nn.Tanh,
-          nn.Sigmoid, nn.Dropout, nn.MaxPool2d, nn.AvgPool2d, nn.Upsample, nn.Embedding)
+_KINDS = (
+    nn.Linear,
+    nn.Conv2d,
+    nn.ConvTranspose2d,
+    nn.BatchNorm1d,
+    nn.BatchNorm2d,
+    nn.ReLU,
+    nn.LeakyReLU,
+    nn.Tanh,
+    nn.Sigmoid,
+    nn.Dropout,
+    nn.MaxPool2d,
+    nn.AvgPool2d,
+    nn.Upsample,
+    nn.Embedding,
+)
 _ATTRS = ("kernel_size", "stride", "negative_slope", "p", "affine", "eps")
 
 
@@ -159,8 +189,10 @@ def elsewhere(fn: Callable, *args) -> str:
 def _same_device(result: str, where: str, what: str, made: str, owner: str) -> None:
     """Verdict on :func:`elsewhere`: fail unless the student's code ran with its inputs on another device."""
     if result != "ok":
-        _fail(f"with {where} on another device (here 'meta', on Colab 'cuda') {what} failed: {result}\n"
-              f"Hint: a new tensor lives on the CPU unless told otherwise: create {made} on the device of {owner}.")
+        _fail(
+            f"with {where} on another device (here 'meta', on Colab 'cuda') {what} failed: {result}\n"
+            f"Hint: a new tensor lives on the CPU unless told otherwise: create {made} on the device of {owner}."
+        )
 
 
 def _close(a: torch.Tensor | float, b: torch.Tensor | float, tol: float = 1e-4) -> bool:

@@ -50,8 +50,12 @@ def hidden_d_loss_is_a_mean(r: dict, seed: int) -> str:
     return f"{OK} hidden: the D loss is a mean over the batch."
 
 
-_TRANSPOSED = [(size, k, s, p, op) for size in (1, 4, 7) for k, s, p in ((3, 1, 1), (4, 2, 1), (5, 2, 2), (5, 3, 0))
-               for op in range(s)]
+_TRANSPOSED = [
+    (size, k, s, p, op)
+    for size in (1, 4, 7)
+    for k, s, p in ((3, 1, 1), (4, 2, 1), (5, 2, 2), (5, 3, 0))
+    for op in range(s)
+]
 
 
 def _probe_sizes(seed: int, conv_transpose_out_size) -> dict:
@@ -64,9 +68,11 @@ def hidden_conv_transpose_sizes(r: dict, seed: int) -> str:
     for (size, kernel, stride, padding, out_pad), got in zip(_TRANSPOSED, r["sizes"], strict=True):
         want = transposed_size(size, kernel, stride, padding, out_pad)
         if got != want:
-            _fail(f"size {size}, kernel {kernel}, stride {stride}, padding {padding}, output_padding {out_pad}: "
-                  f"you gave {got}, PyTorch gives {want}.\nHint: run the ordinary convolution's size formula backwards; "
-                  "output_padding adds rows and columns on one side.")
+            _fail(
+                f"size {size}, kernel {kernel}, stride {stride}, padding {padding}, output_padding {out_pad}: "
+                f"you gave {got}, PyTorch gives {want}.\nHint: run the ordinary convolution's size formula backwards; "
+                "output_padding adds rows and columns on one side."
+            )
     return f"{OK} hidden: transposed-convolution sizes match PyTorch."
 
 
@@ -82,8 +88,10 @@ def hidden_label_input_other_sizes(r: dict, seed: int) -> str:
     want = torch.cat([z, torch.tensor([[0.0, 0.0, 1.0, 0.0]])], dim=1)  # (1, 7)
     out = r["out"]
     if not isinstance(out, torch.Tensor) or out.shape != want.shape or not torch.allclose(out.float(), want):
-        _fail(f"label_input(z, y, n_classes=4) for one sample gave {_shape(out)}; it should be [z, one_hot(y, 4)] of "
-              "shape (1, 7).\nHint: use the n_classes argument, not a fixed 10.")
+        _fail(
+            f"label_input(z, y, n_classes=4) for one sample gave {_shape(out)}; it should be [z, one_hot(y, 4)] of "
+            "shape (1, 7).\nHint: use the n_classes argument, not a fixed 10."
+        )
     return f"{OK} hidden: label input for any number of classes."
 
 
@@ -102,14 +110,18 @@ def hidden_cycle_loss_images(r: dict, seed: int) -> str:
     x, x_rec = _cycle_images(seed)
     got = tensor(r, "value", "cycle_loss's result")
     if got.numel() != 1 or not _close(got, 0.5 * (x_rec - x).abs().mean()):
-        _fail("on (2, 3, 4, 4) images with lam=0.5 the loss is wrong.\n"
-              "Hint: the mean absolute error over every pixel of every channel, weighted by lam.")
+        _fail(
+            "on (2, 3, 4, 4) images with lam=0.5 the loss is wrong.\n"
+            "Hint: the mean absolute error over every pixel of every channel, weighted by lam."
+        )
     return f"{OK} hidden: cycle loss on image batches."
 
 
 def _probe_margins(seed: int, d_hinge, g_hinge) -> dict:
-    return {"zero": _run("d_hinge", d_hinge, torch.tensor([1.0, 3.0]), torch.tensor([-1.0, -2.5])),
-            "g": _run("g_hinge", g_hinge, torch.tensor([-3.0, 5.0]))}
+    return {
+        "zero": _run("d_hinge", d_hinge, torch.tensor([1.0, 3.0]), torch.tensor([-1.0, -2.5])),
+        "g": _run("g_hinge", g_hinge, torch.tensor([-3.0, 5.0])),
+    }
 
 
 @check(_probe_margins)
@@ -117,11 +129,15 @@ def hidden_hinge_margins(r: dict, seed: int) -> str:
     """No D loss once real logits are >= 1 and fake logits <= -1; G's loss is linear in the fake logits."""
     zero, g = tensor(r, "zero", "d_hinge's result"), tensor(r, "g", "g_hinge's result")
     if zero.numel() != 1 or not _close(zero, 0.0):
-        _fail("D's hinge loss should be 0 when every real logit is >= 1 and every fake logit <= -1.\n"
-              "Hint: each term stops pushing once its logit is past the margin (real >= 1, fake <= -1).")
+        _fail(
+            "D's hinge loss should be 0 when every real logit is >= 1 and every fake logit <= -1.\n"
+            "Hint: each term stops pushing once its logit is past the margin (real >= 1, fake <= -1)."
+        )
     if g.numel() != 1 or not _close(g, -1.0):
-        _fail("G's hinge loss for fake logits (-3, 5) should be -1.\n"
-              "Hint: G's loss keeps pushing D's scores of its fakes up: no margin, no clipping.")
+        _fail(
+            "G's hinge loss for fake logits (-3, 5) should be -1.\n"
+            "Hint: G's loss keeps pushing D's scores of its fakes up: no margin, no clipping."
+        )
     return f"{OK} hidden: hinge margins."
 
 
@@ -138,12 +154,17 @@ def _probe_toy_sizes(seed: int, ToyGenerator, ToyDiscriminator) -> dict:
 def hidden_toy_sizes(r: dict, seed: int) -> str:
     """The toy networks follow their arguments: 5-d noise and 16 hidden units."""
     if _shape(r["g"]) != (4, 2) or _shape(r["d"]) != (4,):
-        _fail(f"with z_dim=5 and hidden=16, G gave {_shape(r['g'])} for (4, 5) noise (want (4, 2)) and D gave "
-              f"{_shape(r['d'])} for (4, 2) points (want (4,)).\nHint: build the layers from z_dim and hidden, not fixed sizes.")
+        _fail(
+            f"with z_dim=5 and hidden=16, G gave {_shape(r['g'])} for (4, 5) noise (want (4, 2)) and D gave "
+            f"{_shape(r['d'])} for (4, 2) points (want (4,)).\nHint: build the layers from z_dim and hidden, not "
+            "fixed sizes."
+        )
     g_widths, d_widths = r["widths"]
     if not g_widths or not d_widths or set(g_widths[:-1] + d_widths[:-1]) != {16}:
-        _fail(f"with hidden=16 the hidden layers have {g_widths[:-1]} (G) and {d_widths[:-1]} (D) units.\n"
-              "Hint: every hidden nn.Linear has `hidden` outputs.")
+        _fail(
+            f"with hidden=16 the hidden layers have {g_widths[:-1]} (G) and {d_widths[:-1]} (D) units.\n"
+            "Hint: every hidden nn.Linear has `hidden` outputs."
+        )
     return f"{OK} hidden: the toy networks follow z_dim and hidden."
 
 
@@ -157,23 +178,30 @@ def _probe_gp_vectors(seed: int, gradient_penalty) -> dict:
 
 @check(_probe_gp_vectors)
 def hidden_gp_vectors(r: dict, seed: int) -> str:
-    """The penalty on (N, 3) vectors with weight=1: eps broadcasts over any shape, the weight is used, norms per sample."""
+    """The penalty on (N, 3) vectors with weight=1: eps broadcasts over any shape, the weight is used, norms per "
+    "sample."""
     real = torch.randn(4, 3, generator=generator(seed))
     want_quad = float(((real.norm(dim=1) - 1) ** 2).mean())
     if _shape(r["linear"]) not in ((), (1,)) or not _close(r["linear"], 1.0):
-        _fail(f"on (4, 3) vectors with a linear critic of slope 2 and weight=1 the penalty should be (2 - 1)^2 = 1, got "
-              f"{_shape(r['linear']) if _shape(r['linear']) not in ((), (1,)) else round(float(r['linear']), 4)}."
-              "\nHint: shape eps as (N,) followed by ones for every other dimension of real, and use the weight argument.")
+        _fail(
+            f"on (4, 3) vectors with a linear critic of slope 2 and weight=1 the penalty should be (2 - 1)^2 = 1, got "
+            f"{_shape(r['linear']) if _shape(r['linear']) not in ((), (1,)) else round(float(r['linear']), 4)}."
+            "\nHint: shape eps as (N,) followed by ones for every other dimension of real, and use the weight argument."
+        )
     if _shape(r["quad"]) not in ((), (1,)) or not _close(r["quad"], want_quad):
-        _fail("on (4, 3) vectors the penalty does not take one gradient norm per sample.\n"
-              "Hint: flatten each sample's gradient and take its norm over dim=1.")
+        _fail(
+            "on (4, 3) vectors the penalty does not take one gradient norm per sample.\n"
+            "Hint: flatten each sample's gradient and take its norm over dim=1."
+        )
     return f"{OK} hidden: the penalty on vectors of any shape, with its weight."
 
 
 HIDDEN = {  # lesson -> [(name in the grade table, check name, the student's objects it takes)]
-    "01": [("hidden: toy sizes", "hidden_toy_sizes", ("ToyGenerator", "ToyDiscriminator")),
-           ("hidden: G per sample", "hidden_generator_per_sample", ("Generator",)),
-           ("hidden: D loss is a mean", "hidden_d_loss_is_a_mean", ("d_loss",))],
+    "01": [
+        ("hidden: toy sizes", "hidden_toy_sizes", ("ToyGenerator", "ToyDiscriminator")),
+        ("hidden: G per sample", "hidden_generator_per_sample", ("Generator",)),
+        ("hidden: D loss is a mean", "hidden_d_loss_is_a_mean", ("d_loss",)),
+    ],
     "02": [("hidden: transposed sizes", "hidden_conv_transpose_sizes", ("conv_transpose_out_size",))],
     "03": [("hidden: label input sizes", "hidden_label_input_other_sizes", ("label_input",))],
     "04": [("hidden: cycle loss on images", "hidden_cycle_loss_images", ("cycle_loss",))],

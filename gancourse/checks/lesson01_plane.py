@@ -45,24 +45,42 @@ def _probe_toy_nets(seed: int, ToyGenerator, ToyDiscriminator) -> dict:
 def check_toy_nets(r: dict, seed: int) -> str:
     """G: (N, z_dim) -> (N, 2) unbounded and nonlinear; D: (N, 2) -> (N,) logits, nonlinear, with LeakyReLU."""
     z_dim = int(r["z_dim"])
-    _shaped(r["out_g"], "ToyGenerator", (16, z_dim), (16, 2), "a point has two coordinates: the last nn.Linear has 2 outputs.")
+    _shaped(
+        r["out_g"],
+        "ToyGenerator",
+        (16, z_dim),
+        (16, 2),
+        "a point has two coordinates: the last nn.Linear has 2 outputs.",
+    )
     extreme = tensor(r, "extreme_g", "ToyGenerator's output")
     if extreme.min() >= 0.0:
-        _fail("ToyGenerator's points never have a negative coordinate: it ends with a ReLU or sigmoid.\n"
-              "Hint: the ring surrounds the origin; end with the plain nn.Linear, no activation after it.")
+        _fail(
+            "ToyGenerator's points never have a negative coordinate: it ends with a ReLU or sigmoid.\n"
+            "Hint: the ring surrounds the origin; end with the plain nn.Linear, no activation after it."
+        )
     if extreme.abs().max() <= 2.5:
-        _fail(f"ToyGenerator's points never get further than {float(extreme.abs().max()):.1f} from the origin, whatever "
-              "its weights: its output is squashed (tanh?).\nHint: the ring's points lie at radius 2, outside tanh's "
-              "(-1, 1); end with the plain nn.Linear.")
+        _fail(
+            f"ToyGenerator's points never get further than {float(extreme.abs().max()):.1f} from the origin, whatever "
+            "its weights: its output is squashed (tanh?).\nHint: the ring's points lie at radius 2, outside tanh's "
+            "(-1, 1); end with the plain nn.Linear."
+        )
     if not float(tensor(r, "affine_g", "ToyGenerator's output")) > 1e-5:
-        _fail("ToyGenerator is an affine map of z: an affine map of Gaussian noise is one Gaussian, never 8 modes.\n"
-              "Hint: a composition of linear layers is linear: G needs a nonlinearity between its hidden layers.")
-    _shaped(r["out_d"], "ToyDiscriminator", (16, 2), (16,), "one logit per point: drop the size-1 dimension at the end.")
+        _fail(
+            "ToyGenerator is an affine map of z: an affine map of Gaussian noise is one Gaussian, never 8 modes.\n"
+            "Hint: a composition of linear layers is linear: G needs a nonlinearity between its hidden layers."
+        )
+    _shaped(
+        r["out_d"], "ToyDiscriminator", (16, 2), (16,), "one logit per point: drop the size-1 dimension at the end."
+    )
     _logit_range(tensor(r, "extreme_d", "ToyDiscriminator's output"), "ToyDiscriminator")
     if not float(tensor(r, "affine_d", "ToyDiscriminator's output")) > 1e-5:
-        _fail("ToyDiscriminator is affine: it can only split the plane with one straight line.\n"
-              "Hint: a composition of linear layers is linear: D needs a nonlinearity between its hidden layers.")
+        _fail(
+            "ToyDiscriminator is affine: it can only split the plane with one straight line.\n"
+            "Hint: a composition of linear layers is linear: D needs a nonlinearity between its hidden layers."
+        )
     if "LeakyReLU" not in kinds(r["layers_d"]):
-        _fail("ToyDiscriminator has no LeakyReLU.\n"
-              "Hint: G learns through D's input gradient; a unit that is zero for every negative input passes none there.")
+        _fail(
+            "ToyDiscriminator has no LeakyReLU.\n"
+            "Hint: G learns through D's input gradient; a unit that is zero for every negative input passes none there."
+        )
     return f"{OK} ToyGenerator: (N, {z_dim}) -> (N, 2) points; ToyDiscriminator: (N, 2) -> (N,) logits. Well done!"

@@ -30,8 +30,14 @@ def _params(m: nn.Module) -> list[torch.Tensor]:
 
 
 def _same(a, b: list[torch.Tensor], tol: float = 1e-5) -> bool:
-    return (isinstance(a, list) and len(a) == len(b) and all(isinstance(x, torch.Tensor) and x.shape == y.shape
-            and torch.allclose(x, y, atol=tol, rtol=1e-4) for x, y in zip(a, b, strict=True)))
+    return (
+        isinstance(a, list)
+        and len(a) == len(b)
+        and all(
+            isinstance(x, torch.Tensor) and x.shape == y.shape and torch.allclose(x, y, atol=tol, rtol=1e-4)
+            for x, y in zip(a, b, strict=True)
+        )
+    )
 
 
 def _garbage_grads(m: nn.Module) -> None:
@@ -57,26 +63,37 @@ def check_d_step(r: dict, seed: int) -> str:
     ref = ref_d_step(D, torch.optim.SGD(D.parameters(), lr=0.1), real, G(z), losses.d_loss_bce)
     out = r["out"]
     if not isinstance(out, dict) or "loss_D" not in out:
-        _fail("d_step should return a dict with the key 'loss_D'.\nHint: the trainer logs what the step returns: a dict of "
-              "detached 0-d tensors, one per logged quantity.")
+        _fail(
+            "d_step should return a dict with the key 'loss_D'.\nHint: the trainer logs what the step returns: a "
+            "dict of "
+            "detached 0-d tensors, one per logged quantity."
+        )
     if r["grads_in_g"] is not False:
-        _fail("D's loss sent gradients into G.\n"
-              "Hint: cut the fakes from G's graph before D judges them: the D step must not touch the generator, "
-              "and G's graph must stay intact for the G step.")
+        _fail(
+            "D's loss sent gradients into G.\n"
+            "Hint: cut the fakes from G's graph before D judges them: the D step must not touch the generator, "
+            "and G's graph must stay intact for the G step."
+        )
     for key, what in (("D(x)", "real"), ("D(G(z))", "fake")):
         if key not in out:
             _fail(f"the returned dict has no {key!r} entry.\nHint: log the mean probability D gives the {what} batch.")
         if not _close(tensor(out, key, key), ref[key]):
-            _fail(f"{key} is {float(out[key]):.4f}, expected {float(ref[key]):.4f}.\n"
-                  f"Hint: {key} is a probability: the mean of sigmoid(logit) over the {what} batch, not of the logits.")
+            _fail(
+                f"{key} is {float(out[key]):.4f}, expected {float(ref[key]):.4f}.\n"
+                f"Hint: {key} is a probability: the mean of sigmoid(logit) over the {what} batch, not of the logits."
+            )
     if not _close(tensor(out, "loss_D", "loss_D"), ref["loss_D"]):
-        _fail(f"loss_D is {float(out['loss_D']):.4f}, expected {float(ref['loss_D']):.4f}.\n"
-              "Hint: loss_D is the d_loss argument on D's logits for the two halves of the batch, as it was before "
-              "the update.")
+        _fail(
+            f"loss_D is {float(out['loss_D']):.4f}, expected {float(ref['loss_D']):.4f}.\n"
+            "Hint: loss_D is the d_loss argument on D's logits for the two halves of the batch, as it was before "
+            "the update."
+        )
     if not _same(r["D"], _params(D)):
-        _fail("D's update differs from one clean gradient step.\n"
-              "Hint: PyTorch accumulates gradients: clear D's old ones first, and step only after back-propagating "
-              "this loss.")
+        _fail(
+            "D's update differs from one clean gradient step.\n"
+            "Hint: PyTorch accumulates gradients: clear D's old ones first, and step only after back-propagating "
+            "this loss."
+        )
     return f"{OK} d_step: zero_grad, detached fakes, one update of D only. Well done!"
 
 
@@ -98,22 +115,30 @@ def check_g_step(r: dict, seed: int) -> str:
     ref = ref_g_step(D, torch.optim.SGD(G.parameters(), lr=0.1), G(z), losses.g_loss_nonsaturating)
     out = r["out"]
     if not isinstance(out, dict) or "loss_G" not in out:
-        _fail("g_step should return a dict with the key 'loss_G'.\nHint: the trainer logs what the step returns: a dict "
-              "of detached 0-d tensors.")
+        _fail(
+            "g_step should return a dict with the key 'loss_G'.\nHint: the trainer logs what the step returns: a dict "
+            "of detached 0-d tensors."
+        )
     if not _same(r["D"], d_before):
         _fail("g_step changed D's weights.\nHint: only opt_G steps in the generator step.")
     if _same(r["G"], g_before):
-        _fail("g_step did not change G.\nHint: G learns only through D's judgement of the fakes: the gradient must "
-              "flow from the loss back through D into G, and G's optimiser must take the step.")
+        _fail(
+            "g_step did not change G.\nHint: G learns only through D's judgement of the fakes: the gradient must "
+            "flow from the loss back through D into G, and G's optimiser must take the step."
+        )
     loss = tensor(out, "loss_G", "loss_G")
     if not _close(loss, ref["loss_G"]):
-        msg = (f"loss_G is {float(loss):.4f}, expected {float(ref['loss_G']):.4f}.\n"
-               "Hint: use the g_loss argument on D's logits for the fakes (G wants D to say 'real').")
+        msg = (
+            f"loss_G is {float(loss):.4f}, expected {float(ref['loss_G']):.4f}.\n"
+            "Hint: use the g_loss argument on D's logits for the fakes (G wants D to say 'real')."
+        )
         if _close(loss, wrong_target, tol=1e-3):
             msg = "loss_G uses the wrong target label.\nHint: G wants D(G(z)) -> 1: compare with ones, not zeros."
         _fail(msg)
     if not _same(r["G"], _params(G)):
-        _fail("G's update differs from one clean gradient step.\n"
-              "Hint: PyTorch accumulates gradients: clear G's old ones first, and step only after back-propagating "
-              "this loss.")
+        _fail(
+            "G's update differs from one clean gradient step.\n"
+            "Hint: PyTorch accumulates gradients: clear G's old ones first, and step only after back-propagating "
+            "this loss."
+        )
     return f"{OK} g_step: one non-saturating update of G through D. Well done!"

@@ -27,14 +27,18 @@ def check_label_input(r: dict, seed: int) -> str:
     z = torch.randn(5, 7, generator=generator(seed))
     for y, out in zip(_label_batches(seed, 5), r["out"], strict=True):
         if not isinstance(out, torch.Tensor) or tuple(out.shape) != (5, 17):
-            _fail(f"for z (5, 7), labels {y.tolist()} and 10 classes you returned {_shape(out)}, expected (5, 17).\n"
-                  "Hint: the one-hot part must have n_classes columns for every batch, also one that lacks the "
-                  "highest classes: tell F.one_hot how many classes there are.")
+            _fail(
+                f"for z (5, 7), labels {y.tolist()} and 10 classes you returned {_shape(out)}, expected (5, 17).\n"
+                "Hint: the one-hot part must have n_classes columns for every batch, also one that lacks the "
+                "highest classes: tell F.one_hot how many classes there are."
+            )
         if not torch.equal(out[:, :7].float(), z):
             _fail("the first z_dim columns should be z unchanged.\nHint: z comes first in the joined vector.")
         if not torch.equal(out[:, 7:].float(), F.one_hot(y, 10).float()):
-            _fail("the last n_classes columns should be the one-hot label: a 1 in column y, 0 elsewhere.\n"
-                  "Hint: the label is an index, not a number to feed in; one-hot encode it as floats.")
+            _fail(
+                "the last n_classes columns should be the one-hot label: a 1 in column y, 0 elsewhere.\n"
+                "Hint: the label is an index, not a number to feed in; one-hot encode it as floats."
+            )
     return f"{OK} label_input: [z, one_hot(y)] of shape (N, z_dim + n_classes)."
 
 
@@ -49,15 +53,19 @@ def check_label_maps(r: dict, seed: int) -> str:
     x = torch.randn(4, 1, 6, 6, generator=generator(seed))
     for y, out in zip(_label_batches(seed, 4), r["out"], strict=True):
         if not isinstance(out, torch.Tensor) or tuple(out.shape) != (4, 11, 6, 6):
-            _fail(f"for x (4, 1, 6, 6), labels {y.tolist()} and 10 classes you returned {_shape(out)}, expected "
-                  "(4, 11, 6, 6).\nHint: one map per class of the dataset, whatever labels this batch happens to hold "
-                  "(tell F.one_hot how many classes there are), stacked on the channel dimension.")
+            _fail(
+                f"for x (4, 1, 6, 6), labels {y.tolist()} and 10 classes you returned {_shape(out)}, expected "
+                "(4, 11, 6, 6).\nHint: one map per class of the dataset, whatever labels this batch happens to hold "
+                "(tell F.one_hot how many classes there are), stacked on the channel dimension."
+            )
         if not torch.equal(out[:, :1].float(), x):
             _fail("the first C channels should be the image unchanged.\nHint: the image's channels come first.")
         want = F.one_hot(y, 10).float()[:, :, None, None].expand(4, 10, 6, 6)  # (4, 10, 6, 6)
         if not torch.equal(out[:, 1:].float(), want):
-            _fail("channel c + C should be all ones where the label is c and all zeros elsewhere.\n"
-                  "Hint: every pixel of a label map carries the same one-hot value.")
+            _fail(
+                "channel c + C should be all ones where the label is c and all zeros elsewhere.\n"
+                "Hint: every pixel of a label map carries the same one-hot value."
+            )
     return f"{OK} label_maps: the image plus one constant map per class, (N, C + n_classes, H, W)."
 
 
@@ -82,8 +90,13 @@ def _digit(seed: int) -> int:
 def _probe_generate_digit(seed: int, fn) -> dict:
     G, seen = _lesson_generator(seed)
     out = _run("generate_digit", fn, G, _digit(seed), 5)
-    report = {"out": out, "labels": [y for y in seen["labels"] if y is not None], "modes": list(seen["modes"]),
-              "training": G.training, "requires_grad": bool(getattr(out, "requires_grad", False))}
+    report = {
+        "out": out,
+        "labels": [y for y in seen["labels"] if y is not None],
+        "modes": list(seen["modes"]),
+        "training": G.training,
+        "requires_grad": bool(getattr(out, "requires_grad", False)),
+    }
     report["other_device"] = elsewhere(fn, _lesson_generator(seed, "meta")[0], _digit(seed), 3)
     return report
 
@@ -93,17 +106,23 @@ def check_generate_digit(r: dict, seed: int) -> str:
     """fn(G, digit, n) returns n images of that digit, made by G in eval mode."""
     digit, out = _digit(seed), r["out"]
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (5, 1, 28, 28):
-        _fail(f"generate_digit(G, {digit}, 5) gave {_shape(out)}, expected (5, 1, 28, 28).\n"
-              "Hint: one noise vector of the generator's noise size per image, and one label per image.")
+        _fail(
+            f"generate_digit(G, {digit}, 5) gave {_shape(out)}, expected (5, 1, 28, 28).\n"
+            "Hint: one noise vector of the generator's noise size per image, and one label per image."
+        )
     labels = r["labels"][-1] if r["labels"] else None
     if not isinstance(labels, torch.Tensor) or labels.dtype != torch.long or labels.tolist() != [digit] * 5:
         got = labels.tolist() if isinstance(labels, torch.Tensor) else labels
-        _fail(f"G was asked for labels {got}, not {[digit] * 5}.\n"
-              "Hint: every one of the n labels is the digit asked for, as integer class indices.")
+        _fail(
+            f"G was asked for labels {got}, not {[digit] * 5}.\n"
+            "Hint: every one of the n labels is the digit asked for, as integer class indices."
+        )
     _same_device(r["other_device"], "G", "generate_digit", "the noise and the labels", "G's parameters")
     if not r["modes"] or any(m is not False for m in r["modes"]):
-        _fail("G ran in training mode: its BatchNorm then uses this batch's statistics and the samples change.\n"
-              "Hint: switch G to evaluation mode for sampling, and back to training mode afterwards.")
+        _fail(
+            "G ran in training mode: its BatchNorm then uses this batch's statistics and the samples change.\n"
+            "Hint: switch G to evaluation mode for sampling, and back to training mode afterwards."
+        )
     if r["requires_grad"] is not False:
         _fail("the samples carry a gradient graph.\nHint: sampling needs no gradients: turn autograd off around it.")
     if r["training"] is not True:

@@ -23,8 +23,10 @@ def _images(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 def _probe_cycle(seed: int, cycle_loss) -> dict:
     x, x_rec = _images(seed)
-    return {"default": _run("cycle_loss(x, x_rec)", cycle_loss, x, x_rec),
-            "lam2": _run("cycle_loss(x, x_rec, lam=2.0)", cycle_loss, x, x_rec, lam=2.0)}
+    return {
+        "default": _run("cycle_loss(x, x_rec)", cycle_loss, x, x_rec),
+        "lam2": _run("cycle_loss(x, x_rec, lam=2.0)", cycle_loss, x, x_rec, lam=2.0),
+    }
 
 
 @check(_probe_cycle)
@@ -34,17 +36,27 @@ def check_cycle_loss(r: dict, seed: int) -> str:
     l1, l2 = (x_rec - x).abs(), (x_rec - x) ** 2
     out = tensor(r, "default", "cycle_loss's result")
     if out.numel() != 1:
-        _fail("cycle_loss should return one number (a 0-d tensor).\nHint: average the error over every pixel of every image.")
+        _fail(
+            "cycle_loss should return one number (a 0-d tensor).\nHint: average the error over every pixel of "
+            "every image."
+        )
     if _close(out, l1.mean()):
-        _fail("the loss is the mean absolute error without its weight lambda.\n"
-              "Hint: multiply by lam: CycleGAN's cycle term is 10 times the L1 error, or it drowns in the GAN loss.")
+        _fail(
+            "the loss is the mean absolute error without its weight lambda.\n"
+            "Hint: multiply by lam: CycleGAN's cycle term is 10 times the L1 error, or it drowns in the GAN loss."
+        )
     if _close(out, 10 * l2.mean()) or _close(out, l2.mean()):
-        _fail("that is the squared error (DiscoGAN's choice).\nHint: CycleGAN's cycle term is the L1 error, the mean absolute difference.")
+        _fail(
+            "that is the squared error (DiscoGAN's choice).\nHint: CycleGAN's cycle term is the L1 error, the "
+            "mean absolute difference."
+        )
     if _close(out, 10 * l1.sum()):
         _fail("you summed the errors.\nHint: average over pixels, so the weight does not depend on the image size.")
     if not _close(out, 10 * l1.mean()):
-        _fail(f"cycle_loss gave {float(out):.4f}, expected 10 · mean|x_rec - x| = {float(10 * l1.mean()):.4f}.\n"
-              "Hint: lambda times the mean absolute error over all pixels.")
+        _fail(
+            f"cycle_loss gave {float(out):.4f}, expected 10 · mean|x_rec - x| = {float(10 * l1.mean()):.4f}.\n"
+            "Hint: lambda times the mean absolute error over all pixels."
+        )
     if not _close(tensor(r, "lam2", "cycle_loss's result"), 2 * l1.mean()):
         _fail("the lam argument is ignored.\nHint: use the lam you are given instead of a fixed 10.")
     return f"{OK} cycle loss: lambda · mean |F(G(x)) - x|."
@@ -80,25 +92,34 @@ def _probe_pool(seed: int, ImagePool) -> dict:
 
 @check(_probe_pool)
 def check_image_pool(r: dict, seed: int) -> str:
-    """ImagePool(size).query(fakes): fill first; once full, each image is new or swapped for a stored one, with p = 1/2."""
+    """ImagePool(size).query(fakes): fill first; once full, each image is new or swapped for a stored one, with p "
+    "= 1/2."""
     first = r["first"]
     if not isinstance(first, torch.Tensor) or not torch.equal(first.float(), torch.arange(4.0).view(4, 1, 1, 1)):
-        _fail("while the pool is filling, each fake should be stored and returned as it is.\n"
-              "Hint: below `size` stored images there is nothing old to swap in.")
+        _fail(
+            "while the pool is filling, each fake should be stored and returned as it is.\n"
+            "Hint: below `size` stored images there is nothing old to swap in."
+        )
     if r["first_graph"] is not False:
-        _fail("the pool keeps (or returns) tensors that carry G's graph: every stored fake holds G's whole "
-              "computation alive.\nHint: detach the fakes before storing them, not only the ones you return.")
+        _fail(
+            "the pool keeps (or returns) tensors that carry G's graph: every stored fake holds G's whole "
+            "computation alive.\nHint: detach the fakes before storing them, not only the ones you return."
+        )
     stored, new_back, total = Counter(range(4)), 0, 0  # what the pool holds now (a multiset of pixel values)
     for i, (out, graph, held) in enumerate(zip(r["outs"], r["graph"], r["held"], strict=True)):
         new = _batch(i)
         if not isinstance(out, torch.Tensor) or out.shape != new.shape:
-            _fail(f"query should return a batch of the same shape {tuple(new.shape)}, got {_shape(out)}.\n"
-                  "Hint: stack the chosen images.")
+            _fail(
+                f"query should return a batch of the same shape {tuple(new.shape)}, got {_shape(out)}.\n"
+                "Hint: stack the chosen images."
+            )
         if graph is not False:
             _fail("the pool keeps or returns tensors that still carry G's graph.\nHint: work on detached fakes.")
         if held > 4:
-            _fail(f"the pool holds {held} images, more than its size 4.\n"
-                  "Hint: once full, a new fake only ever takes the place of the one it is swapped with.")
+            _fail(
+                f"the pool holds {held} images, more than its size 4.\n"
+                "Hint: once full, a new fake only ever takes the place of the one it is swapped with."
+            )
         for v, fresh in zip(out.flatten().tolist(), new.flatten().tolist(), strict=True):
             total += 1
             if v == fresh:
@@ -107,12 +128,19 @@ def check_image_pool(r: dict, seed: int) -> str:
                 stored[v] -= 1
                 stored[fresh] += 1
             else:
-                _fail("the pool returned an image that was never given to it, or one already handed back.\n"
-                      "Hint: when you return a stored image, put the new one in its place.")
+                _fail(
+                    "the pool returned an image that was never given to it, or one already handed back.\n"
+                    "Hint: when you return a stored image, put the new one in its place."
+                )
     if total != 8 * _QUERIES or not 0.4 <= new_back / total <= 0.6:
-        _fail(f"once full, the pool returned the new fake {new_back / max(total, 1):.0%} of the time over {total} "
-              "images.\nHint: each new fake should come back with probability 1/2, otherwise a random stored one.")
+        _fail(
+            f"once full, the pool returned the new fake {new_back / max(total, 1):.0%} of the time over {total} "
+            "images.\nHint: each new fake should come back with probability 1/2, otherwise a random stored one."
+        )
     x = torch.randn(32, 1, 2, 2, generator=generator(seed))
     if not isinstance(r["empty"], torch.Tensor) or not torch.equal(r["empty"].float(), x):
-        _fail("a pool of size 0 should return the fakes unchanged.\nHint: a pool that can hold nothing has nothing to swap.")
+        _fail(
+            "a pool of size 0 should return the fakes unchanged.\nHint: a pool that can hold nothing has nothing "
+            "to swap."
+        )
     return f"{OK} image pool: D also sees fakes from earlier steps, half of the time."

@@ -32,8 +32,10 @@ def _probe_cbn(seed: int, ConditionalBN) -> dict:
         _fail("ConditionalBN should be a class that subclasses nn.Module.\nHint: class ConditionalBN(nn.Module): ...")
     bns = [m for m in cbn.modules() if isinstance(m, nn.BatchNorm2d)]
     x, c = _cbn_inputs(seed)
-    outs = {k: _run("ConditionalBN.forward", cbn, x, cond) for k, cond in (("zero", torch.zeros(6, 6)),
-                                                                            ("same", c[:1].expand(6, -1)))}
+    outs = {
+        k: _run("ConditionalBN.forward", cbn, x, cond)
+        for k, cond in (("zero", torch.zeros(6, 6)), ("same", c[:1].expand(6, -1)))
+    }
     # c, 2c and c permuted in one call: the same weights for all three even when spectral norm's power iteration
     # moves them per call; BatchNorm's statistics of [x, x, x] are those of x
     three = _run("ConditionalBN.forward", cbn, torch.cat([x, x, x]), torch.cat([c, 2 * c, c[_PERM]]))  # (18, 4, 3, 3)
@@ -42,8 +44,12 @@ def _probe_cbn(seed: int, ConditionalBN) -> dict:
     if isinstance(outs["c"], torch.Tensor) and outs["c"].requires_grad:
         outs["c"].sum().backward()
     no_grad = [n for n, p in cbn.named_parameters() if p.requires_grad and p.grad is None]
-    return {**outs, "bns": [{"affine": bool(b.affine), "eps": float(b.eps)} for b in bns], "no_grad": no_grad,
-            "spectral": [_spectral(m) for m in cbn.modules() if isinstance(m, nn.Linear)]}
+    return {
+        **outs,
+        "bns": [{"affine": bool(b.affine), "eps": float(b.eps)} for b in bns],
+        "no_grad": no_grad,
+        "spectral": [_spectral(m) for m in cbn.modules() if isinstance(m, nn.Linear)],
+    }
 
 
 def _spectral(m: nn.Module) -> bool:
@@ -55,24 +61,37 @@ def _spectral(m: nn.Module) -> bool:
 
 @check(_probe_cbn)
 def check_conditional_bn(r: dict, seed: int) -> str:
-    """ConditionalBN(C, cond_dim)(x, c) = BN(x) · (1 + gain(c)) + bias(c): BN without affine, gain and bias linear in c."""
+    """ConditionalBN(C, cond_dim)(x, c) = BN(x) · (1 + gain(c)) + bias(c): BN without affine, gain and bias "
+    "linear in c."""
     if len(r["bns"]) != 1 or r["bns"][0]["affine"] is not False:
-        _fail("ConditionalBN should hold one BatchNorm2d without its own scale and shift.\n"
-              "Hint: the condition supplies scale and shift, so the BatchNorm must not learn a second pair.")
+        _fail(
+            "ConditionalBN should hold one BatchNorm2d without its own scale and shift.\n"
+            "Hint: the condition supplies scale and shift, so the BatchNorm must not learn a second pair."
+        )
     if not r["spectral"] or not all(r["spectral"]):
-        _fail("ConditionalBN's linear maps are not spectrally normalised.\nHint: BigGAN divides every weight matrix of "
-              "G and D by its largest singular value, the maps that compute the scale and the shift included.")
+        _fail(
+            "ConditionalBN's linear maps are not spectrally normalised.\nHint: BigGAN divides every weight matrix of "
+            "G and D by its largest singular value, the maps that compute the scale and the shift included."
+        )
     x, _ = _cbn_inputs(seed)
     plain = nn.functional.batch_norm(x, None, None, training=True, eps=float(r["bns"][0]["eps"]))  # BN(x), no affine
     out0 = r["zero"]
     if not isinstance(out0, torch.Tensor) or out0.shape != x.shape:
-        _fail(f"the output should keep the input's shape {tuple(x.shape)}, got {_shape(out0)}.\nHint: the per-sample "
-              "scale and shift are (N, C): give them two trailing size-1 dimensions to broadcast over H and W.")
+        _fail(
+            f"the output should keep the input's shape {tuple(x.shape)}, got {_shape(out0)}.\nHint: the per-sample "
+            "scale and shift are (N, C): give them two trailing size-1 dimensions to broadcast over H and W."
+        )
     if not torch.allclose(out0.float(), plain, atol=1e-4):
         if out0.abs().max() < 1e-6:
-            _fail("with a zero condition the output is 0.\nHint: at c = 0 the layer must be plain BatchNorm: the scale is 1 plus a learnt term, not the learnt term alone.")
-        _fail("with a zero condition the layer should be plain BatchNorm.\n"
-              "Hint: at c = 0 the learnt parts of the scale and of the shift must both vanish: a linear map of c with no constant term does.")
+            _fail(
+                "with a zero condition the output is 0.\nHint: at c = 0 the layer must be plain BatchNorm: the "
+                "scale is 1 plus a learnt term, not the learnt term alone."
+            )
+        _fail(
+            "with a zero condition the layer should be plain BatchNorm.\n"
+            "Hint: at c = 0 the learnt parts of the scale and of the shift must both vanish: a linear map of c "
+            "with no constant term does."
+        )
     out, out2 = (tensor(r, k, "ConditionalBN's output") for k in ("c", "double"))
     same, swapped = (tensor(r, k, "ConditionalBN's output") for k in ("same", "swapped"))
     if any(t.shape != x.shape for t in (out, out2, same, swapped)):
@@ -109,15 +128,19 @@ def check_projection(r: dict, seed: int) -> str:
         uncond, cond = psi(phi).squeeze(1), (embed(y) * phi).sum(1)  # (5,) each
     out = r["out"]
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != (5,):
-        _fail(f"you returned {_shape(out)}, expected one logit per image: (5,).\n"
-              "Hint: the inner product of two (N, F) tensors row by row is one number per row; psi(phi) is (N, 1).")
+        _fail(
+            f"you returned {_shape(out)}, expected one logit per image: (5,).\n"
+            "Hint: the inner product of two (N, F) tensors row by row is one number per row; psi(phi) is (N, 1)."
+        )
     out = out.float()
     if not torch.allclose(out, uncond + cond, atol=1e-5):
         if torch.allclose(out, cond, atol=1e-5):
             _fail("the unconditional term is missing.\nHint: D(x, y) = psi(phi(x)) + e_y . phi(x): both terms.")
         if torch.allclose(out, uncond, atol=1e-5):
             _fail("the class term is missing.\nHint: the label enters through the inner product of e_y with phi(x).")
-        _fail("the logits differ from psi(phi) + <e_y, phi>.\nHint: e_y is the embedding row of each sample's own label.")
+        _fail(
+            "the logits differ from psi(phi) + <e_y, phi>.\nHint: e_y is the embedding row of each sample's own label."
+        )
     return f"{OK} projection discriminator: psi(phi(x)) + <e_y, phi(x)>."
 
 
@@ -172,10 +195,12 @@ class _DrawBudget(TorchFunctionMode):
         if getattr(func, "__name__", "") in _RANDOM and isinstance(out, torch.Tensor):
             self.drawn += out.numel()
         if self.drawn > self.limit or time.monotonic() > self.deadline:
-            _fail(f"truncated_z({SWEEP[0]}, {SWEEP[1]}, {SWEEP[2]}), the lesson's truncation sweep, drew more than "
-                  f"{self.limit:,} random numbers (or ran for seconds) without finishing: it would never end there.\n"
-                  "Hint: the chance that a whole row of 96 entries lies inside [-t, t] is P(|z| < t)^96; each entry "
-                  "is truncated on its own, so only the entries outside need a new draw.")
+            _fail(
+                f"truncated_z({SWEEP[0]}, {SWEEP[1]}, {SWEEP[2]}), the lesson's truncation sweep, drew more than "
+                f"{self.limit:,} random numbers (or ran for seconds) without finishing: it would never end there.\n"
+                "Hint: the chance that a whole row of 96 entries lies inside [-t, t] is P(|z| < t)^96; each entry "
+                "is truncated on its own, so only the entries outside need a new draw."
+            )
         return out
 
 
@@ -193,24 +218,34 @@ def check_truncation(r: dict, seed: int) -> str:
     """truncated_z(n, dim, threshold) resamples entries with |z| > threshold until all are inside."""
     z = r["z"]
     if not isinstance(z, torch.Tensor) or tuple(z.shape) != (20000, 4) or not z.is_floating_point():
-        _fail(f"truncated_z(20000, 4, 1.0) gave {_shape(z)}, expected a (20000, 4) float tensor.\n"
-              "Hint: start from standard normal noise of that shape.")
+        _fail(
+            f"truncated_z(20000, 4, 1.0) gave {_shape(z)}, expected a (20000, 4) float tensor.\n"
+            "Hint: start from standard normal noise of that shape."
+        )
     z = z.float()
     top, edge, std = float(z.abs().max()), float((z.abs() > 0.999).float().mean()), float(z.std())
     if top > 1.0:
-        _fail(f"some values lie outside [-1, 1] (max |z| = {top:.2f}).\n"
-              "Hint: keep redrawing the entries that are still outside until none is left.")
+        _fail(
+            f"some values lie outside [-1, 1] (max |z| = {top:.2f}).\n"
+            "Hint: keep redrawing the entries that are still outside until none is left."
+        )
     if edge > 0.01:
-        _fail("values pile up at the threshold: they were clamped, not redrawn.\n"
-              "Hint: clamping changes the distribution; out-of-range entries must be drawn again.")
+        _fail(
+            "values pile up at the threshold: they were clamped, not redrawn.\n"
+            "Hint: clamping changes the distribution; out-of-range entries must be drawn again."
+        )
     # the std of N(0, 1) truncated to [-1, 1] is sqrt(1 - 2·pdf(1) / (2·cdf(1) - 1)) ≈ 0.538
     pdf, cdf = math.exp(-0.5) / math.sqrt(2 * math.pi), 0.5 * (1 + math.erf(1 / math.sqrt(2)))
     want = math.sqrt(1 - 2 * pdf / (2 * cdf - 1))
     if abs(std - want) > 0.02:
-        _fail(f"the spread is {std:.3f}, a truncated normal has {want:.3f}.\n"
-              "Hint: rescaling z is not the truncation trick; redraw the entries outside instead.")
+        _fail(
+            f"the spread is {std:.3f}, a truncated normal has {want:.3f}.\n"
+            "Hint: rescaling z is not the truncation trick; redraw the entries outside instead."
+        )
     sweep = r["sweep"]
     if not isinstance(sweep, torch.Tensor) or tuple(sweep.shape) != SWEEP[:2] or float(sweep.abs().max()) > SWEEP[2]:
-        _fail(f"truncated_z{SWEEP} gave {_shape(sweep)} with values outside [-{SWEEP[2]}, {SWEEP[2]}]; expected a "
-              f"{SWEEP[:2]} tensor inside.\nHint: the threshold and the shape are arguments: use them, not fixed values.")
+        _fail(
+            f"truncated_z{SWEEP} gave {_shape(sweep)} with values outside [-{SWEEP[2]}, {SWEEP[2]}]; expected a "
+            f"{SWEEP[:2]} tensor inside.\nHint: the threshold and the shape are arguments: use them, not fixed values."
+        )
     return f"{OK} truncation: z is a truncated normal (std {std:.3f}, theory {want:.3f}), fast at the sweep's t = 0.25."

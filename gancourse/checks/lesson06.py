@@ -69,14 +69,24 @@ def check_wasserstein_losses(r: dict, seed: int) -> str:
     want_c, want_g = losses.d_loss_wasserstein(real, fake), losses.g_loss_wasserstein(fake)
     if critic.numel() != 1 or not _close(critic, want_c):
         if critic.numel() == 1 and _close(critic, -want_c):
-            _fail("critic_loss has its signs swapped: minimising it would make the critic score fakes higher.\n"
-                  "Hint: the critic maximises E f(x) - E f(G(z)), so it minimises the negative of that.")
-        _fail(f"critic_loss gave {_show(critic)} for our scores, expected {float(want_c):.4f}.\n"
-              "Hint: plain means of the scores, no sigmoid, no log: the critic's outputs are not probabilities.")
+            _fail(
+                "critic_loss has its signs swapped: minimising it would make the critic score fakes higher.\n"
+                "Hint: the critic maximises E f(x) - E f(G(z)), so it minimises the negative of that."
+            )
+        _fail(
+            f"critic_loss gave {_show(critic)} for our scores, expected {float(want_c):.4f}.\n"
+            "Hint: plain means of the scores, no sigmoid, no log: the critic's outputs are not probabilities."
+        )
     if g.numel() != 1 or not _close(g, want_g):
         if g.numel() == 1 and _close(g, -want_g):
-            _fail("g_loss has the wrong sign: G would push its scores down.\nHint: G wants the critic to score its fakes high.")
-        _fail(f"g_loss gave {_show(g)}, expected {float(want_g):.4f}.\nHint: G raises the critic's mean score of its fakes; a loss is minimised.")
+            _fail(
+                "g_loss has the wrong sign: G would push its scores down.\nHint: G wants the critic to score its "
+                "fakes high."
+            )
+        _fail(
+            f"g_loss gave {_show(g)}, expected {float(want_g):.4f}.\nHint: G raises the critic's mean score of "
+            "its fakes; a loss is minimised."
+        )
     return f"{OK} Wasserstein losses: critic {float(want_c):.4f}, generator {float(want_g):.4f} on the test scores."
 
 
@@ -87,8 +97,13 @@ def _probe_gp(seed: int, gradient_penalty) -> dict:
     torch.manual_seed(seed)
     g = generator(seed)
     lin = _Linear(_W.clone())
-    value = _run("gradient_penalty", gradient_penalty, lin, torch.randn(5, 1, 2, 2, generator=g),
-                 torch.randn(5, 1, 2, 2, generator=g))
+    value = _run(
+        "gradient_penalty",
+        gradient_penalty,
+        lin,
+        torch.randn(5, 1, 2, 2, generator=g),
+        torch.randn(5, 1, 2, 2, generator=g),
+    )
     grad = None
     if isinstance(value, torch.Tensor) and value.requires_grad and value.numel() == 1:
         grad = torch.autograd.grad(value, lin.w, allow_unused=True)[0]
@@ -98,9 +113,19 @@ def _probe_gp(seed: int, gradient_penalty) -> dict:
     between = _run("gradient_penalty", gradient_penalty, _Quadratic(), real, fake)
     spy = _Spy()
     _run("gradient_penalty", gradient_penalty, spy, *_mix_pair(seed))
-    return {"linear": value, "grad_w": grad, "same": same, "between": between, "x_hat": spy.inputs[:1],
-            "other_device": elsewhere(gradient_penalty, _Quadratic(), torch.randn(4, 1, 2, 2, device="meta"),
-                                      torch.randn(4, 1, 2, 2, device="meta"))}
+    return {
+        "linear": value,
+        "grad_w": grad,
+        "same": same,
+        "between": between,
+        "x_hat": spy.inputs[:1],
+        "other_device": elsewhere(
+            gradient_penalty,
+            _Quadratic(),
+            torch.randn(4, 1, 2, 2, device="meta"),
+            torch.randn(4, 1, 2, 2, device="meta"),
+        ),
+    }
 
 
 class _Spy(_Quadratic):
@@ -128,55 +153,79 @@ def check_gradient_penalty(r: dict, seed: int) -> str:
     lin = tensor(r, "linear", "gradient_penalty's result")
     want = 10 * (norm - 1) ** 2
     if lin.numel() == 1 and _close(lin, 10 * (norm * 5**0.5 - 1) ** 2):
-        _fail("the norm is taken over the whole batch's gradient at once.\nHint: one 2-norm per sample: flatten each "
-              "sample's gradient and take the norm over dim=1, then average (norm - 1)^2 over the samples.")
+        _fail(
+            "the norm is taken over the whole batch's gradient at once.\nHint: one 2-norm per sample: flatten each "
+            "sample's gradient and take the norm over dim=1, then average (norm - 1)^2 over the samples."
+        )
     if lin.numel() != 1 or not _close(lin, want):
-        _fail(f"on a linear critic f(x) = w . x with |w| = {norm:.3f} the penalty should be 10 (|w| - 1)^2 = {want:.3f}, "
-              f"got {_show(lin)}.\nHint: the gradient of f with respect to its input, its 2-norm, minus 1, squared, "
-              "times weight=10, averaged.")
+        _fail(
+            f"on a linear critic f(x) = w . x with |w| = {norm:.3f} the penalty should be 10 (|w| - 1)^2 = {want:.3f}, "
+            f"got {_show(lin)}.\nHint: the gradient of f with respect to its input, its 2-norm, minus 1, squared, "
+            "times weight=10, averaged."
+        )
     grad = r.get("grad_w")
     if not isinstance(grad, torch.Tensor):
-        _fail("the penalty's value is right but it sends no gradient to the critic's weights.\n"
-              "Hint: the penalty is a function of the weights through the input gradient: that gradient must itself be "
-              "built as a differentiable graph (a double backward), so backward() reaches the weights.")
+        _fail(
+            "the penalty's value is right but it sends no gradient to the critic's weights.\n"
+            "Hint: the penalty is a function of the weights through the input gradient: that gradient must itself be "
+            "built as a differentiable graph (a double backward), so backward() reaches the weights."
+        )
     if not torch.allclose(grad, 2 * 10 * (norm - 1) * _W / norm, rtol=1e-4):
-        _fail("the penalty's gradient with respect to the critic's weights is wrong.\n"
-              "Hint: keep the graph of the input gradient (create_graph=True) and do not detach the norms.")
+        _fail(
+            "the penalty's gradient with respect to the critic's weights is wrong.\n"
+            "Hint: keep the graph of the input gradient (create_graph=True) and do not detach the norms."
+        )
     same = tensor(r, "same", "gradient_penalty's result")
     if same.numel() != 1 or not _close(same, 10 * (0.25 + 1 + 4) / 3):
-        _fail(f"for samples whose gradients have norms 0.5, 2 and 3 the penalty should be 17.5, got {_show(same)}.\n"
-              "Hint: one 2-norm per sample (flatten each sample's gradient, norm over dim=1), then (norm - 1)^2, then "
-              "the mean over samples; not the norm of the mean or of the whole batch.")
+        _fail(
+            f"for samples whose gradients have norms 0.5, 2 and 3 the penalty should be 17.5, got {_show(same)}.\n"
+            "Hint: one 2-norm per sample (flatten each sample's gradient, norm over dim=1), then (norm - 1)^2, then "
+            "the mean over samples; not the norm of the mean or of the whole batch."
+        )
     between = float(tensor(r, "between", "gradient_penalty's result"))
     if _close(between, 40.0):
-        _fail("the penalty is taken at the real samples.\nHint: the penalty lives on random points of the segments "
-              "between a real sample and a fake one, a fresh mixing weight per sample.")
+        _fail(
+            "the penalty is taken at the real samples.\nHint: the penalty lives on random points of the segments "
+            "between a real sample and a fake one, a fresh mixing weight per sample."
+        )
     if _close(between, 0.0):
-        _fail("the penalty is taken at the fakes.\nHint: the penalty lives on random points of the segments "
-              "between a real sample and a fake one, a fresh mixing weight per sample.")
+        _fail(
+            "the penalty is taken at the fakes.\nHint: the penalty lives on random points of the segments "
+            "between a real sample and a fake one, a fresh mixing weight per sample."
+        )
     _per_sample_mix(r["x_hat"], seed)
     if not 0.6 * 10 < between < 2.2 * 10:
-        _fail(f"with reals at 3 and fakes at 1 the penalty on interpolates should be near 10 * 4/3 = 13.3, got {between:.2f}."
-              "\nHint: draw eps uniformly in [0, 1], one per sample, shaped (N, 1, ...) so it broadcasts.")
+        _fail(
+            "with reals at 3 and fakes at 1 the penalty on interpolates should be near 10 * 4/3 = 13.3, got "
+            f"{between:.2f}."
+            "\nHint: draw eps uniformly in [0, 1], one per sample, shaped (N, 1, ...) so it broadcasts."
+        )
     _same_device(r["other_device"], "the batches", "the penalty", "the mixing weights", "the batches")
     return f"{OK} gradient penalty: per-sample norms on interpolates, differentiable. Well done!"
 
 
 def _per_sample_mix(x_hat, seed: int) -> None:
-    """Verdict: the critic saw x_hat = eps x + (1 - eps) x~ with one eps in [0, 1] per sample, different across samples."""
+    """Verdict: the critic saw x_hat = eps x + (1 - eps) x~ with one eps in [0, 1] per sample, different across "
+    "samples."""
     real, fake = _mix_pair(seed)
     x_hat = x_hat[0] if isinstance(x_hat, list) and x_hat else None
     if not isinstance(x_hat, torch.Tensor) or x_hat.shape != real.shape:
-        _fail(f"the critic was evaluated on {_shape(x_hat)}, expected the interpolates, shaped like the batch "
-              f"{tuple(real.shape)}.\nHint: the penalty is taken at one interpolate per pair of a real and a fake sample.")
+        _fail(
+            f"the critic was evaluated on {_shape(x_hat)}, expected the interpolates, shaped like the batch "
+            f"{tuple(real.shape)}.\nHint: the penalty is taken at one interpolate per pair of a real and a fake sample."
+        )
     eps = ((x_hat - fake) / (real - fake)).flatten(1)  # (64, 4): the mixing weight of every coordinate
     if (eps.max(1).values - eps.min(1).values).max() > 1e-4 or eps.min() < -1e-4 or eps.max() > 1 + 1e-4:
-        _fail("the interpolates are not points on the segments between each real sample and its fake: the mixing "
-              "weight differs from pixel to pixel or leaves [0, 1].\nHint: one weight per sample, shaped (N, 1, 1, 1) "
-              "so that it broadcasts over the sample's other dimensions.")
+        _fail(
+            "the interpolates are not points on the segments between each real sample and its fake: the mixing "
+            "weight differs from pixel to pixel or leaves [0, 1].\nHint: one weight per sample, shaped (N, 1, 1, 1) "
+            "so that it broadcasts over the sample's other dimensions."
+        )
     if float(eps[:, 0].std()) < 0.05:
-        _fail("every sample of the batch was mixed with the same weight: the penalty then sees one slice between "
-              "the distributions per step.\nHint: draw a fresh uniform weight for each sample, not one for the batch.")
+        _fail(
+            "every sample of the batch was mixed with the same weight: the penalty then sees one slice between "
+            "the distributions per step.\nHint: draw a fresh uniform weight for each sample, not one for the batch."
+        )
 
 
 def _probe_critic(seed: int, Critic) -> dict:
@@ -196,21 +245,32 @@ def _probe_critic(seed: int, Critic) -> dict:
 @check(_probe_critic)
 def check_critic(r: dict, seed: int) -> str:
     """The critic maps (N, 1, 28, 28) to (N,) unbounded scores, each sample on its own: no BatchNorm."""
-    out = _shaped(r["out"], "Critic", (6, 1, 28, 28), (6,), "one score per image: drop the size-1 dimension at the end.")
+    out = _shaped(
+        r["out"], "Critic", (6, 1, 28, 28), (6,), "one score per image: drop the size-1 dimension at the end."
+    )
     if "BatchNorm2d" in kinds(r["layers"]) or "BatchNorm1d" in kinds(r["layers"]):
-        _fail("the critic has BatchNorm: it mixes the samples of a batch, so the gradient penalty's per-sample "
-              "gradients are no longer per sample.\nHint: build the blocks with bn=False (layer norm or none).")
+        _fail(
+            "the critic has BatchNorm: it mixes the samples of a batch, so the gradient penalty's per-sample "
+            "gradients are no longer per sample.\nHint: build the blocks with bn=False (layer norm or none)."
+        )
     _logit_range(tensor(r, "extreme", "Critic's output"), "Critic")
     last = next((i for i, d in reversed(list(enumerate(r["layers"]))) if d["type"] in ("Linear", "Conv2d")), -1)
-    after = [d["type"] for d in r["layers"][last + 1:] if d["type"] in ("LeakyReLU", "ReLU", "Tanh", "Sigmoid", "ELU")]
+    after = [d["type"] for d in r["layers"][last + 1 :] if d["type"] in ("LeakyReLU", "ReLU", "Tanh", "Sigmoid", "ELU")]
     if after:
-        _fail(f"the critic's score passes through a {after[0]} after its last linear layer.\nHint: the score is the "
-              "output of a linear read-out, unbounded and not bent: an activation there distorts the distance "
-              "estimate.")
+        _fail(
+            f"the critic's score passes through a {after[0]} after its last linear layer.\nHint: the score is the "
+            "output of a linear read-out, unbounded and not bent: an activation there distorts the distance "
+            "estimate."
+        )
     if "LeakyReLU" not in kinds(r["layers"]):
-        _fail("the critic has no LeakyReLU.\nHint: as in DCGAN's D, a leaky nonlinearity passes gradient for negative inputs too.")
+        _fail(
+            "the critic has no LeakyReLU.\nHint: as in DCGAN's D, a leaky nonlinearity passes gradient for "
+            "negative inputs too."
+        )
     again, alone = tensor(r, "again", "Critic's output"), tensor(r, "alone", "Critic's output")
     if not torch.allclose(again, out.detach(), atol=1e-5) or not torch.allclose(alone, again[2:3], atol=1e-5):
-        _fail("the critic's score of an image changes with the batch around it or from call to call.\n"
-              "Hint: no BatchNorm and no Dropout in a critic.")
+        _fail(
+            "the critic's score of an image changes with the batch around it or from call to call.\n"
+            "Hint: no BatchNorm and no Dropout in a critic."
+        )
     return f"{OK} Critic: (N, 1, 28, 28) images -> (N,) scores, one sample at a time. Well done!"

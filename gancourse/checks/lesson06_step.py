@@ -47,11 +47,24 @@ def _probe_critic_step(seed: int, critic_step) -> dict:
     spy = _Spy()
     fake = G(z)  # attached to G's graph, as the trainer passes it
     torch.manual_seed(seed + 1)
-    out = _run("critic_step", critic_step, D, torch.optim.SGD(D.parameters(), lr=0.1), real, fake,
-               losses.d_loss_wasserstein, spy)
+    out = _run(
+        "critic_step",
+        critic_step,
+        D,
+        torch.optim.SGD(D.parameters(), lr=0.1),
+        real,
+        fake,
+        losses.d_loss_wasserstein,
+        spy,
+    )
     grads_in_g = any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in G.parameters())
-    return {"out": out, "D": _params(D), "calls": spy.calls, "fake_attached": spy.fake_attached,
-            "grads_in_g": grads_in_g}
+    return {
+        "out": out,
+        "D": _params(D),
+        "calls": spy.calls,
+        "fake_attached": spy.fake_attached,
+        "grads_in_g": grads_in_g,
+    }
 
 
 @check(_probe_critic_step)
@@ -59,22 +72,38 @@ def check_critic_step(r: dict, seed: int) -> str:
     """critic_step: zero_grad, detached fakes, Wasserstein loss plus the penalty, one step on the critic only."""
     out = r["out"]
     if not isinstance(out, dict) or not {"loss_D", "W"} <= set(out):
-        _fail("critic_step should return a dict with 'loss_D' and 'W'.\n"
-              "Hint: the trainer logs the step's total loss, the critic's distance estimate W and the penalty, as detached "
-              "0-d tensors.")
+        _fail(
+            "critic_step should return a dict with 'loss_D' and 'W'.\n"
+            "Hint: the trainer logs the step's total loss, the critic's distance estimate W and the penalty, as "
+            "detached "
+            "0-d tensors."
+        )
     if r["calls"] != 1:
-        _fail(f"the penalty was called {r['calls']} times in one critic step.\n"
-              "Hint: one critic step evaluates the penalty argument once, as part of the loss it back-propagates.")
+        _fail(
+            f"the penalty was called {r['calls']} times in one critic step.\n"
+            "Hint: one critic step evaluates the penalty argument once, as part of the loss it back-propagates."
+        )
     if r["grads_in_g"] or r["fake_attached"]:
-        _fail("the critic's update sent gradients into G.\nHint: cut the fakes from G's graph before the critic and the penalty see them.")
+        _fail(
+            "the critic's update sent gradients into G.\nHint: cut the fakes from G's graph before the critic and "
+            "the penalty see them."
+        )
     ref_logs, ref_params = _reference(seed)
     if not _same(r["D"], ref_params, tol=1e-4):
         if _same(r["D"], _reference(seed, stale=True)[1], tol=1e-4):
-            _fail("the critic's gradients from an earlier step were added in.\nHint: PyTorch accumulates gradients: clear the critic's old ones first.")
-        _fail("the critic's weights after one step differ from one SGD step on L_critic + penalty.\n"
-              "Hint: PyTorch accumulates gradients, so clear the old ones; then the critic minimises its Wasserstein loss "
-              "plus the penalty, both on this batch, in one gradient step.")
+            _fail(
+                "the critic's gradients from an earlier step were added in.\nHint: PyTorch accumulates gradients: "
+                "clear the critic's old ones first."
+            )
+        _fail(
+            "the critic's weights after one step differ from one SGD step on L_critic + penalty.\n"
+            "Hint: PyTorch accumulates gradients, so clear the old ones; then the critic minimises its "
+            "Wasserstein loss "
+            "plus the penalty, both on this batch, in one gradient step."
+        )
     if not _close(out["W"], ref_logs["W"]):
-        _fail(f"'W' is {float(out['W']):.4f}, expected E f(x) - E f(G(z)) = {float(ref_logs['W']):.4f}.\n"
-              "Hint: W is minus the Wasserstein part of the critic's loss, without the penalty.")
+        _fail(
+            f"'W' is {float(out['W']):.4f}, expected E f(x) - E f(G(z)) = {float(ref_logs['W']):.4f}.\n"
+            "Hint: W is minus the Wasserstein part of the critic's loss, without the penalty."
+        )
     return f"{OK} critic_step: one update of the critic on L_critic + penalty, G untouched. Well done!"

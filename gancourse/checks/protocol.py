@@ -64,7 +64,9 @@ class Check:
     def judge(self, report, seed: int, *consts) -> str:
         """The verdict on a report: the success line, or ``AssertionError`` with a hint."""
         if not isinstance(report, dict):
-            raise _Fail("no answer came back from your code.\nHint: run every exercise cell, then check again.") from None
+            raise _Fail(
+                "no answer came back from your code.\nHint: run every exercise cell, then check again."
+            ) from None
         if "failed" in report:
             raise _Fail(str(report["failed"])) from None
         try:
@@ -72,8 +74,10 @@ class Check:
         except AssertionError:
             raise
         except Exception as e:  # a report of the wrong form: values the verdict cannot use
-            raise _Fail(f"your code's answer has an unexpected form ({type(e).__name__}: {e}".splitlines()[0]
-                        + ").\nHint: return what the exercise asks for (a tensor, a dict, a module).") from None
+            raise _Fail(
+                f"your code's answer has an unexpected form ({type(e).__name__}: {e}".splitlines()[0]
+                + ").\nHint: return what the exercise asks for (a tensor, a dict, a module)."
+            ) from None
 
     def __call__(self, *args) -> None:
         report = self.ask(NOTEBOOK_SEED, *args)
@@ -104,6 +108,8 @@ def tensor(report: dict, key: str, what: str) -> torch.Tensor:
 def as_tensor(got, what: str) -> torch.Tensor:
     """``got`` if it is a tensor (floats as float32); otherwise fail saying what came back instead."""
     if not isinstance(got, torch.Tensor):
-        shown = "nothing" if got is None else (got if isinstance(got, str) and got.startswith("<") else type(got).__name__)
+        shown = (
+            "nothing" if got is None else (got if isinstance(got, str) and got.startswith("<") else type(got).__name__)
+        )
         raise _Fail(f"{what} should be a tensor, got {shown}.\nHint: return a torch tensor (no .item(), no .tolist()).")
     return got.float() if got.is_floating_point() else got

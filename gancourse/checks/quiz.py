@@ -12,27 +12,39 @@ from .protocol import check
 
 # lesson -> question -> (digest of the right letter, what to re-read when it is wrong)
 QUIZZES: dict[str, dict[int, tuple[str, str]]] = {
-    "01": {1: ("9d85f57e188003af", "Exercise 7: what D returns, and where the sigmoid is applied"),
-           2: ("f010d06b8ec997f9", "why the minimax G loss saturates (its slope with respect to D's logit)"),
-           3: ("771a538f684f2725", "Exercise 4: what detach() does to G's graph"),
-           4: ("cbf718d0c1b4dc89", "the section on reading the loss curves")},
-    "02": {1: ("b3aa7111a5d0c850", "Exercise 1's size formula"),
-           2: ("8537fc4c01fa6f1b", "the guideline table, BatchNorm row"),
-           3: ("8936618b3b53c034", "Exercise 2: what BatchNorm does to each channel's mean"),
-           4: ("311a8356aab96ef4", "the section on walking through the latent space")},
-    "03": {1: ("f8d9234358c1fc4f", "Exercise 2: which classes a batch may lack"),
-           2: ("2f2e29f6dad3d330", "the projection discriminator's formula"),
-           3: ("8b2ecf4d6805efb6", "how the class x noise grid is laid out")},
-    "04": {1: ("06610f3b693d7dbb", "why the cycle loss is needed at all"),
-           2: ("30d1ee40324a736b", "Exercise 2: what the pool hands back once it is full"),
-           3: ("dedfcc7bdec33eb6", "the discriminator update: what is detached, and why")},
-    "05": {1: ("d60c0abbda7bbcda", "the truncation trick: fidelity against variety"),
-           2: ("f0293720a230f7b8", "the hinge loss: where each term stops pushing"),
-           3: ("d1d9f67279c0575d", "spectral norm: what it bounds, and what it only approximates"),
-           4: ("a54fdecf5540e1a7", "the EMA of G's weights and its warm-up")},
-    "06": {1: ("e84fb1c4ea115296", "section 1: what JS and W say about two point masses that do not overlap"),
-           2: ("d3e496f6e52e9d39", "Exercise 2: where the penalty is taken, and why one norm per sample"),
-           3: ("148d2f2d85b929fc", "Exercise 4: why the critic has no BatchNorm")},
+    "01": {
+        1: ("9d85f57e188003af", "Exercise 7: what D returns, and where the sigmoid is applied"),
+        2: ("f010d06b8ec997f9", "why the minimax G loss saturates (its slope with respect to D's logit)"),
+        3: ("771a538f684f2725", "Exercise 4: what detach() does to G's graph"),
+        4: ("cbf718d0c1b4dc89", "the section on reading the loss curves"),
+    },
+    "02": {
+        1: ("b3aa7111a5d0c850", "Exercise 1's size formula"),
+        2: ("8537fc4c01fa6f1b", "the guideline table, BatchNorm row"),
+        3: ("8936618b3b53c034", "Exercise 2: what BatchNorm does to each channel's mean"),
+        4: ("311a8356aab96ef4", "the section on walking through the latent space"),
+    },
+    "03": {
+        1: ("f8d9234358c1fc4f", "Exercise 2: which classes a batch may lack"),
+        2: ("2f2e29f6dad3d330", "the projection discriminator's formula"),
+        3: ("8b2ecf4d6805efb6", "how the class x noise grid is laid out"),
+    },
+    "04": {
+        1: ("06610f3b693d7dbb", "why the cycle loss is needed at all"),
+        2: ("30d1ee40324a736b", "Exercise 2: what the pool hands back once it is full"),
+        3: ("dedfcc7bdec33eb6", "the discriminator update: what is detached, and why"),
+    },
+    "05": {
+        1: ("d60c0abbda7bbcda", "the truncation trick: fidelity against variety"),
+        2: ("f0293720a230f7b8", "the hinge loss: where each term stops pushing"),
+        3: ("d1d9f67279c0575d", "spectral norm: what it bounds, and what it only approximates"),
+        4: ("a54fdecf5540e1a7", "the EMA of G's weights and its warm-up"),
+    },
+    "06": {
+        1: ("e84fb1c4ea115296", "section 1: what JS and W say about two point masses that do not overlap"),
+        2: ("d3e496f6e52e9d39", "Exercise 2: where the penalty is taken, and why one norm per sample"),
+        3: ("148d2f2d85b929fc", "Exercise 4: why the critic has no BatchNorm"),
+    },
 }
 
 
@@ -52,15 +64,22 @@ def check_quiz(r: dict, seed: int, lesson: str) -> str:
         _fail("answers should be a dict {question number: letter}, as in the cell above.")
     missing = [q for q in quiz if answers.get(q) is None]
     if len(missing) == len(quiz):
-        _fail("the quiz is not written yet: replace `raise NotImplementedError()` under `# YOUR CODE HERE` with your "
-              "answers, e.g. answers = {1: \"a\", ...}, run that cell, then run this check again.\n"
-              "Hint: each answer is the letter of one option.")
+        _fail(
+            "the quiz is not written yet: replace `raise NotImplementedError()` under `# YOUR CODE HERE` with your "
+            'answers, e.g. answers = {1: "a", ...}, run that cell, then run this check again.\n'
+            "Hint: each answer is the letter of one option."
+        )
     if missing:
-        _fail(f"question(s) {', '.join(map(str, missing))} have no answer yet.\n"
-              "Hint: replace each None by a letter, e.g. \"a\".")
+        _fail(
+            f"question(s) {', '.join(map(str, missing))} have no answer yet.\n"
+            'Hint: replace each None by a letter, e.g. "a".'
+        )
     wrong = [q for q in quiz if _digest(lesson, q, str(answers[q]).strip().lower()) != quiz[q][0]]
     if wrong:
-        _fail(f"{len(quiz) - len(wrong)} of {len(quiz)} right; not yet: "
-              + "; ".join(f"question {q} (re-read {quiz[q][1]})" for q in wrong) + ".\n"
-              "Hint: change only the answers named here; the others are right.")
+        _fail(
+            f"{len(quiz) - len(wrong)} of {len(quiz)} right; not yet: "
+            + "; ".join(f"question {q} (re-read {quiz[q][1]})" for q in wrong)
+            + ".\n"
+            "Hint: change only the answers named here; the others are right."
+        )
     return f"{OK} quiz: all {len(quiz)} answers right."

@@ -34,7 +34,10 @@ def lessons(args: argparse.Namespace) -> int:
 def workspace(args: argparse.Namespace) -> None:
     copied = copy_to_workspace(args.lessons or course_folder("lessons"), args.work)
     kept = sorted(p.name for p in Path(args.work).glob("*.ipynb") if Path(args.work, p.name) not in copied)
-    print(f"{args.work}/: copied {len(copied)} new lesson(s)" + (f"; kept your {len(kept)} existing notebook(s) untouched" if kept else ""))
+    print(
+        f"{args.work}/: copied {len(copied)} new lesson(s)"
+        + (f"; kept your {len(kept)} existing notebook(s) untouched" if kept else "")
+    )
 
 
 def check(args: argparse.Namespace) -> int:
@@ -50,8 +53,15 @@ def check(args: argparse.Namespace) -> int:
         if lesson is None:
             raise GancourseError(f"{path} has no '# Lesson NN' title: pass --lesson NN.")
     print(f"running {path} in fast mode (lesson {lesson}); this takes about a minute...")
-    r = grade_notebook(path, lesson, path.stem, args.cell_timeout, args.timeout, hidden=False,
-                       progress=lambda line: print(line, flush=True))
+    r = grade_notebook(
+        path,
+        lesson,
+        path.stem,
+        args.cell_timeout,
+        args.timeout,
+        hidden=False,
+        progress=lambda line: print(line, flush=True),
+    )
     if r.status == "graded" and r.detail:
         print(f"note: {r.detail}")
     for name, (ok, message) in r.checks.items():
@@ -95,12 +105,24 @@ def grade(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     with tqdm(total=len(found), desc="grading", unit="notebook") as bar:  # on stderr; one line per notebook on stdout
+
         def report(line: str) -> None:
             bar.write(line)
             bar.update(1)
 
-        results = grade_folder(args.submissions, lesson, out, args.jobs, args.cell_timeout, args.timeout,
-                               progress=report, limits=limits, points=points)
-    print(f"wrote {out}, {out.with_suffix('.md')} and {feedback_folder(out)}/: mean score "
-          f"{sum(r.score for r in results) / len(results):.2f} of {len(names)}, mean points "
-          f"{sum(points.of(r) for r in results) / len(results):.2f} of {points.total:g}")
+        results = grade_folder(
+            args.submissions,
+            lesson,
+            out,
+            args.jobs,
+            args.cell_timeout,
+            args.timeout,
+            progress=report,
+            limits=limits,
+            points=points,
+        )
+    print(
+        f"wrote {out}, {out.with_suffix('.md')} and {feedback_folder(out)}/: mean score "
+        f"{sum(r.score for r in results) / len(results):.2f} of {len(names)}, mean points "
+        f"{sum(points.of(r) for r in results) / len(results):.2f} of {points.total:g}"
+    )

@@ -24,8 +24,10 @@ def evaluate(args: argparse.Namespace) -> None:
 
 def classifier(args: argparse.Namespace) -> None:
     r = train_classifier(args.dataset, root=args.data, epochs=args.epochs, seed=args.seed)
-    print(f"{args.dataset} classifier: {r['test_accuracy']:.2%} test accuracy on {r['n_test']:,} images "
-          f"(trained on {r['n_train']:,} from {r['source']}, {r['epochs']} epochs); saved to {r['path']}")
+    print(
+        f"{args.dataset} classifier: {r['test_accuracy']:.2%} test accuracy on {r['n_test']:,} images "
+        f"(trained on {r['n_train']:,} from {r['source']}, {r['epochs']} epochs); saved to {r['path']}"
+    )
 
 
 def data(args: argparse.Namespace) -> None:

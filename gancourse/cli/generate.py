@@ -79,7 +79,9 @@ def translate(args: argparse.Namespace) -> None:
         _image_out(args.out)
     ckpt = load_checkpoint(args.checkpoint)
     if registry.get(ckpt["kind"]).data != "domains":
-        raise GancourseError(f"{args.checkpoint} holds a {ckpt['kind']!r} model: translate needs a discogan or cyclegan checkpoint.")
+        raise GancourseError(
+            f"{args.checkpoint} holds a {ckpt['kind']!r} model: translate needs a discogan or cyclegan checkpoint."
+        )
     G = registry.generator_from_checkpoint(ckpt, args.checkpoint, ema=False)
     cfg, _ = registry.configs_from_checkpoint(ckpt)
     src = Path(args.input).expanduser()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..config import GancourseError
 from ..registry import ModelOptions
@@ -26,26 +27,13 @@ class DataOptions:
 
 
 @dataclass(frozen=True)
-class SpeedOptions:
-    update: str = "alternating"
-    precision: str = "fp32"
-    conv: str = "auto"
-    channels_last: bool | None = None  # None: timed on this machine
-    fused_adam: bool | None = None  # None: where this torch has it
-
-    def as_train_config(self) -> dict:
-        return {"update": self.update, "precision": self.precision, "conv": self.conv,
-                "channels_last": self.channels_last, "fused_adam": self.fused_adam}
-
-
-@dataclass(frozen=True)
 class TrainOptions:
     model: str
     out: Path
     epochs: int
     data: DataOptions
     model_options: ModelOptions
-    speed: SpeedOptions
+    speed: dict[str, Any]  # the speed fields of TrainConfig given on the command line (update, precision, ...)
     batch_size: int | None = None
     lr: float | None = None
     loss: str | None = None
@@ -81,12 +69,40 @@ class TrainOptions:
 
 def train_options(args) -> TrainOptions:
     """The parsed ``train``/``demo`` arguments as typed options (the only place that reads them)."""
-    data = DataOptions(args.dataset, args.data, args.limit, getattr(args, "domains", "bag-edges:bags"),
-                       getattr(args, "pix2pix", None), tuple(args.folders) if getattr(args, "folders", None) else None,
-                       getattr(args, "image_size", 64))
-    speed = SpeedOptions("simultaneous" if args.simultaneous else "alternating", args.precision, args.conv,
-                         args.channels_last, args.fused_adam)
-    return TrainOptions(args.model, Path(args.out or f"runs/{args.model}"), args.epochs, data,
-                        ModelOptions(args.cond_d, getattr(args, "generator", None)), speed, args.batch_size, args.lr,
-                        args.loss, args.seed, args.device, args.resume, args.checkpoint_every, args.tensorboard,
-                        args.compile, args.time_limit, args.quiet, getattr(args, "augment", None))
+    data = DataOptions(
+        args.dataset,
+        args.data,
+        args.limit,
+        getattr(args, "domains", "bag-edges:bags"),
+        getattr(args, "pix2pix", None),
+        tuple(args.folders) if getattr(args, "folders", None) else None,
+        getattr(args, "image_size", 64),
+    )
+    speed = {
+        "update": "simultaneous" if args.simultaneous else "alternating",
+        "conv": args.conv,
+        "channels_last": args.channels_last,
+        "fused_adam": args.fused_adam,
+    }
+    if args.precision is not None:
+        speed["precision"] = args.precision
+    return TrainOptions(
+        args.model,
+        Path(args.out or f"runs/{args.model}"),
+        args.epochs,
+        data,
+        ModelOptions(args.cond_d, getattr(args, "generator", None)),
+        speed,
+        args.batch_size,
+        args.lr,
+        args.loss,
+        args.seed,
+        args.device,
+        args.resume,
+        args.checkpoint_every,
+        args.tensorboard,
+        args.compile,
+        args.time_limit,
+        args.quiet,
+        getattr(args, "augment", None),
+    )

@@ -6,6 +6,8 @@ import argparse
 
 from .. import __version__, registry
 from ..config import pick
+from ..losses import LOSSES
+from ..speed.options import CONV_CHOICES, PRECISIONS
 from . import course, evaluate, generate
 from .options import train_options
 from .train import train
@@ -24,49 +26,106 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_ in (("train", "train a model"), ("demo", "train the lesson-01 GAN headless (make demo)")):
         t = sub.add_parser(name, help=help_)
         if name == "train":
-            t.add_argument("model", choices=registry.kinds(), help="model kind: " + ", ".join(
-                f"{k} (lesson {registry.get(k).lesson})" if registry.get(k).lesson else k for k in registry.kinds()))
+            t.add_argument(
+                "model",
+                choices=registry.kinds(),
+                help="model kind: "
+                + ", ".join(
+                    f"{k} (lesson {registry.get(k).lesson})" if registry.get(k).lesson else k for k in registry.kinds()
+                ),
+            )
         t.add_argument("--dataset", default="mnist", help="mnist, fashion-mnist or folder:PATH (your own images)")
         t.add_argument("--epochs", type=whole(1), default=pick(120 if name == "demo" else 25, 2))
-        t.add_argument("--batch-size", type=whole(1), default=None,
-                       help="default: the model's recipe (32 for conv models: more updates per epoch on small data)")
+        t.add_argument(
+            "--batch-size",
+            type=whole(1),
+            default=None,
+            help="default: the model's recipe (32 for conv models: more updates per epoch on small data)",
+        )
         t.add_argument("--lr", type=positive, default=None, help="both learning rates (default: the model's recipe)")
-        t.add_argument("--loss", default=None, choices=["bce", "minimax", "hinge", "lsgan"],
-                       help="default: the model's recipe (bce; hinge for biggan)")
+        t.add_argument(
+            "--loss", default=None, choices=list(LOSSES), help="default: the model's recipe (bce; hinge for biggan)"
+        )
         t.add_argument("--cond-d", default="projection", choices=["concat", "projection"], help="cgan discriminator")
         t.add_argument("--limit", type=whole(1), default=pick(None, 2048), help="use only the first N images")
         t.add_argument("--seed", type=int, default=0)
         t.add_argument("--device", default=None, help="cuda, mps or cpu (default: the best available)")
         t.add_argument("--data", default=None, help="data root (default: $GANCOURSE_DATA or ~/.cache/gancourse)")
-        t.add_argument("--out", default=f"runs/{name}" if name == "demo" else None, help="run folder (never overwritten)")
+        t.add_argument(
+            "--out", default=f"runs/{name}" if name == "demo" else None, help="run folder (never overwritten)"
+        )
         t.add_argument("--resume", action="store_true", help="continue the run in --out from its latest checkpoint")
         t.add_argument("--checkpoint-every", type=whole(1), default=500, help="steps between checkpoints")
         t.add_argument("--tensorboard", action="store_true", help="also log to TensorBoard (if installed)")
-        t.add_argument("--precision", default="fp32", choices=["fp32", "bf16"],
-                       help="bf16: autocast where the hardware has bf16 natively (CUDA, AVX-512 BF16/AMX)")
-        t.add_argument("--simultaneous", action="store_true",
-                       help="one G(z) forward for both updates (the TF tutorial's algorithm, not the alternating one)")
-        t.add_argument("--conv", default="auto", choices=["auto", "torch", "phase", "dft"],
-                       help="how convolutions compute (the same function): auto times each layer on this machine")
-        t.add_argument("--channels-last", action=argparse.BooleanOptionalAction, default=None,
-                       help="NHWC memory layout (default: timed on this machine)")
-        t.add_argument("--fused-adam", action=argparse.BooleanOptionalAction, default=None,
-                       help="Adam's fused kernel (default: where this torch has one)")
-        t.add_argument("--augment", type=augment_policy, default=None, metavar="POLICY",
-                       help="DiffAugment before D, e.g. color,translation,cutout (default: the model's recipe: none)")
+        t.add_argument(
+            "--precision",
+            default=None,
+            choices=PRECISIONS,
+            help="bf16: autocast where the hardware has bf16 natively (CUDA, AVX-512 BF16/AMX); default: the "
+            "recipe's (fp32)",
+        )
+        t.add_argument(
+            "--simultaneous",
+            action="store_true",
+            help="one G(z) forward for both updates (the TF tutorial's algorithm, not the alternating one)",
+        )
+        t.add_argument(
+            "--conv",
+            default="auto",
+            choices=CONV_CHOICES,
+            help="how convolutions compute (the same function): auto times each layer on this machine",
+        )
+        t.add_argument(
+            "--channels-last",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="NHWC memory layout (default: timed on this machine)",
+        )
+        t.add_argument(
+            "--fused-adam",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Adam's fused kernel (default: where this torch has one)",
+        )
+        t.add_argument(
+            "--augment",
+            type=augment_policy,
+            default=None,
+            metavar="POLICY",
+            help="DiffAugment before D, e.g. color,translation,cutout (default: the model's recipe: none)",
+        )
         t.add_argument("--compile", action="store_true", help="torch.compile G and D (slow first steps)")
-        t.add_argument("--time-limit", type=positive, default=None, metavar="MIN",
-                       help="stop after this many minutes of training (the run is saved as usual)")
+        t.add_argument(
+            "--time-limit",
+            type=positive,
+            default=None,
+            metavar="MIN",
+            help="stop after this many minutes of training (the run is saved as usual)",
+        )
         t.add_argument("--quiet", action="store_true", help="no progress bar")
         if name == "train":  # lesson 04: two image domains instead of --dataset
-            t.add_argument("--domains", default="bag-edges:bags",
-                           help="discogan/cyclegan: offline domains A:B from bags, shoes, bag-edges")
-            t.add_argument("--pix2pix", default=None, metavar="DIR", help="discogan/cyclegan: A|B images (edges2handbags)")
-            t.add_argument("--folders", nargs=2, default=None, metavar=("A_DIR", "B_DIR"),
-                           help="discogan/cyclegan: two folders of unpaired images (trainA trainB)")
+            t.add_argument(
+                "--domains",
+                default="bag-edges:bags",
+                help="discogan/cyclegan: offline domains A:B from bags, shoes, bag-edges",
+            )
+            t.add_argument(
+                "--pix2pix", default=None, metavar="DIR", help="discogan/cyclegan: A|B images (edges2handbags)"
+            )
+            t.add_argument(
+                "--folders",
+                nargs=2,
+                default=None,
+                metavar=("A_DIR", "B_DIR"),
+                help="discogan/cyclegan: two folders of unpaired images (trainA trainB)",
+            )
             t.add_argument("--image-size", type=int, default=64, help="discogan/cyclegan on real data: 32 or 64")
-            t.add_argument("--generator", default=None, choices=["encoder-decoder", "unet", "resnet"],
-                           help="discogan/cyclegan generator (default: encoder-decoder / resnet)")
+            t.add_argument(
+                "--generator",
+                default=None,
+                choices=["encoder-decoder", "unet", "resnet"],
+                help="discogan/cyclegan generator (default: encoder-decoder / resnet)",
+            )
         t.set_defaults(func=_train, model="gan")
 
     g = sub.add_parser("gif", help="make progress.gif from a run's sample grids")
@@ -81,14 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="samples.png", help="a .png grid or a .npz samples file")
     s.add_argument("--truncation", type=positive, default=None, help="truncation trick: redraw |z| entries above this")
     s.add_argument("--no-ema", action="store_true", help="use G's raw weights even if the checkpoint has an EMA")
-    s.add_argument("--labels", default=None, help="conditional models: classes to draw, e.g. 0,1,7 (default: cycle 0..9)")
+    s.add_argument(
+        "--labels", default=None, help="conditional models: classes to draw, e.g. 0,1,7 (default: cycle 0..9)"
+    )
     s.set_defaults(func=generate.sample)
 
     tr = sub.add_parser("translate", help="run a discogan/cyclegan generator on an image or a folder")
     tr.add_argument("checkpoint")
     tr.add_argument("--direction", default="AB", choices=["AB", "BA"])
     tr.add_argument("--input", required=True, help="an image file or a folder of images")
-    tr.add_argument("--out", required=True, help="a .png file (file input) or a folder (folder input); never overwritten")
+    tr.add_argument(
+        "--out", required=True, help="a .png file (file input) or a folder (folder input); never overwritten"
+    )
     tr.set_defaults(func=generate.translate)
 
     ev = sub.add_parser("evaluate", help="score a samples.npz with the course classifier (FD, KID, IS, PR, ...)")
@@ -96,7 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
     ev.add_argument("--json", default=None, help="also write the numbers to this JSON file")
     ev.add_argument("--n-ref", type=whole(10), default=5000, help="real training images in the reference set")
-    ev.add_argument("--gan-train", action="store_true", help="conditional samples: train a classifier on them, test on real")
+    ev.add_argument(
+        "--gan-train", action="store_true", help="conditional samples: train a classifier on them, test on real"
+    )
     ev.add_argument("--data", default=None)
     ev.set_defaults(func=evaluate.evaluate)
 
@@ -129,14 +194,23 @@ def build_parser() -> argparse.ArgumentParser:
     gr = sub.add_parser("grade", help="grade a folder of submitted notebooks into a CSV (instructors)")
     gr.add_argument("submissions", help="a folder of .ipynb files, or nbgrader's submitted/<student>/... layout")
     gr.add_argument("--lesson", required=True, help="lesson number, e.g. 02")
-    gr.add_argument("--out", default="grades.csv", help="CSV file (a Markdown summary is written beside it); never overwritten")
+    gr.add_argument(
+        "--out", default="grades.csv", help="CSV file (a Markdown summary is written beside it); never overwritten"
+    )
     gr.add_argument("--jobs", type=whole(1), default=2, help="notebooks graded in parallel")
     gr.add_argument("--cell-timeout", type=positive, default=120)
     gr.add_argument("--timeout", type=positive, default=600, help="seconds per notebook")
     gr.add_argument("--memory", type=whole(256), default=2048, help="MiB of data memory one notebook may use")
-    gr.add_argument("--processes", type=whole(8), default=16, help="processes and threads one notebook may run (sandbox only)")
-    gr.add_argument("--points", action="append", default=[], metavar="NAME=N[,NAME=N]",
-                    help="points for a check (e.g. up_block=2,quiz=0.5); every other check is worth 1")
+    gr.add_argument(
+        "--processes", type=whole(8), default=16, help="processes and threads one notebook may run (sandbox only)"
+    )
+    gr.add_argument(
+        "--points",
+        action="append",
+        default=[],
+        metavar="NAME=N[,NAME=N]",
+        help="points for a check (e.g. up_block=2,quiz=0.5); every other check is worth 1",
+    )
     gr.set_defaults(func=course.grade)
 
     d = sub.add_parser("data", help="load datasets and say where they came from")

@@ -71,9 +71,12 @@ def _run_folder(opts: TrainOptions, main_rank: bool) -> tuple[Path, Path | None]
 
 
 def _callbacks(kind: registry.ModelKind, opts: TrainOptions, out: Path, images_per_epoch: int) -> list:
-    callbacks = [*kind.callbacks(), SampleGrid(every=1, folder=out / "grids"),
-                 Checkpoint(out / "checkpoints", every_epochs=1, every_steps=opts.checkpoint_every),
-                 HistoryFile(out / "history.json")]
+    callbacks = [
+        *kind.callbacks(),
+        SampleGrid(every=1, folder=out / "grids"),
+        Checkpoint(out / "checkpoints", every_epochs=1, every_steps=opts.checkpoint_every),
+        HistoryFile(out / "history.json"),
+    ]
     if opts.tensorboard:
         callbacks.append(TensorBoard(out / "tensorboard"))
     return callbacks + opts.time_budget() + [EpochTimer(images_per_epoch)]  # last: an epoch includes its grids
@@ -81,7 +84,7 @@ def _callbacks(kind: registry.ModelKind, opts: TrainOptions, out: Path, images_p
 
 def train(opts: TrainOptions) -> Path:
     kind = registry.get(opts.model)
-    if opts.speed.update not in kind.updates:
+    if opts.speed["update"] not in kind.updates:
         raise GancourseError(f"{kind.name} keeps its own alternating steps: drop --simultaneous.")
     device = choose_device(opts.device)
     dist = init_from_env(device)  # under torchrun: this process's rank; None in a plain run
@@ -104,8 +107,9 @@ def train(opts: TrainOptions) -> Path:
         raise
 
 
-def _fit(kind: registry.ModelKind, opts: TrainOptions, out: Path, resume_from: Path | None, device, dist,
-         main_rank: bool) -> Path:
+def _fit(
+    kind: registry.ModelKind, opts: TrainOptions, out: Path, resume_from: Path | None, device, dist, main_rank: bool
+) -> Path:
     seed_and_threads(opts.seed, device, dist.world if dist else 1)  # the same initial weights on every rank
     data = load_training_data(kind, opts)
     model_cfg = kind.make_config(data, opts.model_options)
@@ -113,7 +117,7 @@ def _fit(kind: registry.ModelKind, opts: TrainOptions, out: Path, resume_from: P
     if resume_from is not None:
         model_cfg, train_cfg = registry.configs_from_checkpoint(load_checkpoint(resume_from, kind=kind.name))
         train_cfg = replace(train_cfg, epochs=opts.epochs)
-    train_cfg = replace(train_cfg, **opts.speed.as_train_config())
+    train_cfg = replace(train_cfg, **opts.speed)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # fixed input sizes: let cuDNN pick the fastest kernels
     G, D = registry.build(kind.name, asdict(model_cfg))
@@ -127,21 +131,39 @@ def _fit(kind: registry.ModelKind, opts: TrainOptions, out: Path, resume_from: P
         # DDP averages gradients across ranks; D runs two forwards (real, fake) per backward: see wrap()
         G, D = wrap(G.to(device), dist), wrap(D.to(device), dist, broadcast_buffers=False)
         seed_and_threads(opts.seed + dist.rank, device, dist.world)  # each rank draws its own noise
-    trainer = Trainer(G, D, batches, steps, train_cfg, callbacks=_callbacks(kind, opts, out, len(batches) * batch_size) if main_rank else [],
-                      device=device, progress=main_rank and not opts.quiet, kind=kind.name, model_config=model_cfg)
+    trainer = Trainer(
+        G,
+        D,
+        batches,
+        steps,
+        train_cfg,
+        callbacks=_callbacks(kind, opts, out, len(batches) * batch_size) if main_rank else [],
+        device=device,
+        progress=main_rank and not opts.quiet,
+        kind=kind.name,
+        model_config=model_cfg,
+    )
     if resume_from is not None:
         try:
             trainer.load_checkpoint(resume_from)
         except (RuntimeError, KeyError, ValueError, TypeError) as e:
-            raise GancourseError(f"{resume_from}'s weights do not fit the config stored with them "
-                                 f"({str(e).strip().splitlines()[0][:160]}): resume from an earlier checkpoint "
-                                 "or start a new run.") from None
+            raise GancourseError(
+                f"{resume_from}'s weights do not fit the config stored with them "
+                f"({str(e).strip().splitlines()[0][:160]}): resume from an earlier checkpoint "
+                "or start a new run."
+            ) from None
         if main_rank:
             print(f"resuming {resume_from} at epoch {trainer.epoch}, step {trainer.step}")
     if main_rank:
-        ranks = f" per process x {dist.world} processes (DDP, {'nccl' if device.type == 'cuda' else 'gloo'})" if dist else ""
-        print(f"training {kind.name} on {len(batches) * batch_size:,} images{ranks} ({data.source}) "
-              f"for {train_cfg.epochs} epochs on {device}; writing to {out}/")
+        ranks = (
+            f" per process x {dist.world} processes (DDP, {'nccl' if device.type == 'cuda' else 'gloo'})"
+            if dist
+            else ""
+        )
+        print(
+            f"training {kind.name} on {len(batches) * batch_size:,} images{ranks} ({data.source}) "
+            f"for {train_cfg.epochs} epochs on {device}; writing to {out}/"
+        )
     trainer.fit()
     if dist is not None:
         barrier_and_close()
@@ -156,11 +178,13 @@ def _report_speed(trainer: Trainer, out: Path) -> None:
     timer = next((c for c in trainer.callbacks if isinstance(c, EpochTimer)), None)
     if timer is None or not timer.seconds:
         return
-    speed = {**timer.summary(trainer), "precision": trainer.precision, "plans": trainer.speed}
+    speed = {**timer.summary(trainer), "precision": trainer.precision, "plans": trainer.speed_plans}
     (out / "speed.json").write_text(json.dumps(speed, indent=1), encoding="utf-8")
     which = "per epoch after the first" if speed["after_first_epoch"] else "in the only epoch (start-up included)"
-    print(f"speed: {speed['images_per_s']:,.0f} images/s {which}; grids, checkpoints and history took "
-          f"{100 * speed['callbacks_share']:.1f} % of the time")
+    print(
+        f"speed: {speed['images_per_s']:,.0f} images/s {which}; grids, checkpoints and history took "
+        f"{100 * speed['callbacks_share']:.1f} % of the time"
+    )
 
 
 def _finish(kind: registry.ModelKind, trainer: Trainer, opts: TrainOptions, out: Path) -> None:

@@ -16,7 +16,9 @@ class OneLineParser(argparse.ArgumentParser):
     def add_argument(self, *args, **kwargs):
         """argparse's, and every option's help ends with its default (``--help`` shows what you get)."""
         action = super().add_argument(*args, **kwargs)
-        shown = action.option_strings and action.help is not argparse.SUPPRESS and "%(default)" not in (action.help or "")
+        shown = (
+            action.option_strings and action.help is not argparse.SUPPRESS and "%(default)" not in (action.help or "")
+        )
         if shown and action.default is not None and action.default is not False and action.default != argparse.SUPPRESS:
             action.help = f"{action.help} (default: %(default)s)" if action.help else "default: %(default)s"
         return action

@@ -29,6 +29,6 @@ def install_cell(version: str = __version__) -> str:
 
 
 def colab_url(notebook: str, version: str = __version__) -> str:
-    """"Open in Colab" for ``lessons/<notebook>`` at this release."""
+    """ "Open in Colab" for ``lessons/<notebook>`` at this release."""
     owner_repo = REPOSITORY.removeprefix("github.com/")
     return f"https://colab.research.google.com/github/{owner_repo}/blob/v{version}/lessons/{notebook}"

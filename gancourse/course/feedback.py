@@ -21,8 +21,12 @@ def feedback_name(student: str) -> str:
 
 def feedback_text(r: Result, names: list[str], points: Points | None = None) -> str:
     points = points or Points.for_checks(names)
-    lines = [f"# Lesson {r.lesson}: feedback for {r.student}", "",
-             f"**{r.score}/{len(names)}** exercises pass, **{points.text(r)}** points ({r.status}).", ""]
+    lines = [
+        f"# Lesson {r.lesson}: feedback for {r.student}",
+        "",
+        f"**{r.score}/{len(names)}** exercises pass, **{points.text(r)}** points ({r.status}).",
+        "",
+    ]
     if r.detail:
         lines += [f"Note: {r.detail}", ""]
     for name in names:

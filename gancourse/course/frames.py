@@ -23,7 +23,7 @@ class ChannelError(Exception):
 def send(fd: int, payload: bytes) -> None:
     data = len(payload).to_bytes(8, "big") + payload
     while data:
-        data = data[os.write(fd, data):]
+        data = data[os.write(fd, data) :]
 
 
 def send_json(fd: int, obj) -> None:

@@ -32,21 +32,35 @@ def _grade_one(student: str, path: Path, lesson: str, names: list[str], **option
         return Result(student, str(path), lesson, "error", why, {n: (False, why) for n in names})
 
 
-def grade_folder(submissions: str | Path, lesson: str, out_csv: str | Path, jobs: int = 2, cell_timeout: float = 120,
-                 notebook_timeout: float = 600, progress=print, limits: Limits = Limits(),
-                 points: Points | None = None) -> list[Result]:
+def grade_folder(
+    submissions: str | Path,
+    lesson: str,
+    out_csv: str | Path,
+    jobs: int = 2,
+    cell_timeout: float = 120,
+    notebook_timeout: float = 600,
+    progress=print,
+    limits: Limits = Limits(),
+    points: Points | None = None,
+) -> list[Result]:
     """Grade every notebook under ``submissions``; write ``out_csv``, the same name with ``.md``, and one
     feedback file per student in ``<name>-feedback/``. ``points`` weighs the checks (default 1 each)."""
     out_csv = Path(out_csv)
     names = [spec.name for spec in lesson_checks(lesson)]
     points = points or Points.for_checks(names)
-    options = {"cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout, "limits": limits,
-               "hide": (Path(submissions), out_csv.parent)}
+    options = {
+        "cell_timeout": cell_timeout,
+        "notebook_timeout": notebook_timeout,
+        "limits": limits,
+        "hide": (Path(submissions), out_csv.parent),
+    }
     tables = {"csv": TableFile(out_csv), "md": TableFile(out_csv.with_suffix(".md"))}
     results: list[Result] = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(_grade_one, student, path, lesson, names, **options)
-                   for student, path in find_submissions(submissions)]
+        futures = [
+            pool.submit(_grade_one, student, path, lesson, names, **options)
+            for student, path in find_submissions(submissions)
+        ]
         for fut in as_completed(futures):
             r = fut.result()  # this loop, in this thread, is the only writer
             results.append(r)
@@ -54,8 +68,10 @@ def grade_folder(submissions: str | Path, lesson: str, out_csv: str | Path, jobs
             tables["csv"].write(csv_text(results, names, points))
             tables["md"].write(summary(results, names, lesson, points))
             write_feedback(r, names, feedback_folder(out_csv), points)
-            progress(f"{r.student}: {r.score}/{len(names)}, {points.text(r)} points "
-                     f"({r.status}{', ' + r.detail if r.detail else ''}) in {r.seconds:.0f} s")
+            progress(
+                f"{r.student}: {r.score}/{len(names)}, {points.text(r)} points "
+                f"({r.status}{', ' + r.detail if r.detail else ''}) in {r.seconds:.0f} s"
+            )
     return results
 
 
@@ -85,11 +101,23 @@ def feedback_folder(out_csv: Path) -> Path:
 def csv_text(results: list[Result], names: list[str], points: Points) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["student", "notebook", "lesson", "score", "max", "points", "max points", "status", "detail", "sha256"]
-               + [c for n in names for c in (n, f"{n}: points", f"{n}: message")])
+    w.writerow(
+        ["student", "notebook", "lesson", "score", "max", "points", "max points", "status", "detail", "sha256"]
+        + [c for n in names for c in (n, f"{n}: points", f"{n}: message")]
+    )
     for r in results:
-        row = [r.student, r.path, r.lesson, r.score, len(names), f"{points.of(r):g}", f"{points.total:g}",
-               r.status, r.detail, r.sha256]
+        row = [
+            r.student,
+            r.path,
+            r.lesson,
+            r.score,
+            len(names),
+            f"{points.of(r):g}",
+            f"{points.total:g}",
+            r.status,
+            r.detail,
+            r.sha256,
+        ]
         for n in names:
             ok, msg = r.checks.get(n, (False, "not checked"))
             row += ["pass" if ok else "fail", f"{points.earned(r, n):g}", msg]
@@ -103,8 +131,12 @@ def summary(results: list[Result], names: list[str], lesson: str, points: Points
         failed = ", ".join(n for n in names if not r.checks.get(n, (False,))[0]) or "–"
         status = r.status + (f" ({r.detail})" if r.detail else "")
         rows.append([r.student, f"{r.score}/{len(names)}", points.text(r), status, failed, r.sha256[:12]])
-    table = markdown_table(["student", "score", "points", "status", "failed", "sha256"], rows,
-                           [False, True, True, False, False, False], before=f"# Lesson {lesson}: {len(results)} submission(s)")
+    table = markdown_table(
+        ["student", "score", "points", "status", "failed", "sha256"],
+        rows,
+        [False, True, True, False, False, False],
+        before=f"# Lesson {lesson}: {len(results)} submission(s)",
+    )
     return table + "\n"
 
 

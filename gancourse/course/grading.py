@@ -130,8 +130,14 @@ def _ask(box: Sandbox, request: dict, timeout: float, read=receive):
         return read(box.rep_r, 15), True
 
 
-def _run_cells(box: Sandbox, parts, result: Result, cell_timeout: float, notebook_timeout: float,
-               progress: Callable[[str], None] | None = None) -> str:
+def _run_cells(
+    box: Sandbox,
+    parts,
+    result: Result,
+    cell_timeout: float,
+    notebook_timeout: float,
+    progress: Callable[[str], None] | None = None,
+) -> str:
     """Run the cells in the sandbox; return the first error a cell raised ("" if none)."""
     start, first_error = time.monotonic(), ""
     for i, (where, source) in enumerate(zip(parts.ids, parts.sources, strict=True), 1):
@@ -140,7 +146,9 @@ def _run_cells(box: Sandbox, parts, result: Result, cell_timeout: float, noteboo
         if left <= 0:
             result.note(f"stopped at {where}: the notebook ran over {notebook_timeout:g} s")
             break
-        reply, interrupted = _ask(box, {"op": "cell", "source": source}, max(5.0, min(cell_timeout, left)), receive_json)
+        reply, interrupted = _ask(
+            box, {"op": "cell", "source": source}, max(5.0, min(cell_timeout, left)), receive_json
+        )
         if interrupted:
             result.note(f"{where} hit the time limit and was interrupted")
         error = reply.get("error") if isinstance(reply, dict) else "a malformed answer"
@@ -157,10 +165,18 @@ def _fail_rest(result: Result, specs: list[CheckSpec], why: str) -> None:
         result.checks.setdefault(spec.name, (False, f"not checked: {why}"))
 
 
-def grade_notebook(path: str | Path, lesson: str, student: str | None = None, cell_timeout: float = 120,
-                   notebook_timeout: float = 600, solutions: Path | None = None, hidden: bool = True,
-                   limits: Limits = Limits(), hide: tuple[Path, ...] = (),
-                   progress: Callable[[str], None] | None = None) -> Result:
+def grade_notebook(
+    path: str | Path,
+    lesson: str,
+    student: str | None = None,
+    cell_timeout: float = 120,
+    notebook_timeout: float = 600,
+    solutions: Path | None = None,
+    hidden: bool = True,
+    limits: Limits = Limits(),
+    hide: tuple[Path, ...] = (),
+    progress: Callable[[str], None] | None = None,
+) -> Result:
     """Run and grade one notebook; every failure mode becomes a :class:`Result`, never an exception.
 
     ``progress``, if given, receives one line per cell as it finishes (``gancourse check`` prints them).
@@ -173,8 +189,12 @@ def grade_notebook(path: str | Path, lesson: str, student: str | None = None, ce
         result.sha256 = hashlib.sha256(raw).hexdigest()
         nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
     except Exception as e:
-        return _give_up(result, specs, "invalid notebook",
-                        f"cannot read the notebook ({type(e).__name__}): resubmit a .ipynb saved by Jupyter")
+        return _give_up(
+            result,
+            specs,
+            "invalid notebook",
+            f"cannot read the notebook ({type(e).__name__}): resubmit a .ipynb saved by Jupyter",
+        )
     found = notebook_lesson(nb)
     if found is not None and found != lesson:
         return _give_up(result, specs, "wrong lesson", f"this is lesson {found}'s notebook, not lesson {lesson}'s")
@@ -187,8 +207,13 @@ def grade_notebook(path: str | Path, lesson: str, student: str | None = None, ce
             first_error = _run_cells(box, parts, result, cell_timeout, notebook_timeout, progress)
             for spec in specs:
                 seed = 1 + secrets.randbelow(2**31 - 2)
-                request = {"op": "probe", "check": spec.check, "consts": list(spec.consts), "names": list(spec.names),
-                           "seed": seed}
+                request = {
+                    "op": "probe",
+                    "check": spec.check,
+                    "consts": list(spec.consts),
+                    "names": list(spec.names),
+                    "seed": seed,
+                }
                 result.checks[spec.name] = judge(spec, _ask(box, request, cell_timeout)[0], seed)
         except (ChannelError, TimeoutError, OSError) as e:
             why = str(e) if isinstance(e, ChannelError) else "the notebook's process stopped answering"

@@ -87,8 +87,9 @@ def lesson_text(solution: Path) -> str:
     return nbformat.writes(make_lesson(nb, solution.name)) + "\n"
 
 
-def generate_lessons(solutions: str | Path = "solutions", lessons: str | Path = "lessons", check: bool = False,
-                     force: bool = False) -> list[Path]:
+def generate_lessons(
+    solutions: str | Path = "solutions", lessons: str | Path = "lessons", check: bool = False, force: bool = False
+) -> list[Path]:
     """Write ``lessons/`` from ``solutions/``; with ``check``, write nothing and return the stale files.
 
     ``lessons/`` is generated: students work on copies (``make lab`` copies it to ``work/``). A
@@ -99,13 +100,18 @@ def generate_lessons(solutions: str | Path = "solutions", lessons: str | Path = 
     if not sources:
         raise GancourseError(f"no numbered notebooks (NN_topic.ipynb) in {solutions}/: run from the repository root.")
     texts = {src: lesson_text(src) for src in sources}
-    stale = [lessons / s.name for s, text in texts.items() if (lessons / s.name).exists()
-             and (lessons / s.name).read_text(encoding="utf-8") != text]
+    stale = [
+        lessons / s.name
+        for s, text in texts.items()
+        if (lessons / s.name).exists() and (lessons / s.name).read_text(encoding="utf-8") != text
+    ]
     kept = [p for p in stale if edited(p)]
     if kept and not check and not force:
-        raise GancourseError(f"{len(kept)} notebook(s) in {lessons}/ were edited or run since they were generated "
-                             f"({', '.join(p.name for p in kept)}): pass --force to overwrite them (the edits are "
-                             "lost), or give another --out.")
+        raise GancourseError(
+            f"{len(kept)} notebook(s) in {lessons}/ were edited or run since they were generated "
+            f"({', '.join(p.name for p in kept)}): pass --force to overwrite them (the edits are "
+            "lost), or give another --out."
+        )
     changed = []
     for src, text in texts.items():
         dst = lessons / src.name

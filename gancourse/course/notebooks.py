@@ -26,5 +26,7 @@ def course_folder(name: str) -> Path:
     for folder in (package / name, package.parent / name):  # installed wheel, then checkout
         if any(folder.glob("[0-9][0-9]_*.ipynb")):
             return folder
-    raise GancourseError(f"the course's {name} notebooks are missing from {package}: reinstall gancourse "
-                         "(pip install --force-reinstall gancourse).")
+    raise GancourseError(
+        f"the course's {name} notebooks are missing from {package}: reinstall gancourse "
+        "(pip install --force-reinstall gancourse)."
+    )

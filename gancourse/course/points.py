@@ -22,7 +22,9 @@ class Points:
         given = dict(given or {})
         unknown = sorted(set(given) - set(names))
         if unknown:
-            raise ValueError(f"no check named {', '.join(map(repr, unknown))} in this lesson: choose from {', '.join(names)}")
+            raise ValueError(
+                f"no check named {', '.join(map(repr, unknown))} in this lesson: choose from {', '.join(names)}"
+            )
         bad = [n for n, w in given.items() if not (math.isfinite(w) and w >= 0)]
         if bad:
             raise ValueError(f"points must be a finite number, 0 or more: got {given[bad[0]]} for {bad[0]!r}")

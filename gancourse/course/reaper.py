@@ -30,7 +30,11 @@ def sweep_stale() -> int:
 def _proc_uid(pid: str) -> int | None:
     """The real uid of a live process (None for a zombie: already dead, waiting to be reaped)."""
     try:
-        status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8", errors="replace").splitlines() if ":" in line)
+        status = dict(
+            line.split(":", 1)
+            for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8", errors="replace").splitlines()
+            if ":" in line
+        )
     except OSError:
         return None
     return None if status.get("State", "").strip().startswith(("Z", "X")) else int(status["Uid"].split()[0])
@@ -41,8 +45,6 @@ def _has_marker(pid: str, marker: bytes) -> bool:
         return marker in Path(f"/proc/{pid}/environ").read_bytes()
     except OSError:
         return False
-
-
 
 
 def processes_of(uid: int, marker: bytes) -> list[int]:

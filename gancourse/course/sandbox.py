@@ -41,8 +41,13 @@ class Limits:
     threads: int = 2  # torch/OpenMP threads (notebooks graded side by side share the cores)
 
     def rlimits(self) -> dict[str, int]:
-        return {"RLIMIT_DATA": self.memory_mb << 20, "RLIMIT_CPU": self.cpu_s, "RLIMIT_FSIZE": self.file_mb << 20,
-                "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
+        return {
+            "RLIMIT_DATA": self.memory_mb << 20,
+            "RLIMIT_CPU": self.cpu_s,
+            "RLIMIT_FSIZE": self.file_mb << 20,
+            "RLIMIT_NOFILE": self.open_files,
+            "RLIMIT_CORE": 0,
+        }
 
 
 UNSHARE = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts"]
@@ -50,27 +55,33 @@ UNSHARE = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net"
 
 @cache
 def protection() -> str:
-    """``namespaces`` when this machine can build the full sandbox, else ``none`` (``GANCOURSE_SANDBOX=none`` forces it)."""
+    """``namespaces`` when this machine can build the full sandbox, else ``none`` (``GANCOURSE_SANDBOX=none`` "
+    "forces it)."""
     if os.environ.get("GANCOURSE_SANDBOX") == "none" or not sys.platform.startswith("linux"):
         return "none"
     if os.geteuid() != 0 or not shutil.which("unshare"):
         return "none"
-    probe = subprocess.run([*UNSHARE, "true"],
-                           capture_output=True, timeout=30)
+    probe = subprocess.run([*UNSHARE, "true"], capture_output=True, timeout=30)
     return "namespaces" if probe.returncode == 0 else "none"
 
 
 def describe(mode: str) -> str:
     if mode == "namespaces":
-        return ("sandbox: own PID/mount/network namespaces, read-only filesystem except a private work folder, "
-                "grader folders hidden, no network, unprivileged uid, memory/process/CPU/file limits")
-    return ("WARNING: no sandbox on this machine (needs Linux, root and util-linux's unshare): student code runs "
-            "with your rights and can read or change your files; only time, memory and CPU limits apply")
+        return (
+            "sandbox: own PID/mount/network namespaces, read-only filesystem except a private work folder, "
+            "grader folders hidden, no network, unprivileged uid, memory/process/CPU/file limits"
+        )
+    return (
+        "WARNING: no sandbox on this machine (needs Linux, root and util-linux's unshare): student code runs "
+        "with your rights and can read or change your files; only time, memory and CPU limits apply"
+    )
 
 
-_SHIM = ("import os, sys\npid = os.fork()\nif pid == 0:\n"
-         "    os.execv(sys.executable, [sys.executable, '-m', 'gancourse.course.runner', *sys.argv[1:]])\n"
-         "os.waitpid(pid, 0)\n")
+_SHIM = (
+    "import os, sys\npid = os.fork()\nif pid == 0:\n"
+    "    os.execv(sys.executable, [sys.executable, '-m', 'gancourse.course.runner', *sys.argv[1:]])\n"
+    "os.waitpid(pid, 0)\n"
+)
 
 
 def needed_paths() -> list[str]:
@@ -95,21 +106,45 @@ class Sandbox:
         os.mkdir(self.work + "-keep", 0o700)
         req_r, self.req_w = os.pipe()
         self.rep_r, rep_w = os.pipe()
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.work, "LANG": "C.UTF-8",
-               "GANCOURSE_FAST": "1", "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1",
-               "MPLCONFIGDIR": f"{self.work}/.mpl", "OMP_NUM_THREADS": str(self.limits.threads),
-               "GANCOURSE_THREADS": str(self.limits.threads), self.marker.split("=")[0]: self.marker.split("=")[1]}
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": self.work,
+            "LANG": "C.UTF-8",
+            "GANCOURSE_FAST": "1",
+            "MPLBACKEND": "Agg",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLCONFIGDIR": f"{self.work}/.mpl",
+            "OMP_NUM_THREADS": str(self.limits.threads),
+            "GANCOURSE_THREADS": str(self.limits.threads),
+            self.marker.split("=")[0]: self.marker.split("=")[1],
+        }
         if self.mode == "namespaces":
-            spec = {"work": self.work, "hide": self.hide, "need": needed_paths(), "work_mb": self.limits.work_mb, "uid": self.uid, "env": env,
-                    "limits": {**self.limits.rlimits(), "RLIMIT_NPROC": self.limits.processes}, "fds": [req_r, rep_w]}
+            spec = {
+                "work": self.work,
+                "hide": self.hide,
+                "need": needed_paths(),
+                "work_mb": self.limits.work_mb,
+                "uid": self.uid,
+                "env": env,
+                "limits": {**self.limits.rlimits(), "RLIMIT_NPROC": self.limits.processes},
+                "fds": [req_r, rep_w],
+            }
             cmd = [*UNSHARE, sys.executable, "-m", "gancourse.course.sandbox_init", json.dumps(spec)]
             preexec = None
         else:  # a shim in between: the runner's parent is the shim, never this grader
             cmd = [sys.executable, "-c", _SHIM, str(req_r), str(rep_w)]
             preexec = self._limit_here
-        self.proc = subprocess.Popen(cmd, pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, start_new_session=True, cwd=self.work, env=env,
-                                     preexec_fn=preexec)
+        self.proc = subprocess.Popen(
+            cmd,
+            pass_fds=(req_r, rep_w),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=self.work,
+            env=env,
+            preexec_fn=preexec,
+        )
         os.close(req_r)
         os.close(rep_w)
         return self

@@ -23,7 +23,16 @@ import os
 import resource
 import sys
 
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 32, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
+    1,
+    2,
+    4,
+    8,
+    32,
+    4096,
+    16384,
+    1 << 18,
+)
 _FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC}
 _LIBC = ctypes.CDLL(None, use_errno=True)
 
@@ -64,8 +73,13 @@ def open_the_way(need: list[str], keep: str) -> None:
         if not blocked:
             return
         folder = blocked[0]
-        entries = sorted({os.path.realpath(p)[len(folder) + 1:].split("/")[0] for p in need
-                          if os.path.realpath(p).startswith(folder + "/")})
+        entries = sorted(
+            {
+                os.path.realpath(p)[len(folder) + 1 :].split("/")[0]
+                for p in need
+                if os.path.realpath(p).startswith(folder + "/")
+            }
+        )
         held = f"{keep}/{n}"
         os.makedirs(held)
         mount(folder, held, None, MS_BIND | MS_REC)

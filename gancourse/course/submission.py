@@ -52,7 +52,9 @@ def assemble(solution: Path, submission) -> Assembled:
             out.sources.append(cell.source)
             out.ids.append(f"given cell {cell.id}")
     official_ids = {c.id for c in official.cells}
-    added = [c for c in submission.cells if c.cell_type == "code" and c.get("id") not in official_ids and c.source.strip()]
+    added = [
+        c for c in submission.cells if c.cell_type == "code" and c.get("id") not in official_ids and c.source.strip()
+    ]
     if added:
         notes.append(f"{len(added)} added cell(s) did not run: only the exercise cells are graded")
     out.notes = notes

@@ -17,7 +17,21 @@ from .imagefolder import load_image_folder
 from .plane import GaussianMixture, PointBatches, ring, single_gaussian
 
 __all__ = [
-    "Batches", "DataFileError", "DataNotFoundError", "FallbackDataWarning", "ImageData", "load_dataset", "read_idx",
-    "DomainPair", "UnpairedBatches", "load_domains", "load_pair", "sobel_edges", "load_image_folder",
-    "GaussianMixture", "PointBatches", "ring", "single_gaussian",
+    "Batches",
+    "DataFileError",
+    "DataNotFoundError",
+    "FallbackDataWarning",
+    "ImageData",
+    "load_dataset",
+    "read_idx",
+    "DomainPair",
+    "UnpairedBatches",
+    "load_domains",
+    "load_pair",
+    "sobel_edges",
+    "load_image_folder",
+    "GaussianMixture",
+    "PointBatches",
+    "ring",
+    "single_gaussian",
 ]

@@ -66,5 +66,7 @@ class Batches:
         return {"generator": self.generator.get_state(), "skip": 0}
 
     def load_state_dict(self, state: dict) -> None:
-        self.generator.set_state(state["generator"].cpu())  # loaded with map_location="cuda", it moved: it lives on the CPU
+        self.generator.set_state(
+            state["generator"].cpu()
+        )  # loaded with map_location="cuda", it moved: it lives on the CPU
         self._skip = int(state.get("skip", 0))

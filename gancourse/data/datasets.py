@@ -147,8 +147,10 @@ def _read_pair(folder: Path, split: str) -> tuple[torch.Tensor, torch.Tensor] | 
             "delete both and download them again."
         )
     if len(labels) and (labels.min() < 0 or labels.max() >= N_CLASSES):
-        raise DataFileError(f"{paths[1]} holds labels {int(labels.min())}..{int(labels.max())}, outside 0..{N_CLASSES - 1}: "
-                            "it is not an MNIST-format label file; delete it and download it again.")
+        raise DataFileError(
+            f"{paths[1]} holds labels {int(labels.min())}..{int(labels.max())}, outside 0..{N_CLASSES - 1}: "
+            "it is not an MNIST-format label file; delete it and download it again."
+        )
     x = torch.from_numpy(images.copy()).unsqueeze(1)  # (N, 1, 28, 28) uint8
     y = torch.from_numpy(labels.astype(np.int64))  # (N,) int64
     return x, y
@@ -196,7 +198,9 @@ def _bundled_mnist(split: str) -> tuple[torch.Tensor, torch.Tensor, str] | None:
         with np.load(path, allow_pickle=False) as f:
             images, labels = f["images"], f["labels"]  # (5000, 28, 28) uint8, (5000,) uint8
     except (OSError, EOFError, KeyError, ValueError, zlib.error, zipfile.BadZipFile) as e:
-        raise DataFileError(f"{path} is unreadable ({e}): reinstall gancourse (pip install --force-reinstall gancourse).") from None
+        raise DataFileError(
+            f"{path} is unreadable ({e}): reinstall gancourse (pip install --force-reinstall gancourse)."
+        ) from None
     if images.shape != (5000, 28, 28) or labels.shape != (5000,):
         raise DataFileError(f"{path} should hold 5,000 images of 28x28 and their labels: reinstall gancourse.")
     # Its labels are sorted 0,0,...,9,9: shuffle with a fixed seed so both splits hold every digit.

@@ -69,7 +69,9 @@ def sobel_edges(images: torch.Tensor, threshold: float = 0.25) -> torch.Tensor:
 def load_domain(name: str, split: str = "train", root=None) -> torch.Tensor:
     """One offline domain as uint8 ``(N, 1, 28, 28)``, in Fashion-MNIST's order."""
     if name not in DOMAIN_CLASSES:
-        raise GancourseError(f"unknown domain {name!r}: choose from {', '.join(DOMAINS)} (e.g. --domains bag-edges:bags).")
+        raise GancourseError(
+            f"unknown domain {name!r}: choose from {', '.join(DOMAINS)} (e.g. --domains bag-edges:bags)."
+        )
     data = load_dataset("fashion-mnist", split, root=root)
     keep = torch.isin(data.labels, torch.tensor(DOMAIN_CLASSES[name]))
     images = data.images[keep]  # (N, 1, 28, 28)
@@ -86,8 +88,14 @@ def load_domains(spec: str, split: str = "train", root=None) -> DomainPair:
         raise GancourseError(f"domains A and B are both {a_name!r}: pick two different domains.")
     a, b = load_domain(a_name, split, root), load_domain(b_name, split, root)
     paired = {a_name, b_name} == {"bag-edges", "bags"}
-    return DomainPair(a, b, (a_name, b_name), paired, f"Fashion-MNIST {split} ({len(a):,} {a_name}, {len(b):,} {b_name})",
-                      (DOMAIN_CLASSES[a_name], DOMAIN_CLASSES[b_name]))
+    return DomainPair(
+        a,
+        b,
+        (a_name, b_name),
+        paired,
+        f"Fashion-MNIST {split} ({len(a):,} {a_name}, {len(b):,} {b_name})",
+        (DOMAIN_CLASSES[a_name], DOMAIN_CLASSES[b_name]),
+    )
 
 
 def load_pix2pix(folder: str | Path, size: int = 64) -> DomainPair:
@@ -104,7 +112,9 @@ def load_pix2pix(folder: str | Path, size: int = 64) -> DomainPair:
             im = im.convert("RGB")
             w, h = im.size
             if w % 2:
-                raise GancourseError(f"{path} is {w} px wide, an odd width: pix2pix images are A|B halves of equal width.")
+                raise GancourseError(
+                    f"{path} is {w} px wide, an odd width: pix2pix images are A|B halves of equal width."
+                )
             left, right = im.crop((0, 0, w // 2, h)), im.crop((w // 2, 0, w, h))  # A is the left half, B the right
             a_list.append(np.asarray(left.resize((size, size), Image.Resampling.BICUBIC), dtype=np.uint8))
             b_list.append(np.asarray(right.resize((size, size), Image.Resampling.BICUBIC), dtype=np.uint8))
@@ -119,8 +129,14 @@ def load_folders(folder_a: str | Path, folder_b: str | Path, size: int = 64) -> 
     return DomainPair(a, b, (Path(folder_a).name or "A", Path(folder_b).name or "B"), False, f"A: {src_a}; B: {src_b}")
 
 
-def load_pair(domains: str = "bag-edges:bags", split: str = "train", root=None, pix2pix: str | Path | None = None,
-              folders: tuple[str | Path, str | Path] | None = None, image_size: int = 64) -> DomainPair:
+def load_pair(
+    domains: str = "bag-edges:bags",
+    split: str = "train",
+    root=None,
+    pix2pix: str | Path | None = None,
+    folders: tuple[str | Path, str | Path] | None = None,
+    image_size: int = 64,
+) -> DomainPair:
     """The two domains of a run: a pix2pix folder, two folders, or offline domains ``A:B`` (``split`` applies)."""
     if pix2pix and folders:
         raise GancourseError("give either --pix2pix DIR or --folders A_DIR B_DIR, not both.")
@@ -138,8 +154,15 @@ class UnpairedBatches:
     Resumes mid-epoch like :class:`gancourse.data.Batches`.
     """
 
-    def __init__(self, a: torch.Tensor, b: torch.Tensor, batch_size: int = 32, device="cpu", seed: int = 0,
-                 limit: int | None = None):
+    def __init__(
+        self,
+        a: torch.Tensor,
+        b: torch.Tensor,
+        batch_size: int = 32,
+        device="cpu",
+        seed: int = 0,
+        limit: int | None = None,
+    ):
         self.a = Batches(a, None, batch_size, device, seed=seed, limit=limit)
         self.b = Batches(b, None, batch_size, device, seed=seed + 1, limit=limit)  # independent order
         self.device = self.a.device

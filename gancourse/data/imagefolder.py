@@ -43,8 +43,10 @@ def open_image(path: Path):
         with Image.open(path) as im:
             yield im
     except Image.DecompressionBombError:
-        raise GancourseError(f"{path} claims to be larger than {MAX_PIXELS:,} pixels (a decompression bomb or a "
-                             "huge photo): shrink it or delete it.") from None
+        raise GancourseError(
+            f"{path} claims to be larger than {MAX_PIXELS:,} pixels (a decompression bomb or a "
+            "huge photo): shrink it or delete it."
+        ) from None
     except (UnidentifiedImageError, OSError, ValueError) as e:
         raise GancourseError(f"cannot read image {path} ({type(e).__name__}): delete or replace that file.") from None
 

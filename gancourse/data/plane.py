@@ -71,8 +71,14 @@ class PointBatches:
     ``x`` is (batch_size, 2) on ``device``. Two sources with the same seed yield the same points.
     """
 
-    def __init__(self, mixture: GaussianMixture, batch_size: int = 256, steps: int = 100,
-                 device: str | torch.device = "cpu", seed: int = 0):
+    def __init__(
+        self,
+        mixture: GaussianMixture,
+        batch_size: int = 256,
+        steps: int = 100,
+        device: str | torch.device = "cpu",
+        seed: int = 0,
+    ):
         if batch_size < 1 or steps < 1:
             raise GancourseError(f"batch_size and steps must be at least 1, got {batch_size} and {steps}.")
         self.mixture, self.batch_size, self.steps = mixture, batch_size, steps

@@ -25,8 +25,15 @@ class Evaluation(Callback):
     Fires a :class:`ModeCollapseWarning` when the class entropy drops below ``alarm_entropy``.
     """
 
-    def __init__(self, dataset: str = "mnist", every: int = 1, n: int = 1000, alarm_entropy: float = 0.8, root=None,
-                 seed: int = 0):
+    def __init__(
+        self,
+        dataset: str = "mnist",
+        every: int = 1,
+        n: int = 1000,
+        alarm_entropy: float = 0.8,
+        root=None,
+        seed: int = 0,
+    ):
         self.dataset, self.every, self.n = dataset, every, n
         self.alarm_entropy, self.root, self.seed = alarm_entropy, root, seed
         self.clf = None

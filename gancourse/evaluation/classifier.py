@@ -31,10 +31,15 @@ class DigitClassifier(nn.Module):
     def __init__(self, n_classes: int = 10):
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # (N, 32, 14, 14)
-            nn.Conv2d(32, 32, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # (N, 32, 7, 7)
+            nn.Conv2d(1, 32, 5, padding=2),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(2),  # (N, 32, 14, 14)
+            nn.Conv2d(32, 32, 5, padding=2),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(2),  # (N, 32, 7, 7)
             nn.Flatten(),  # (N, 1568)
-            nn.Linear(32 * 7 * 7, self.feature_dim), nn.ReLU(inplace=True),  # (N, 128): phi(x)
+            nn.Linear(32 * 7 * 7, self.feature_dim),
+            nn.ReLU(inplace=True),  # (N, 128): phi(x)
         )
         self.dropout = nn.Dropout(0.3)
         self.head = nn.Linear(self.feature_dim, n_classes)  # (N, 10)
@@ -90,15 +95,27 @@ def classifier_path(dataset: str, root: str | Path | None = None) -> Path:
     return data_root(root) / "classifiers" / f"{dataset}.pt"
 
 
-def train_classifier(dataset: str, root: str | Path | None = None, epochs: int | None = None, seed: int = 0,
-                     out: str | Path | None = None) -> dict:
+def train_classifier(
+    dataset: str,
+    root: str | Path | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+    out: str | Path | None = None,
+) -> dict:
     """Train on the train split, score on the test split, save (fp16, atomically); returns the report."""
     train, test = load_dataset(dataset, "train", root=root), load_dataset(dataset, "test", root=root)
     epochs = epochs or (12 if len(train) < 10_000 else 4)
     clf = fit_classifier(train.images, train.labels, epochs, seed)
     acc = accuracy(clf, test.images, test.labels)
-    report = {"dataset": dataset, "source": train.source, "n_train": len(train), "n_test": len(test),
-              "epochs": epochs, "seed": seed, "test_accuracy": acc}
+    report = {
+        "dataset": dataset,
+        "source": train.source,
+        "n_train": len(train),
+        "n_test": len(test),
+        "epochs": epochs,
+        "seed": seed,
+        "test_accuracy": acc,
+    }
     path = Path(out) if out else classifier_path(dataset, root)
     state = {k: v.half() for k, v in clf.state_dict().items()}
     atomic_save({"kind": "digit-classifier", "report": report, "state": state}, path)
@@ -118,8 +135,10 @@ def load_classifier(dataset: str, root: str | Path | None = None, train_if_missi
                 clf.load_state_dict({k: v.float() for k, v in ckpt["state"].items()})
                 return clf.eval()
             except Exception as e:
-                raise GancourseError(f"classifier weights {path} are unreadable ({type(e).__name__}): delete the file "
-                                     f"and run `gancourse train-classifier --dataset {dataset}`.") from None
+                raise GancourseError(
+                    f"classifier weights {path} are unreadable ({type(e).__name__}): delete the file "
+                    f"and run `gancourse train-classifier --dataset {dataset}`."
+                ) from None
     if not train_if_missing:
         raise GancourseError(f"no classifier for {dataset}: run `gancourse train-classifier --dataset {dataset}`.")
     print(f"gancourse: training the {dataset} classifier once (about a minute); it is cached in the data root.")

@@ -159,19 +159,25 @@ def load_samples(path) -> tuple[Tensor, Tensor | None]:
     try:
         loaded = np.load(path, allow_pickle=False)
         if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise GancourseError(f"{path} holds one bare array (a .npy): save it as np.savez(\"samples.npz\", "
-                                 "images=images[, labels=labels]), or write it with `gancourse sample CKPT --out samples.npz`.")
+            raise GancourseError(
+                f'{path} holds one bare array (a .npy): save it as np.savez("samples.npz", '
+                "images=images[, labels=labels]), or write it with `gancourse sample CKPT --out samples.npz`."
+            )
         with loaded as f:
             arrays = {k: f[k] for k in f.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
-        raise GancourseError(f"{path} is not a readable .npz file ({type(e).__name__}): write it with numpy.savez.") from None
+        raise GancourseError(
+            f"{path} is not a readable .npz file ({type(e).__name__}): write it with numpy.savez."
+        ) from None
     if "images" not in arrays:
         raise GancourseError(f"{path} has no 'images' array (it has: {', '.join(arrays) or 'nothing'}).")
     images = arrays["images"]
     if images.size == 0 or images.ndim == 0 or len(images) == 0:
         raise GancourseError(f"{path} holds no images: sample at least a few hundred.")
     if images.dtype != np.uint8:
-        raise GancourseError(f"{path}: images are {images.dtype}, expected uint8 in 0..255 (use gancourse.tensors.to_uint8).")
+        raise GancourseError(
+            f"{path}: images are {images.dtype}, expected uint8 in 0..255 (use gancourse.tensors.to_uint8)."
+        )
     if images.ndim != 4 or images.shape[1:] != (1, 28, 28):
         raise GancourseError(f"{path}: images have shape {images.shape}, expected (N, 1, 28, 28).")
     labels = arrays.get("labels")
@@ -181,8 +187,10 @@ def load_samples(path) -> tuple[Tensor, Tensor | None]:
         if labels.min() < 0 or labels.max() > 9:
             raise GancourseError(f"{path}: labels must be class numbers 0..9.")
     if len(images) < MIN_SAMPLES:
-        raise GancourseError(f"{path} holds {len(images)} image(s): the metrics need at least {MIN_SAMPLES} "
-                             "(a few hundred for stable numbers); sample more with --n.")
+        raise GancourseError(
+            f"{path} holds {len(images)} image(s): the metrics need at least {MIN_SAMPLES} "
+            "(a few hundred for stable numbers); sample more with --n."
+        )
     return torch.from_numpy(images), None if labels is None else torch.from_numpy(labels)
 
 
@@ -200,7 +208,9 @@ def on_sphere(x: Tensor) -> Tensor:
     return x / x.norm(dim=1, keepdim=True).clamp_min(1e-12)
 
 
-def compare(ref_feats: Tensor, feats: Tensor, probs: Tensor, labels: Tensor | None = None, kid_subset: int = 1000) -> dict:
+def compare(
+    ref_feats: Tensor, feats: Tensor, probs: Tensor, labels: Tensor | None = None, kid_subset: int = 1000
+) -> dict:
     """Every metric of one sample set against the reference features."""
     hist, entropy = class_histogram(probs)
     precision, recall = precision_recall(on_sphere(ref_feats), on_sphere(feats), k=3)
@@ -224,8 +234,16 @@ def compare(ref_feats: Tensor, feats: Tensor, probs: Tensor, labels: Tensor | No
     return out
 
 
-def evaluate_samples(images: Tensor, labels: Tensor | None = None, dataset: str = "mnist", root=None,
-                     n_ref: int = 5000, gan_train: bool = False, seed: int = 0, clf=None) -> dict:
+def evaluate_samples(
+    images: Tensor,
+    labels: Tensor | None = None,
+    dataset: str = "mnist",
+    root=None,
+    n_ref: int = 5000,
+    gan_train: bool = False,
+    seed: int = 0,
+    clf=None,
+) -> dict:
     """Score uint8 samples (N, 1, 28, 28) against real training images, with the floor and ceiling beside them.
 
     * ``samples``: the generated images;
@@ -256,10 +274,18 @@ def evaluate_samples(images: Tensor, labels: Tensor | None = None, dataset: str 
     return report
 
 
-ROWS = [("fd", "Fréchet distance ↓", "{:.2f}"), ("kid", "KID ↓", "{:.4f}"), ("is", "classifier IS ↑", "{:.2f}"),
-        ("precision", "precision ↑", "{:.3f}"), ("recall", "recall ↑", "{:.3f}"), ("density", "density", "{:.3f}"),
-        ("coverage", "coverage ↑", "{:.3f}"), ("class_entropy", "class entropy ↑", "{:.3f}"),
-        ("label_accuracy", "label accuracy ↑", "{:.3f}"), ("gan_train", "GAN-train accuracy ↑", "{:.3f}")]
+ROWS = [
+    ("fd", "Fréchet distance ↓", "{:.2f}"),
+    ("kid", "KID ↓", "{:.4f}"),
+    ("is", "classifier IS ↑", "{:.2f}"),
+    ("precision", "precision ↑", "{:.3f}"),
+    ("recall", "recall ↑", "{:.3f}"),
+    ("density", "density", "{:.3f}"),
+    ("coverage", "coverage ↑", "{:.3f}"),
+    ("class_entropy", "class entropy ↑", "{:.3f}"),
+    ("label_accuracy", "label accuracy ↑", "{:.3f}"),
+    ("gan_train", "GAN-train accuracy ↑", "{:.3f}"),
+]
 
 
 def format_report(report: dict) -> Markdown:
@@ -269,9 +295,16 @@ def format_report(report: dict) -> Markdown:
     would: read each row against both, whichever way its arrow points. In Jupyter it renders as a table.
     """
     cols = ["samples", "floor", "ceiling"]
-    rows = [[name] + [fmt.format(report[c][key]) if key in report[c] else "–" for c in cols]
-            for key, name, fmt in ROWS if key in report["samples"]]
+    rows = [
+        [name] + [fmt.format(report[c][key]) if key in report[c] else "–" for c in cols]
+        for key, name, fmt in ROWS
+        if key in report["samples"]
+    ]
     hist = " ".join(f"{p:.2f}" for p in report["samples"]["class_histogram"])
-    return markdown_table(["metric", "samples", "real test images (best case)", "uniform noise (worst case)"], rows,
-                          [False, True, True, True], before=f"Evaluated on {report['dataset']} against {report['reference']}.",
-                          after=f"Predicted classes of the samples: {hist}")
+    return markdown_table(
+        ["metric", "samples", "real test images (best case)", "uniform noise (worst case)"],
+        rows,
+        [False, True, True, True],
+        before=f"Evaluated on {report['dataset']} against {report['reference']}.",
+        after=f"Predicted classes of the samples: {hist}",
+    )

@@ -39,8 +39,9 @@ def mode_coverage(samples: Tensor, mixture: GaussianMixture, n_std: float = 3.0,
     good = nearest <= n_std * mixture.std  # (n,)
     counts = torch.bincount(mode[good], minlength=mixture.n_modes).double()  # (K,)
     share = counts / max(1, len(samples))  # (K,)
-    return Coverage(int((share >= min_share).sum()), mixture.n_modes, float(good.double().mean()),
-                    tuple(share.tolist()))
+    return Coverage(
+        int((share >= min_share).sum()), mixture.n_modes, float(good.double().mean()), tuple(share.tolist())
+    )
 
 
 def kde_density(points: Tensor, query: Tensor, bandwidth: float, chunk: int = 1024) -> Tensor:
@@ -48,7 +49,7 @@ def kde_density(points: Tensor, query: Tensor, bandwidth: float, chunk: int = 10
     points = points.detach().double().cpu()
     out = []
     for q in query.detach().double().cpu().split(chunk):  # (c, 2): keeps the (c, n) distances small
-        log_k = -torch.cdist(q, points) ** 2 / (2 * bandwidth**2) - math.log(2 * math.pi * bandwidth**2)  # (c, n)
+        log_k = -(torch.cdist(q, points) ** 2) / (2 * bandwidth**2) - math.log(2 * math.pi * bandwidth**2)  # (c, n)
         out.append(torch.logsumexp(log_k, dim=1) - math.log(len(points)))  # (c,)
     return torch.cat(out).exp()  # (m,)
 

@@ -150,7 +150,8 @@ class DBlock(nn.Module):
         h = F.relu(self.conv1(h))  # (N, c_out, H, W)
         if not self.down:
             return self.conv2(h) + self.skip(x)  # (N, c_out, H, W)
-        # pool(conv2(h)) folded into one stride-2 convolution; pool(skip(x)) = skip(pool(x)), a 1x1 conv on 1/4 of the pixels
+        # pool(conv2(h)) folded into one stride-2 convolution;
+        # pool(skip(x)) = skip(pool(x)), a 1x1 conv on 1/4 of the pixels
         return conv3x3_avgpool(h, self.conv2) + self.skip(F.avg_pool2d(x, 2))  # (N, c_out, H/2, W/2)
 
 
@@ -165,8 +166,7 @@ class BigGANDiscriminator(nn.Module):
     ``projection(phi, y, psi, embed)`` computes the output head (lesson 05 passes the student's).
     """
 
-    def __init__(self, cfg: BigGANConfig = BigGANConfig(),
-                 projection: Callable[..., torch.Tensor] = projection_logits):
+    def __init__(self, cfg: BigGANConfig = BigGANConfig(), projection: Callable[..., torch.Tensor] = projection_logits):
         super().__init__()
         self.cfg = cfg
         self.projection = projection
@@ -190,7 +190,9 @@ class BigGANDiscriminator(nn.Module):
         return self.projection(self.features(x), y, self.psi, self.embed)  # (N, F) -> (N,)
 
 
-def truncated_noise(n: int, dim: int, threshold: float | None = None, generator: torch.Generator | None = None) -> torch.Tensor:
+def truncated_noise(
+    n: int, dim: int, threshold: float | None = None, generator: torch.Generator | None = None
+) -> torch.Tensor:
     """z ~ N(0, I) with every entry outside [-threshold, threshold] redrawn until it falls inside.
 
     Redrawing (not rescaling) gives a truncated normal: lower threshold = higher fidelity, less variety.

@@ -37,7 +37,9 @@ def up_block(c_in: int, c_out: int, kernel: int = 5, stride: int = 2) -> nn.Sequ
     """ConvTranspose2d -> BatchNorm2d -> ReLU; with kernel 5, padding 2: H -> H * stride."""
     pad, out_pad = kernel // 2, stride - 1
     return nn.Sequential(
-        nn.ConvTranspose2d(c_in, c_out, kernel, stride, pad, output_padding=out_pad, bias=False),  # (N, c_out, H*s, W*s)
+        nn.ConvTranspose2d(
+            c_in, c_out, kernel, stride, pad, output_padding=out_pad, bias=False
+        ),  # (N, c_out, H*s, W*s)
         nn.BatchNorm2d(c_out),
         nn.ReLU(inplace=True),
     )
@@ -60,9 +62,13 @@ class FastDropout(nn.Dropout):
         return x * keep * (1.0 / (1.0 - self.p))
 
 
-def down_block(c_in: int, c_out: int, kernel: int = 5, stride: int = 2, bn: bool = True, dropout: float = 0.0, leak: float = 0.2) -> nn.Sequential:
+def down_block(
+    c_in: int, c_out: int, kernel: int = 5, stride: int = 2, bn: bool = True, dropout: float = 0.0, leak: float = 0.2
+) -> nn.Sequential:
     """Conv2d (stride 2 halves H, W) -> [BatchNorm2d] -> LeakyReLU -> [Dropout]."""
-    layers: list[nn.Module] = [nn.Conv2d(c_in, c_out, kernel, stride, (kernel - 1) // 2, bias=not bn)]  # (N, c_out, H/s, W/s)
+    layers: list[nn.Module] = [
+        nn.Conv2d(c_in, c_out, kernel, stride, (kernel - 1) // 2, bias=not bn)
+    ]  # (N, c_out, H/s, W/s)
     if bn:
         layers.append(nn.BatchNorm2d(c_out))
     layers.append(nn.LeakyReLU(leak, inplace=True))

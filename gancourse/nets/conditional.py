@@ -40,7 +40,9 @@ def one_hot_input(z: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Ten
 def one_hot_maps(x: torch.Tensor, y: torch.Tensor, n_classes: int) -> torch.Tensor:
     """D's input: the image plus one constant map per class, (N, C, H, W) -> (N, C + n_classes, H, W)."""
     n, _, h, w = x.shape
-    maps = F.one_hot(y, n_classes).to(x.dtype).view(n, n_classes, 1, 1).expand(n, n_classes, h, w)  # (N, n_classes, H, W)
+    maps = (
+        F.one_hot(y, n_classes).to(x.dtype).view(n, n_classes, 1, 1).expand(n, n_classes, h, w)
+    )  # (N, n_classes, H, W)
     return torch.cat([x, maps], dim=1)  # (N, C + n_classes, H, W)
 
 
@@ -51,8 +53,11 @@ class ConditionalGenerator(nn.Module):
     with ``cfg.embed_dim > 0`` a learned embedding of that size replaces the one-hot vector.
     """
 
-    def __init__(self, cfg: CGANConfig = CGANConfig(),
-                 label_input: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor] = one_hot_input):
+    def __init__(
+        self,
+        cfg: CGANConfig = CGANConfig(),
+        label_input: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor] = one_hot_input,
+    ):
         super().__init__()
         self.cfg = cfg
         self.z_dim = cfg.z_dim  # the noise size, as on every generator
@@ -77,8 +82,11 @@ class ConcatDiscriminator(nn.Module):
     ``label_maps(x, y, n_classes)`` builds D's input (lesson 03 passes the student's).
     """
 
-    def __init__(self, cfg: CGANConfig = CGANConfig(),
-                 label_maps: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor] = one_hot_maps):
+    def __init__(
+        self,
+        cfg: CGANConfig = CGANConfig(),
+        label_maps: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor] = one_hot_maps,
+    ):
         super().__init__()
         self.cfg = cfg
         self.label_maps = label_maps

@@ -66,8 +66,12 @@ class DCGANGenerator(nn.Module):
                 nn.ReLU(inplace=True),
             )
             self.body = nn.Sequential(
-                *(nn.Sequential(nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU(True))
-                  for c in (8 * w, 4 * w, 2 * w)),  # (N, 256, 8, 8) -> (N, 128, 16, 16) -> (N, 64, 32, 32)
+                *(
+                    nn.Sequential(
+                        nn.ConvTranspose2d(c, c // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(c // 2), nn.ReLU(True)
+                    )
+                    for c in (8 * w, 4 * w, 2 * w)
+                ),  # (N, 256, 8, 8) -> (N, 128, 16, 16) -> (N, 64, 32, 32)
                 nn.ConvTranspose2d(w, cfg.channels, 4, 2, 1),  # (N, C, 64, 64)
                 nn.Tanh(),
             )

@@ -27,8 +27,10 @@ class PlaneGenerator(nn.Module):
         super().__init__()
         self.cfg, self.z_dim, h = cfg, cfg.z_dim, cfg.hidden
         self.net = nn.Sequential(
-            nn.Linear(cfg.z_dim, h), nn.ReLU(),  # (N, h)
-            nn.Linear(h, h), nn.ReLU(),  # (N, h)
+            nn.Linear(cfg.z_dim, h),
+            nn.ReLU(),  # (N, h)
+            nn.Linear(h, h),
+            nn.ReLU(),  # (N, h)
             nn.Linear(h, 2),  # (N, 2), unbounded
         )
 
@@ -43,8 +45,10 @@ class PlaneDiscriminator(nn.Module):
         super().__init__()
         self.cfg, h = cfg, cfg.hidden
         self.net = nn.Sequential(
-            nn.Linear(2, h), nn.LeakyReLU(cfg.leak),  # (N, h)
-            nn.Linear(h, h), nn.LeakyReLU(cfg.leak),  # (N, h)
+            nn.Linear(2, h),
+            nn.LeakyReLU(cfg.leak),  # (N, h)
+            nn.Linear(h, h),
+            nn.LeakyReLU(cfg.leak),  # (N, h)
             nn.Linear(h, 1),  # (N, 1) logit
         )
 

@@ -23,9 +23,15 @@ def _blocks(net: nn.Module) -> list[tuple[str, nn.Module]]:
 def shape_trace(net: nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
     """Print the output shape of every block of ``net`` on ``inputs`` (in eval mode) and return the output."""
     lines: list[str] = []
-    hooks = [m.register_forward_hook(lambda m, args, out, name=name: lines.append(
-        f"  {name:<12} {type(m).__name__:<18} -> {tuple(out.shape) if torch.is_tensor(out) else type(out).__name__}"))
-        for name, m in _blocks(net)]
+    hooks = [
+        m.register_forward_hook(
+            lambda m, args, out, name=name: lines.append(
+                f"  {name:<12} {type(m).__name__:<18} -> "
+                f"{tuple(out.shape) if torch.is_tensor(out) else type(out).__name__}"
+            )
+        )
+        for name, m in _blocks(net)
+    ]
     try:
         with eval_mode(net):
             out = net(*inputs)

@@ -75,8 +75,13 @@ class EncoderDecoder(nn.Module):
             if i == 0:
                 self.up.append(nn.Sequential(nn.ConvTranspose2d(c_from, c_out, 4, 2, 1), nn.Tanh()))
             else:
-                self.up.append(nn.Sequential(nn.ConvTranspose2d(c_from, widths[i - 1], 4, 2, 1, bias=False),
-                                             _norm(cfg.norm, widths[i - 1]), nn.ReLU(inplace=True)))
+                self.up.append(
+                    nn.Sequential(
+                        nn.ConvTranspose2d(c_from, widths[i - 1], 4, 2, 1, bias=False),
+                        _norm(cfg.norm, widths[i - 1]),
+                        nn.ReLU(inplace=True),
+                    )
+                )
         dcgan_init_(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -98,8 +103,13 @@ class ResBlock(nn.Module):
     def __init__(self, c: int, norm: str):
         super().__init__()
         self.body = nn.Sequential(
-            nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3, bias=False), _norm(norm, c), nn.ReLU(inplace=True),
-            nn.ReflectionPad2d(1), nn.Conv2d(c, c, 3, bias=False), _norm(norm, c),
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(c, c, 3, bias=False),
+            _norm(norm, c),
+            nn.ReLU(inplace=True),
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(c, c, 3, bias=False),
+            _norm(norm, c),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -115,17 +125,28 @@ class ResnetGenerator(nn.Module):
             raise ValueError(f"the ResNet generator needs an image size divisible by 4, got {cfg.image_size}")
         w = cfg.width
         layers: list[nn.Module] = [
-            nn.ReflectionPad2d(3), nn.Conv2d(c_in, w, 7, bias=False), _norm(cfg.norm, w), nn.ReLU(inplace=True),  # (N, w, S, S)
-            nn.Conv2d(w, 2 * w, 3, 2, 1, bias=False), _norm(cfg.norm, 2 * w), nn.ReLU(inplace=True),  # (N, 2w, S/2, S/2)
-            nn.Conv2d(2 * w, 4 * w, 3, 2, 1, bias=False), _norm(cfg.norm, 4 * w), nn.ReLU(inplace=True),  # (N, 4w, S/4, S/4)
+            nn.ReflectionPad2d(3),
+            nn.Conv2d(c_in, w, 7, bias=False),
+            _norm(cfg.norm, w),
+            nn.ReLU(inplace=True),  # (N, w, S, S)
+            nn.Conv2d(w, 2 * w, 3, 2, 1, bias=False),
+            _norm(cfg.norm, 2 * w),
+            nn.ReLU(inplace=True),  # (N, 2w, S/2, S/2)
+            nn.Conv2d(2 * w, 4 * w, 3, 2, 1, bias=False),
+            _norm(cfg.norm, 4 * w),
+            nn.ReLU(inplace=True),  # (N, 4w, S/4, S/4)
         ]
         layers += [ResBlock(4 * w, cfg.norm) for _ in range(cfg.n_res)]  # (N, 4w, S/4, S/4)
         layers += [
             nn.ConvTranspose2d(4 * w, 2 * w, 3, 2, 1, output_padding=1, bias=False),  # (N, 2w, S/2, S/2)
-            _norm(cfg.norm, 2 * w), nn.ReLU(inplace=True),
+            _norm(cfg.norm, 2 * w),
+            nn.ReLU(inplace=True),
             nn.ConvTranspose2d(2 * w, w, 3, 2, 1, output_padding=1, bias=False),  # (N, w, S, S)
-            _norm(cfg.norm, w), nn.ReLU(inplace=True),
-            nn.ReflectionPad2d(3), nn.Conv2d(w, c_out, 7), nn.Tanh(),  # (N, C_out, S, S)
+            _norm(cfg.norm, w),
+            nn.ReLU(inplace=True),
+            nn.ReflectionPad2d(3),
+            nn.Conv2d(w, c_out, 7),
+            nn.Tanh(),  # (N, C_out, S, S)
         ]
         self.net = nn.Sequential(*layers)
         dcgan_init_(self)
@@ -147,10 +168,18 @@ class PatchDiscriminator(nn.Module):
         layers: list[nn.Module] = [nn.Conv2d(c_in, w, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True)]  # (N, w, S/2, S/2)
         c = w
         for _ in range(n - 1):  # (N, 2c, s/2, s/2)
-            layers += [nn.Conv2d(c, 2 * c, 4, 2, 1, bias=False), _norm(cfg.norm, 2 * c), nn.LeakyReLU(0.2, inplace=True)]
+            layers += [
+                nn.Conv2d(c, 2 * c, 4, 2, 1, bias=False),
+                _norm(cfg.norm, 2 * c),
+                nn.LeakyReLU(0.2, inplace=True),
+            ]
             c *= 2
-        layers += [nn.Conv2d(c, 2 * c, 4, 1, 1, bias=False), _norm(cfg.norm, 2 * c), nn.LeakyReLU(0.2, inplace=True),  # (N, 2c, s-1, s-1)
-                   nn.Conv2d(2 * c, 1, 4, 1, 1)]  # (N, 1, s-2, s-2): one logit per patch
+        layers += [
+            nn.Conv2d(c, 2 * c, 4, 1, 1, bias=False),
+            _norm(cfg.norm, 2 * c),
+            nn.LeakyReLU(0.2, inplace=True),  # (N, 2c, s-1, s-1)
+            nn.Conv2d(2 * c, 1, 4, 1, 1),
+        ]  # (N, 1, s-2, s-2): one logit per patch
         self.net = nn.Sequential(*layers)
         dcgan_init_(self)
 
@@ -169,7 +198,11 @@ def make_generator(c_in: int, c_out: int, cfg: TranslationConfig) -> nn.Module:
 def build_translation(cfg: TranslationConfig) -> tuple[nn.ModuleDict, nn.ModuleDict]:
     """``G = {"AB": A->B, "BA": B->A}`` and ``D = {"A": judges A, "B": judges B}``."""
     levels(cfg)
-    G = nn.ModuleDict({"AB": make_generator(cfg.channels_a, cfg.channels_b, cfg),
-                       "BA": make_generator(cfg.channels_b, cfg.channels_a, cfg)})
+    G = nn.ModuleDict(
+        {
+            "AB": make_generator(cfg.channels_a, cfg.channels_b, cfg),
+            "BA": make_generator(cfg.channels_b, cfg.channels_a, cfg),
+        }
+    )
     D = nn.ModuleDict({"A": PatchDiscriminator(cfg.channels_a, cfg), "B": PatchDiscriminator(cfg.channels_b, cfg)})
     return G, D

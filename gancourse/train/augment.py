@@ -56,7 +56,12 @@ def cutout(x: Tensor, ratio: float = 0.5) -> Tensor:
     ox = torch.randint(0, w + (1 - cw % 2), (n, 1, 1), device=x.device)
     ys = torch.arange(h, device=x.device)[None, :, None]  # (1, H, 1)
     xs = torch.arange(w, device=x.device)[None, None, :]  # (1, 1, W)
-    inside = ((ys - oy + ch // 2) >= 0) & ((ys - oy + ch // 2) < ch) & ((xs - ox + cw // 2) >= 0) & ((xs - ox + cw // 2) < cw)
+    inside = (
+        ((ys - oy + ch // 2) >= 0)
+        & ((ys - oy + ch // 2) < ch)
+        & ((xs - ox + cw // 2) >= 0)
+        & ((xs - ox + cw // 2) < cw)
+    )
     return x * (~inside).unsqueeze(1).to(x.dtype)  # (N, C, H, W)
 
 
@@ -68,7 +73,9 @@ def parse_policy(policy: str) -> list[str]:
     names = [p.strip() for p in policy.split(",") if p.strip()]
     unknown = [p for p in names if p not in TRANSFORMS]
     if unknown:
-        raise GancourseError(f"unknown augmentation {unknown[0]!r}: choose from {', '.join(TRANSFORMS)} (comma-separated).")
+        raise GancourseError(
+            f"unknown augmentation {unknown[0]!r}: choose from {', '.join(TRANSFORMS)} (comma-separated)."
+        )
     return names
 
 

@@ -59,8 +59,10 @@ class Checkpoint(Callback):
             if e.errno not in (errno.ENOSPC, errno.EDQUOT):
                 raise
             good = sorted(self.folder.glob("ckpt-*.pt"))
-            raise GancourseError(f"no space left on device in {self.folder}; the last good checkpoint is "
-                                 f"{good[-1] if good else 'none yet'}: free some space, then resume with --resume.") from None
+            raise GancourseError(
+                f"no space left on device in {self.folder}; the last good checkpoint is "
+                f"{good[-1] if good else 'none yet'}: free some space, then resume with --resume."
+            ) from None
         for old in sorted(self.folder.glob("ckpt-*.pt"))[: -self.keep]:
             old.unlink()
 
@@ -149,10 +151,15 @@ class EpochTimer(Callback):
         """Images/s over the epochs after the first (over the first when there is only one)."""
         steady = self.seconds[1:] or self.seconds
         total = time.perf_counter() - self._start
-        return {"images_per_epoch": self.images_per_epoch, "epoch_seconds": [round(s, 3) for s in self.seconds],
-                "images_per_s": round(self.images_per_epoch * len(steady) / sum(steady), 1) if steady else None,
-                "after_first_epoch": len(self.seconds) > 1,
-                "callbacks_share": round((trainer.callback_seconds - self._callbacks_at_start) / total, 4) if total else 0.0}
+        return {
+            "images_per_epoch": self.images_per_epoch,
+            "epoch_seconds": [round(s, 3) for s in self.seconds],
+            "images_per_s": round(self.images_per_epoch * len(steady) / sum(steady), 1) if steady else None,
+            "after_first_epoch": len(self.seconds) > 1,
+            "callbacks_share": round((trainer.callback_seconds - self._callbacks_at_start) / total, 4)
+            if total
+            else 0.0,
+        }
 
 
 def save_history(history: list[dict], path: str | Path) -> Path:

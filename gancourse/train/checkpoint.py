@@ -25,16 +25,22 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu", 
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
-        raise GancourseError(f"{path} is not a readable gancourse checkpoint ({type(e).__name__}): {e}".splitlines()[0]) from None
+        raise GancourseError(
+            f"{path} is not a readable gancourse checkpoint ({type(e).__name__}): {e}".splitlines()[0]
+        ) from None
     if not isinstance(ckpt, dict) or "G" not in ckpt or "kind" not in ckpt:
         raise GancourseError(f"{path} is not a gancourse checkpoint (no 'kind'/'G' entries).")
     version = ckpt.get("format", 1)
     if version > FORMAT:
-        raise GancourseError(f"{path} has checkpoint format {version}; this gancourse reads formats 1 to {FORMAT}: "
-                             "upgrade gancourse (pip install -U gancourse or git pull).")
+        raise GancourseError(
+            f"{path} has checkpoint format {version}; this gancourse reads formats 1 to {FORMAT}: "
+            "upgrade gancourse (pip install -U gancourse or git pull)."
+        )
     if kind is not None and ckpt["kind"] != kind:
-        raise GancourseError(f"{path} holds a {ckpt['kind']!r} model, not {kind!r}: pick a {kind} run, "
-                             f"or use {ckpt['kind']} to continue this one.")
+        raise GancourseError(
+            f"{path} holds a {ckpt['kind']!r} model, not {kind!r}: pick a {kind} run, "
+            f"or use {ckpt['kind']} to continue this one."
+        )
     return ckpt
 
 

@@ -17,8 +17,14 @@ class ProgressBar:
 
         self.budget_s, self.start = budget_s, time.perf_counter()
         if budget_s:
-            self.bar = tqdm(total=round(budget_s), unit="s", desc="training (time budget)", disable=not enabled,
-                            leave=True, bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total} s [{elapsed}{postfix}]")
+            self.bar = tqdm(
+                total=round(budget_s),
+                unit="s",
+                desc="training (time budget)",
+                disable=not enabled,
+                leave=True,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total} s [{elapsed}{postfix}]",
+            )
         else:
             self.bar = tqdm(total=steps, desc="training", disable=not enabled, leave=True)
 

@@ -21,7 +21,8 @@ different algorithm: both gradients are taken before either network moves.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -31,6 +32,7 @@ from torch import nn
 from ..config import GancourseError
 from ..losses import GANLoss, get_loss
 from ..tensors import call, generate
+from .distributed import plain
 
 Tensor = torch.Tensor
 
@@ -75,8 +77,28 @@ def g_step(D: nn.Module, opt_G, fake: Tensor, g_loss, y: Tensor | None = None) -
     return {"loss_G": loss.detach()}
 
 
-def simultaneous_step(G: nn.Module, D: nn.Module, opt_G, opt_D, real: Tensor, z: Tensor, loss: GANLoss,
-                      y: Tensor | None = None) -> dict:
+@contextmanager
+def frozen(*nets: nn.Module) -> Iterator[None]:
+    """The networks' parameters need no gradient inside: G's update through D.
+
+    G's gradient is the same; what is skipped is D's weight gradients, which G's optimizer never
+    reads and D's next update clears (PyTorch computes a gradient for every parameter that requires
+    one, so without this the G step pays for a backward through D's weights too). A DDP-wrapped
+    network is left as it is: its reducer waits for every parameter's gradient.
+    """
+    params = [p for net in nets if plain(net) is net for p in net.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)
+
+
+def simultaneous_step(
+    G: nn.Module, D: nn.Module, opt_G, opt_D, real: Tensor, z: Tensor, loss: GANLoss, y: Tensor | None = None
+) -> dict:
     """Both updates from one G(z) forward and one D pass: the TensorFlow DCGAN tutorial's step.
 
     G's gradient is taken against D *before* D's update (both gradients at the same point), so
@@ -125,7 +147,9 @@ class GANSteps:
 
     def __post_init__(self):
         if self.augment is not None and self.simultaneous:
-            raise GancourseError("augmentation runs with the alternating update only: drop --simultaneous or --augment.")
+            raise GancourseError(
+                "augmentation runs with the alternating update only: drop --simultaneous or --augment."
+            )
 
     @property
     def grid_nrow(self) -> int | None:
@@ -143,7 +167,8 @@ class GANSteps:
             real, fake = self.augment(real), self.augment(fake)
         logs = self.d_step(D, opt_D, real, fake, self.loss.d, **extra)
         if update_g:
-            logs = {**logs, **self.g_step(D, opt_G, fake, self._g_loss(G), **extra)}
+            with frozen(D):  # G's gradient through D, without D's weight gradients
+                logs = {**logs, **self.g_step(D, opt_G, fake, self._g_loss(G), **extra)}
         return logs
 
     def _g_loss(self, G: nn.Module) -> Callable[[Tensor], Tensor]:

@@ -23,12 +23,11 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel
 
 from ..config import GancourseError
+from ..speed import StepRunner, worth_timing
 from ..utils import atomic_save, rng_state, set_rng_state
-from .autotune import worth_timing
 from .checkpoint import FORMAT, fixed_inputs, load_checkpoint
 from .distributed import plain
 from .ema import ema_with_warmup
-from .fastpath import FastPath
 from .options import TrainConfig, make_optimizers
 from .progress import ProgressBar
 from .steps import Steps
@@ -64,15 +63,26 @@ class Trainer:
     ``model_config`` are stored in checkpoints so the networks can be rebuilt from the file.
     """
 
-    def __init__(self, G: nn.Module, D: nn.Module, batches: Iterable, steps: Steps, cfg: TrainConfig | None = None, *,
-                 optimizers: tuple | None = None, callbacks: Iterable[Callback] = (),
-                 device: str | torch.device | None = None, progress: bool = True, kind: str = "custom",
-                 model_config: Any = None):
+    def __init__(
+        self,
+        G: nn.Module,
+        D: nn.Module,
+        batches: Iterable,
+        steps: Steps,
+        cfg: TrainConfig | None = None,
+        *,
+        optimizers: tuple | None = None,
+        callbacks: Iterable[Callback] = (),
+        device: str | torch.device | None = None,
+        progress: bool = True,
+        kind: str = "custom",
+        model_config: Any = None,
+    ):
         self.cfg = cfg or TrainConfig()
         self.device = torch.device(device) if device else getattr(batches, "device", torch.device("cpu"))
         self.G, self.D = G.to(self.device), D.to(self.device)
         wrapped = plain(self.G) is not self.G or plain(self.D) is not self.D
-        self.fast = FastPath(self.cfg, self.device, plain(self.G), plain(self.D), distributed=wrapped)
+        self.runner = StepRunner(self.cfg, self.device, plain(self.G), plain(self.D), distributed=wrapped)
         self.batches, self.steps = batches, steps
         self.opt_G, self.opt_D = optimizers or make_optimizers(self.G, self.D, self.cfg, self.device)
         self.callbacks = list(callbacks)
@@ -93,12 +103,12 @@ class Trainer:
     # -- speed ----------------------------------------------------------------
     @property
     def precision(self) -> str:
-        return self.fast.precision
+        return self.runner.precision
 
     @property
-    def speed(self) -> dict[str, dict]:
+    def speed_plans(self) -> dict[str, dict]:
         """The plans autotuning chose, per network ({} before the first step or when nothing was timed)."""
-        return self.fast.plans
+        return self.runner.plans
 
     def _nets(self) -> dict:
         """The networks autotuning plans for: G and D, or each network of a ``ModuleDict`` (lesson 04's "G.AB")."""
@@ -139,7 +149,7 @@ class Trainer:
         """One step on one batch: D always, G every ``d_steps``-th step (and its EMA after it)."""
         update_g = self.cfg.update == "simultaneous" or (self.step + 1) % self.cfg.d_steps == 0
         step = lambda b: self.steps.step(self.G, self.D, self.opt_G, self.opt_D, b, update_g)  # noqa: E731
-        logs = self.fast.run(step, batch, self._nets(), print if self.progress else (lambda text: None))
+        logs = self.runner.run(step, batch, self._nets(), print if self.progress else (lambda text: None))
         if update_g and self.ema is not None:
             self.ema.update_parameters(plain(self.G))
         return logs
@@ -150,7 +160,7 @@ class Trainer:
         steps_left = max(0, max(0, target - self.epoch) * len(self.batches) - self.batch_in_epoch)
         budget = min((c.time_budget for c in self.callbacks if getattr(c, "time_budget", None)), default=None)
         bar = ProgressBar(steps_left, budget, enabled=self.progress)
-        self.fast.measure = self.fast.measure and worth_timing(steps_left, budget)
+        self.runner.measure = self.runner.measure and worth_timing(steps_left, budget)
         self.should_stop = False
         self._emit("on_fit_start")
         sums: dict[str, Tensor] = {}
@@ -205,7 +215,7 @@ class Trainer:
             "fixed_noise": self.fixed[0],  # the fixed noise batch (lesson 04: the fixed A images)
             "state": self.steps.state_dict(),
             "history": self.history,
-            "speed": self.fast.state_dict(),
+            "speed": self.runner.state_dict(),
         }
 
     def save_checkpoint(self, path: str | Path) -> Path:
@@ -228,4 +238,4 @@ class Trainer:
         if ckpt["batches"] is not None and hasattr(self.batches, "load_state_dict"):
             self.batches.load_state_dict(ckpt["batches"])
         set_rng_state(ckpt["rng"])
-        self.fast.load_state_dict(ckpt.get("speed"), self._nets())  # compute as the saved run did
+        self.runner.load_state_dict(ckpt.get("speed"), self._nets())  # compute as the saved run did

@@ -20,8 +20,9 @@ from ..tensors import call
 Tensor = torch.Tensor
 
 
-def critic_step(D: nn.Module, opt_D, real: Tensor, fake: Tensor, critic_loss, penalty=gradient_penalty,
-                y: Tensor | None = None) -> dict:
+def critic_step(
+    D: nn.Module, opt_D, real: Tensor, fake: Tensor, critic_loss, penalty=gradient_penalty, y: Tensor | None = None
+) -> dict:
     """One critic update: the Wasserstein loss on (real, detached fakes) plus ``penalty(D, real, fake)``."""
     opt_D.zero_grad(set_to_none=True)
     fake = fake.detach()  # (N, C, H, W): nothing flows back into G

@@ -16,7 +16,18 @@ from .schedule import LinearDecay, lr_factor
 from .steps import METHODS, TranslationLoss, TranslationSteps, cycle_rows
 
 __all__ = [
-    "evaluate_translation", "format_translation", "translate_images", "ImagePool",
-    "translation_config", "translation_steps", "translation_train_config", "translation_trainer",
-    "LinearDecay", "lr_factor", "METHODS", "TranslationLoss", "TranslationSteps", "cycle_rows",
+    "evaluate_translation",
+    "format_translation",
+    "translate_images",
+    "ImagePool",
+    "translation_config",
+    "translation_steps",
+    "translation_train_config",
+    "translation_trainer",
+    "LinearDecay",
+    "lr_factor",
+    "METHODS",
+    "TranslationLoss",
+    "TranslationSteps",
+    "cycle_rows",
 ]

@@ -33,8 +33,10 @@ Tensor = torch.Tensor
 def translate_images(G: nn.Module, images: Tensor, batch_size: int = 256) -> Tensor:
     """Run one generator over uint8 or [-1, 1] images ``(N, C, S, S)``; returns uint8 ``(N, C', S, S)``."""
     device = next(G.parameters()).device
-    out = [to_uint8(generate(G, to_unit(images[i : i + batch_size].to(device))))  # (n, C', S, S) uint8
-           for i in range(0, len(images), batch_size)]
+    out = [
+        to_uint8(generate(G, to_unit(images[i : i + batch_size].to(device))))  # (n, C', S, S) uint8
+        for i in range(0, len(images), batch_size)
+    ]
     return torch.cat(out)
 
 
@@ -53,8 +55,12 @@ def evaluate_translation(G: nn.ModuleDict, pair: DomainPair, clf=None, n: int = 
     a, b = pair.a[:n], pair.b[:n]
     ab, ba = translate_images(G["AB"], a), translate_images(G["BA"], b)
     aba, bab = translate_images(G["BA"], ab), translate_images(G["AB"], ba)
-    report: dict = {"domains": list(pair.names), "n": [len(a), len(b)],
-                    "cycle_l1_aba": _l1(aba, a), "cycle_l1_bab": _l1(bab, b)}
+    report: dict = {
+        "domains": list(pair.names),
+        "n": [len(a), len(b)],
+        "cycle_l1_aba": _l1(aba, a),
+        "cycle_l1_bab": _l1(bab, b),
+    }
     if pair.paired:
         m = min(len(a), len(b))
         report["paired_l1_ab"] = _l1(ab[:m], b[:m])
@@ -82,23 +88,37 @@ def evaluate_translation(G: nn.ModuleDict, pair: DomainPair, clf=None, n: int = 
     return report
 
 
-NAMES = [("target_rate_ab", "A->B classified as B ↑", "{:.3f}"), ("target_rate_real_b", "real B classified as B", "{:.3f}"),
-         ("target_rate_identity_ab", "untranslated A classified as B", "{:.3f}"),
-         ("target_rate_ba", "B->A classified as A ↑", "{:.3f}"), ("target_rate_real_a", "real A classified as A", "{:.3f}"),
-         ("target_rate_identity_ba", "untranslated B classified as A", "{:.3f}"),
-         ("cycle_l1_aba", "cycle L1 A->B->A ↓", "{:.4f}"), ("cycle_l1_bab", "cycle L1 B->A->B ↓", "{:.4f}"),
-         ("paired_l1_ab", "L1 to hidden pair, A->B ↓", "{:.4f}"), ("paired_l1_ba", "L1 to hidden pair, B->A ↓", "{:.4f}"),
-         ("paired_l1_identity", "L1 of A itself to its pair", "{:.4f}"),
-         ("fd_ab", "domain FD, A->B vs real B ↓", "{:.2f}"), ("fd_ba", "domain FD, B->A vs real A ↓", "{:.2f}"),
-         ("fd_identity", "domain FD, A itself vs real B", "{:.2f}")]
+NAMES = [
+    ("target_rate_ab", "A->B classified as B ↑", "{:.3f}"),
+    ("target_rate_real_b", "real B classified as B", "{:.3f}"),
+    ("target_rate_identity_ab", "untranslated A classified as B", "{:.3f}"),
+    ("target_rate_ba", "B->A classified as A ↑", "{:.3f}"),
+    ("target_rate_real_a", "real A classified as A", "{:.3f}"),
+    ("target_rate_identity_ba", "untranslated B classified as A", "{:.3f}"),
+    ("cycle_l1_aba", "cycle L1 A->B->A ↓", "{:.4f}"),
+    ("cycle_l1_bab", "cycle L1 B->A->B ↓", "{:.4f}"),
+    ("paired_l1_ab", "L1 to hidden pair, A->B ↓", "{:.4f}"),
+    ("paired_l1_ba", "L1 to hidden pair, B->A ↓", "{:.4f}"),
+    ("paired_l1_identity", "L1 of A itself to its pair", "{:.4f}"),
+    ("fd_ab", "domain FD, A->B vs real B ↓", "{:.2f}"),
+    ("fd_ba", "domain FD, B->A vs real A ↓", "{:.2f}"),
+    ("fd_identity", "domain FD, A itself vs real B", "{:.2f}"),
+]
 
 
 def format_translation(reports: dict[str, dict]) -> Markdown:
     """A Markdown table with one column per model, e.g. ``{"discogan": r1, "cyclegan": r2}``."""
     models = list(reports)
     first = reports[models[0]]
-    rows = [[name] + [fmt.format(r[key]) if key in r else "–" for r in reports.values()]
-            for key, name, fmt in NAMES if any(key in r for r in reports.values())]
-    return markdown_table(["metric", *models], rows, [False] + [True] * len(models),
-                          before=f"Domains A = {first['domains'][0]}, B = {first['domains'][1]}; "
-                                 f"{first['n'][0]:,} / {first['n'][1]:,} test images.")
+    rows = [
+        [name] + [fmt.format(r[key]) if key in r else "–" for r in reports.values()]
+        for key, name, fmt in NAMES
+        if any(key in r for r in reports.values())
+    ]
+    return markdown_table(
+        ["metric", *models],
+        rows,
+        [False] + [True] * len(models),
+        before=f"Domains A = {first['domains'][0]}, B = {first['domains'][1]}; "
+        f"{first['n'][0]:,} / {first['n'][1]:,} test images.",
+    )

@@ -18,7 +18,9 @@ def _method(method: str) -> None:
         raise GancourseError(f"unknown translation method {method!r}: choose discogan or cyclegan.")
 
 
-def translation_config(method: str, image_size: int, channels_a: int, channels_b: int, **overrides) -> TranslationConfig:
+def translation_config(
+    method: str, image_size: int, channels_a: int, channels_b: int, **overrides
+) -> TranslationConfig:
     """Lesson 04's networks: DiscoGAN's encoder-decoder with BatchNorm, or CycleGAN's ResNet with InstanceNorm.
 
     At 28-32 px the course uses width 32 and 3 residual blocks, so a 10-minute CPU run gets
@@ -27,23 +29,36 @@ def translation_config(method: str, image_size: int, channels_a: int, channels_b
     """
     _method(method)
     small = image_size <= 32
-    base = TranslationConfig(generator="encoder-decoder" if method == "discogan" else "resnet",
-                             image_size=image_size, channels_a=channels_a, channels_b=channels_b,
-                             width=32 if small else 64, norm="batch" if method == "discogan" else "instance",
-                             n_res=3 if small else 6)
+    base = TranslationConfig(
+        generator="encoder-decoder" if method == "discogan" else "resnet",
+        image_size=image_size,
+        channels_a=channels_a,
+        channels_b=channels_b,
+        width=32 if small else 64,
+        norm="batch" if method == "discogan" else "instance",
+        n_res=3 if small else 6,
+    )
     return replace(base, **overrides)
 
 
 def translation_train_config(method: str, **overrides) -> TrainConfig:
     """The optimiser settings of each method (Adam 2e-4; beta1 0.5; DiscoGAN's seed uses beta2 0.99)."""
     _method(method)
-    base = TrainConfig(epochs=10, lr_g=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.99 if method == "discogan" else 0.999,
-                       loss=METHODS[method].gan_loss, n_fixed=8)
+    base = TrainConfig(
+        epochs=10,
+        lr_g=2e-4,
+        lr_d=2e-4,
+        beta1=0.5,
+        beta2=0.99 if method == "discogan" else 0.999,
+        loss=METHODS[method].gan_loss,
+        n_fixed=8,
+    )
     return replace(base, **overrides)
 
 
-def translation_steps(method: str, pair: DomainPair, train_config: TrainConfig, loss: TranslationLoss | None = None,
-                      **pieces: Any) -> TranslationSteps:
+def translation_steps(
+    method: str, pair: DomainPair, train_config: TrainConfig, loss: TranslationLoss | None = None, **pieces: Any
+) -> TranslationSteps:
     """The method's steps (or ``loss``'s), with the first ``n_fixed`` images of each domain as the grids' fixed inputs.
 
     ``pieces`` are ``TranslationSteps``' injection points: ``pool``, ``d_update``, ``g_update``.
@@ -55,10 +70,21 @@ def translation_steps(method: str, pair: DomainPair, train_config: TrainConfig, 
     return TranslationSteps(loss or METHODS[method], (pair.a[:n], pair.b[:n]), **pieces)
 
 
-def translation_trainer(method: str, pair: DomainPair, *, model_config: TranslationConfig | None = None,
-                        train_config: TrainConfig | None = None, batch_size: int = 32, device="cpu", seed: int = 0,
-                        limit: int | None = None, callbacks=(), progress: bool = True, loss: TranslationLoss | None = None,
-                        **pieces: Any) -> Trainer:
+def translation_trainer(
+    method: str,
+    pair: DomainPair,
+    *,
+    model_config: TranslationConfig | None = None,
+    train_config: TrainConfig | None = None,
+    batch_size: int = 32,
+    device="cpu",
+    seed: int = 0,
+    limit: int | None = None,
+    callbacks=(),
+    progress: bool = True,
+    loss: TranslationLoss | None = None,
+    **pieces: Any,
+) -> Trainer:
     """The one ``Trainer`` set up for DiscoGAN or CycleGAN on a ``data.DomainPair``.
 
     ``loss`` replaces the method's objective (e.g. ``lambda_rec=0`` for an ablation); ``pieces`` go to
@@ -73,5 +99,15 @@ def translation_trainer(method: str, pair: DomainPair, *, model_config: Translat
         raise GancourseError(f"{e}.") from None
     batches = UnpairedBatches(pair.a, pair.b, batch_size, device, seed=seed, limit=limit)
     steps = translation_steps(method, pair, tcfg, loss, **pieces)
-    return Trainer(G, D, batches, steps, tcfg, kind=method, model_config=mcfg,
-                   callbacks=[LinearDecay(steps.loss.decay_from), *callbacks], device=device, progress=progress)
+    return Trainer(
+        G,
+        D,
+        batches,
+        steps,
+        tcfg,
+        kind=method,
+        model_config=mcfg,
+        callbacks=[LinearDecay(steps.loss.decay_from), *callbacks],
+        device=device,
+        progress=progress,
+    )

@@ -30,6 +30,7 @@ from torch import nn
 
 from ..losses import cycle_loss, get_loss, reconstruction_loss_l2
 from ..tensors import eval_mode, to_unit
+from ..train.steps import frozen
 from .pool import ImagePool, load_pool_state, pool_state
 
 Tensor = torch.Tensor
@@ -65,8 +66,15 @@ class TranslationSteps:
     below and return their total loss (the fakes arrive with G's graph).
     """
 
-    def __init__(self, loss: TranslationLoss, fixed: tuple[torch.Tensor, torch.Tensor], *, pool: type = ImagePool,
-                 d_update: Callable[..., Tensor] | None = None, g_update: Callable[..., Tensor] | None = None):
+    def __init__(
+        self,
+        loss: TranslationLoss,
+        fixed: tuple[torch.Tensor, torch.Tensor],
+        *,
+        pool: type = ImagePool,
+        d_update: Callable[..., Tensor] | None = None,
+        g_update: Callable[..., Tensor] | None = None,
+    ):
         self.loss = loss
         self.gan = get_loss(loss.gan_loss)
         self.pool_a, self.pool_b = pool(loss.pool_size), pool(loss.pool_size)
@@ -84,15 +92,20 @@ class TranslationSteps:
         with torch.set_grad_enabled(update_g):  # the one translation of each direction in this step
             fake_b, fake_a = G["AB"](a), G["BA"](b)  # (N, C_B, S, S), (N, C_A, S, S)
         if self.custom_d is not None:
-            logs = {"loss_D": self.custom_d(D["A"], D["B"], opt_D, a, b, fake_a, fake_b, self.pool_a, self.pool_b).detach()}
+            logs = {
+                "loss_D": self.custom_d(D["A"], D["B"], opt_D, a, b, fake_a, fake_b, self.pool_a, self.pool_b).detach()
+            }
         else:
             logs = self.d_update(D, opt_D, a, b, fake_a, fake_b)
-        if update_g and self.custom_g is not None:
-            loss = self.custom_g(G["AB"], G["BA"], D["A"], D["B"], opt_G, a, b, fake_a, fake_b, self.loss.lambda_rec)
-            logs["loss_G"] = loss.detach()
-        elif update_g:
-            logs = {**logs, **self.g_update(G, D, opt_G, a, b, fake_a, fake_b)}
-        return logs
+        if not update_g:
+            return logs
+        with frozen(D):  # the generators' gradients through D, without D's weight gradients
+            if self.custom_g is not None:
+                loss = self.custom_g(
+                    G["AB"], G["BA"], D["A"], D["B"], opt_G, a, b, fake_a, fake_b, self.loss.lambda_rec
+                )
+                return {**logs, "loss_G": loss.detach()}
+            return {**logs, **self.g_update(G, D, opt_G, a, b, fake_a, fake_b)}
 
     def d_update(self, D: nn.ModuleDict, opt_D, a: Tensor, b: Tensor, fake_a: Tensor, fake_b: Tensor) -> dict:
         """0.5·L_D for each discriminator on real images and (pooled) translations, cut from G's graph."""
@@ -105,8 +118,9 @@ class TranslationSteps:
         opt_D.step()
         return {"loss_D_A": loss_a.detach(), "loss_D_B": loss_b.detach()}
 
-    def g_update(self, G: nn.ModuleDict, D: nn.ModuleDict, opt_G, a: Tensor, b: Tensor, fake_a: Tensor,
-                 fake_b: Tensor) -> dict:
+    def g_update(
+        self, G: nn.ModuleDict, D: nn.ModuleDict, opt_G, a: Tensor, b: Tensor, fake_a: Tensor, fake_b: Tensor
+    ) -> dict:
         """One update of both generators: adversarial + reconstruction (+ identity) in both directions."""
         opt_G.zero_grad(set_to_none=True)
         adv = self.gan.g(D["B"](fake_b)) + self.gan.g(D["A"](fake_a))
@@ -122,7 +136,9 @@ class TranslationSteps:
         return {"loss_G": loss.detach(), **logs}
 
     def fixed_inputs(self, n: int, generator: torch.Generator, device: torch.device) -> tuple[Tensor, Tensor]:
-        return to_unit(self.fixed[0][:n]).to(device), to_unit(self.fixed[1][:n]).to(device)  # the same images every grid
+        return to_unit(self.fixed[0][:n]).to(device), to_unit(self.fixed[1][:n]).to(
+            device
+        )  # the same images every grid
 
     def sample(self, G: nn.ModuleDict, fixed: tuple[Tensor, ...]) -> Tensor:
         return cycle_rows(G, *fixed)

@@ -23,7 +23,29 @@ from .plane import (
     plot_plane,
 )
 
-__all__ = ["to_uint8", "image_grid", "save_grid", "show_grid", "plot_history", "save_gif", "lerp", "slerp",
-           "interpolate", "seeded_z", "latent_sample", "interpolation_frame", "class_noise_grid", "latent_explorer",
-           "class_picker", "interpolation_slider", "SampleGrid", "PlaneFrame", "PlaneFrames", "d_surface",
-           "plane_frames", "plane_gif", "plot_coverage", "plot_plane"]
+__all__ = [
+    "to_uint8",
+    "image_grid",
+    "save_grid",
+    "show_grid",
+    "plot_history",
+    "save_gif",
+    "lerp",
+    "slerp",
+    "interpolate",
+    "seeded_z",
+    "latent_sample",
+    "interpolation_frame",
+    "class_noise_grid",
+    "latent_explorer",
+    "class_picker",
+    "interpolation_slider",
+    "SampleGrid",
+    "PlaneFrame",
+    "PlaneFrames",
+    "d_surface",
+    "plane_frames",
+    "plane_gif",
+    "plot_coverage",
+    "plot_plane",
+]

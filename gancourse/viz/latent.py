@@ -63,7 +63,9 @@ def latent_sample(G, seed: int = 0, offsets: dict[int, float] | None = None, lab
     return _run_g(G, z[None], label)
 
 
-def interpolation_frame(G, seed_a: int, seed_b: int, t: float, method: str = "slerp", label: int | None = None) -> torch.Tensor:
+def interpolation_frame(
+    G, seed_a: int, seed_b: int, t: float, method: str = "slerp", label: int | None = None
+) -> torch.Tensor:
     """The image at position t in [0, 1] on the path between two seeds' z. (1, C, H, W)."""
     dev = next(G.parameters()).device
     fn = {"slerp": slerp, "lerp": lerp}[method]
@@ -130,8 +132,11 @@ def class_picker(G, class_names: Sequence[str] | None = None):
         _show(latent_sample(G, seed, None, label), f"class {names[label]}")
 
     options = [(n, i) for i, n in enumerate(names)]
-    return _interactive(update, label=Dropdown(options=options, value=0, description="class"),
-                       seed=IntSlider(value=0, min=0, max=999, description="seed"))
+    return _interactive(
+        update,
+        label=Dropdown(options=options, value=0, description="class"),
+        seed=IntSlider(value=0, min=0, max=999, description="seed"),
+    )
 
 
 def interpolation_slider(G, seed_a: int = 0, seed_b: int = 1, label: int | None = None):
@@ -141,5 +146,8 @@ def interpolation_slider(G, seed_a: int = 0, seed_b: int = 1, label: int | None 
     def update(t=0.0, method="slerp"):
         _show(interpolation_frame(G, seed_a, seed_b, t, method, label), f"{method} t={t:.2f}")
 
-    return _interactive(update, t=FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05),
-                       method=Dropdown(options=["slerp", "lerp"], value="slerp"))
+    return _interactive(
+        update,
+        t=FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05),
+        method=Dropdown(options=["slerp", "lerp"], value="slerp"),
+    )

@@ -40,8 +40,9 @@ def d_surface(D, extent: float = 3.0, n: int = 100) -> np.ndarray:
 class PlaneFrames(Callback):
     """Each epoch: D's surface, G's samples from ``n_points`` fixed noise vectors and their coverage."""
 
-    def __init__(self, mixture: GaussianMixture, n_points: int = 1000, extent: float = 3.0, resolution: int = 100,
-                 seed: int = 0):
+    def __init__(
+        self, mixture: GaussianMixture, n_points: int = 1000, extent: float = 3.0, resolution: int = 100, seed: int = 0
+    ):
         self.mixture, self.extent, self.resolution = mixture, extent, resolution
         self.n_points, self.seed = n_points, seed
         self.frames: list[PlaneFrame] = []
@@ -67,8 +68,15 @@ def plot_plane(frame: PlaneFrame, mixture: GaussianMixture, ax=None, extent: flo
     import matplotlib.pyplot as plt
 
     ax = ax or plt.gca()
-    ax.imshow(frame.surface, origin="lower", extent=(-extent, extent, -extent, extent), cmap="RdBu_r",
-              vmin=0.0, vmax=1.0, interpolation="bilinear")
+    ax.imshow(
+        frame.surface,
+        origin="lower",
+        extent=(-extent, extent, -extent, extent),
+        cmap="RdBu_r",
+        vmin=0.0,
+        vmax=1.0,
+        interpolation="bilinear",
+    )
     real = mixture.sample(n_real, torch.Generator().manual_seed(1)).numpy()  # (n_real, 2)
     ax.scatter(real[:, 0], real[:, 1], s=2, c="black", label="real")
     ax.scatter(frame.fake[:, 0], frame.fake[:, 1], s=2, c="#e8a202", label="G(z)")

@@ -24,8 +24,15 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 NOTEBOOK = "03_conditional_gan.ipynb"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -56,21 +63,54 @@ def lab(tmp_path):
     nb["metadata"]["kernelspec"] = {"name": "gancourse", "display_name": "Python (gancourse)", "language": "python"}
     (work / NOTEBOOK).write_text(json.dumps(nb))
     prefix = tmp_path / "kernels"  # register the gancourse kernel here, not in the user's home
-    subprocess.run([sys.executable, "-m", "ipykernel", "install", "--prefix", str(prefix), "--name", "gancourse",
-                    "--display-name", "Python (gancourse)"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ipykernel",
+            "install",
+            "--prefix",
+            str(prefix),
+            "--name",
+            "gancourse",
+            "--display-name",
+            "Python (gancourse)",
+        ],
+        check=True,
+        capture_output=True,
+    )
     settings = tmp_path / "settings"  # render every cell (no windowing), no news pop-up
     (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
-    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    (settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        '{"windowingMode": "none"}'
+    )
     (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
     (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        '{"fetchNews": "false", "checkForUpdates": false}')
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )
     port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "GANCOURSE_FAST": "1", "JUPYTER_PATH": str(prefix / "share" / "jupyter"),
-           "JUPYTERLAB_SETTINGS_DIR": str(settings),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}", "--ServerApp.port_retries=0",
-           "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    env = {
+        **os.environ,
+        "GANCOURSE_FAST": "1",
+        "JUPYTER_PATH": str(prefix / "share" / "jupyter"),
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={work}",
+        "--ServerApp.port_retries=0",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     if os.getuid() == 0:
         cmd.append("--allow-root")
     log = open(tmp_path / "jupyter.log", "w")
@@ -140,8 +180,9 @@ def test_lesson_03_runs_and_widgets_respond(lab):
             page.goto(f"{url}/lab/tree/{NOTEBOOK}?token={token}")
             page.locator(".jp-Notebook").wait_for(timeout=90_000)
             expect(page.locator(".jp-KernelName").first).to_contain_text("gancourse", timeout=60_000)
-            expect(page.locator(".jp-Notebook-ExecutionIndicator").first).to_have_attribute("data-status", "idle",
-                                                                                               timeout=60_000)
+            expect(page.locator(".jp-Notebook-ExecutionIndicator").first).to_have_attribute(
+                "data-status", "idle", timeout=60_000
+            )
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
             _wait_until_done(page)

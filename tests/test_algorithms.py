@@ -1,4 +1,5 @@
-"""Interchangeable convolution algorithms (convalgos.py, phases.py): each computes torch's layer exactly."""
+"""Interchangeable convolution algorithms (speed/algorithms.py, phases.py): each computes torch's layer exactly,
+attached to the layer instance: the user's classes, repr and own forwards stay theirs."""
 
 import itertools
 
@@ -9,18 +10,16 @@ from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
 from gancourse import registry
-from gancourse.train.convalgos import (
+from gancourse.speed.algorithms import (
     ALGORITHMS,
-    PhaseConv2d,
-    PhaseConvTranspose2d,
     algorithm_of,
     candidates,
     conv_layers,
+    set_algorithm,
     set_algorithms,
-    swapped,
     use_algorithm,
 )
-from gancourse.train.phases import conv_stride2, conv_transpose_stride2
+from gancourse.speed.phases import conv_stride2, conv_transpose_stride2
 
 CASES = [(h, w, k, p) for h, w, k, p in itertools.product([5, 7, 14], [6, 7], [2, 3, 4, 5], [0, 1, 2]) if p < k]
 
@@ -62,11 +61,12 @@ def test_candidates_by_layer():
 
 
 @pytest.mark.parametrize("algorithm", ["phase", "dft"])
-def test_swapping_keeps_parameters_outputs_and_the_way_back(algorithm):
+def test_an_algorithm_keeps_class_repr_parameters_outputs_and_the_way_back(algorithm):
     torch.manual_seed(0)
     G, D = registry.build("dcgan", {})
     G.eval(), D.eval()
-    params, keys = list(G.parameters()), set(G.state_dict())
+    params, keys, text = list(G.parameters()), set(G.state_dict()), repr(G)
+    classes = [type(m) for m in G.modules()]
     z, x = torch.randn(4, 100), torch.rand(4, 1, 28, 28) * 2 - 1
     with torch.no_grad():
         before_g, before_d = G(z), D(x)
@@ -74,12 +74,39 @@ def test_swapping_keeps_parameters_outputs_and_the_way_back(algorithm):
         assert {algorithm_of(m) for m in conv_layers(G).values()} >= {algorithm}
         assert G(z) == pytest.approx(before_g, abs=1e-4) and D(x) == pytest.approx(before_d, abs=1e-4)
     assert list(G.parameters()) == params and set(G.state_dict()) == keys  # optimizers and checkpoints unchanged
+    assert repr(G) == text and [type(m) for m in G.modules()] == classes  # print(G) shows what the user built
+    copy = __import__("copy").deepcopy(G)  # an EMA copy computes by the same algorithm, on its own weights
+    layer = next(n for n, m in conv_layers(copy).items() if algorithm_of(m) == algorithm)
+    assert copy.get_submodule(layer).forward.__self__ is copy.get_submodule(layer)
     set_algorithms(G, {name: "torch" for name in conv_layers(G)})
-    assert all(type(m) in (nn.Conv2d, nn.ConvTranspose2d) for m in conv_layers(G).values())
+    assert all("forward" not in m.__dict__ for m in conv_layers(G).values())
+
+
+class EqualizedConv2d(nn.Conv2d):
+    """ProGAN's equalized learning rate: weights ~ N(0, 1), scaled by He's constant at every call."""
+
+    def forward(self, x):
+        scale = (2 / (self.in_channels * self.kernel_size[0] * self.kernel_size[1])) ** 0.5
+        return F.conv2d(x, self.weight * scale, self.bias, self.stride, self.padding)
+
+
+class EqualizedConvTranspose2d(nn.ConvTranspose2d):
+    def forward(self, x, output_size=None):
+        scale = (2 / (self.in_channels * self.kernel_size[0] * self.kernel_size[1])) ** 0.5
+        return F.conv_transpose2d(x, self.weight * scale, self.bias, self.stride, self.padding, self.output_padding)
+
+
+def test_a_layer_with_its_own_forward_is_never_given_an_algorithm():
+    net = nn.Sequential(EqualizedConvTranspose2d(32, 32, 5, 2, 2, output_padding=1), EqualizedConv2d(32, 32, 5, 2, 2))
+    assert [candidates(m) for m in net] == [["torch"], ["torch"]]
+    assert use_algorithm(net, "phase") == 0 and use_algorithm(net, "dft") == 0
+    with pytest.raises(ValueError, match="own forward"):
+        set_algorithm(net[0], "phase")
+    assert all("forward" not in m.__dict__ for m in net)
 
 
 def test_phase_layers_keep_spectral_norm():
-    """Lesson 05's spectrally normalised layers: the phase class sits over the parametrization, weight stays σ-normalised."""
+    """Lesson 05's spectrally normalised layers: the phase forward reads the parametrization's σ-normalised weight."""
     torch.manual_seed(0)
     net = nn.Sequential(spectral_norm(nn.Conv2d(8, 8, 4, 2, 1)), spectral_norm(nn.ConvTranspose2d(8, 8, 4, 2, 1)))
     net.eval()
@@ -87,13 +114,15 @@ def test_phase_layers_keep_spectral_norm():
     with torch.no_grad():
         ref = net(x)
         assert use_algorithm(net, "phase") == 2
-        assert isinstance(net[0], PhaseConv2d) and isinstance(net[1], PhaseConvTranspose2d)
+        assert [algorithm_of(m) for m in net] == ["phase", "phase"] and "Phase" not in repr(net)
         assert net(x) == pytest.approx(ref, abs=1e-5)
     assert "parametrizations.weight.original" in dict(net[0].named_parameters())
-    back = swapped(net[0], "torch")
+    back = set_algorithm(net[0], "torch")
     assert algorithm_of(back) == "torch" and hasattr(back, "parametrizations")
 
 
 def test_unknown_layer_names_are_an_error():
     with pytest.raises(AttributeError):
         set_algorithms(nn.Sequential(nn.Conv2d(1, 1, 3)), {"5": "phase"})
+    with pytest.raises(ValueError, match="unknown convolution algorithm"):
+        set_algorithm(nn.Conv2d(1, 1, 3), "winograd")

@@ -9,11 +9,12 @@ import time
 import torch
 from torch import nn
 
-from .convalgos import conv_layers, set_algorithms, swapped
-from .speed import channels_last as to_channels_last
+from .algorithms import conv_layers, set_algorithm, set_algorithms
+from .options import channels_last as to_channels_last
 
-REPEATS = 2  # timed runs after one warm-up; the minimum is kept (the least disturbed run)
+REPEATS = 1  # timed runs after one warm-up (autotune.py times every candidate in several rounds and keeps the best)
 GPU_INNER = 10  # runs per timed measurement on a GPU
+SAMPLE = 16  # inputs kept per layer to check a faster algorithm's output against torch's
 CPU_TIMING_BATCH = 64  # CPUs cost about the same per image from here on: time a slice of the batch, 4x sooner
 
 
@@ -24,6 +25,7 @@ class Recorder:
         self.nets = nets
         self.inputs: dict[str, tuple] = {}  # network -> (args, kwargs) of its first call, detached
         self.shapes: dict[str, dict[str, list[int]]] = {name: {} for name in nets}  # network -> layer -> input shape
+        self.samples: dict[str, dict[str, torch.Tensor]] = {name: {} for name in nets}  # ... -> a slice of that input
         self._handles: list = []
 
     def __enter__(self) -> Recorder:
@@ -42,12 +44,16 @@ class Recorder:
             if name not in self.inputs:
                 keep = lambda v: v.detach().clone() if torch.is_tensor(v) else v  # noqa: E731
                 self.inputs[name] = (tuple(keep(a) for a in args), {k: keep(v) for k, v in kwargs.items()})
+
         return hook
 
     def _on_layer(self, name, layer_name):
         def hook(module, args):
-            if torch.is_tensor(args[0]) and args[0].ndim == 4:
-                self.shapes[name].setdefault(layer_name, list(args[0].shape))
+            x = args[0]
+            if torch.is_tensor(x) and x.ndim == 4 and layer_name not in self.shapes[name]:
+                self.shapes[name][layer_name] = list(x.shape)  # (N, C, H, W)
+                self.samples[name][layer_name] = x[:SAMPLE].detach().clone()  # (<= SAMPLE, C, H, W)
+
         return hook
 
 
@@ -80,6 +86,7 @@ def _forward_backward(net: nn.Module, args: tuple, kwargs: dict):
         out = net(*args, **kwargs)
         out = out[0] if isinstance(out, (tuple, list)) else out
         out.float().square().mean().backward()  # a gradient at every output, as training has
+
     return run
 
 
@@ -107,7 +114,7 @@ def time_layer(layer: nn.Module, algorithm: str, shape: list[int], fmt: bool, de
 
 def _time_layer(layer: nn.Module, algorithm: str, shape: list[int], fmt: bool, device, autocast) -> float:
     shape = [_timing_batch(shape[0], device), *shape[1:]]
-    trial = swapped(copy.deepcopy(layer), algorithm)
+    trial = set_algorithm(copy.deepcopy(layer), algorithm)
     trial = trial.to(memory_format=torch.channels_last) if fmt else trial
     g = torch.Generator(device=device).manual_seed(0)
     x = torch.randn(shape, generator=g, device=device)  # (N, C, H, W)

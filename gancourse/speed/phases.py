@@ -50,8 +50,14 @@ def _sub_kernel(weight: Tensor, taps_h, taps_w) -> Tensor:
     return w[:, :, ih][..., iw]  # (A, B, 2, k'h, 2, k'w)
 
 
-def conv_stride2(x: Tensor, weight: Tensor, padding: tuple[int, int], bias: Tensor | None,
-                 correlate: Correlate = torch_correlate, fits: Fits = always) -> Tensor:
+def conv_stride2(
+    x: Tensor,
+    weight: Tensor,
+    padding: tuple[int, int],
+    bias: Tensor | None,
+    correlate: Correlate = torch_correlate,
+    fits: Fits = always,
+) -> Tensor:
     """``F.conv2d(x, weight, bias, stride=2, padding=padding)`` as one stride-1 correlation on the phases of x."""
     n, c, h, w = x.shape
     o, _, kh, kw = weight.shape
@@ -69,8 +75,15 @@ def conv_stride2(x: Tensor, weight: Tensor, padding: tuple[int, int], bias: Tens
     return y[..., :h_out, :w_out]  # (N, O, H_out, W_out)
 
 
-def conv_transpose_stride2(x: Tensor, weight: Tensor, padding: tuple[int, int], output_padding: tuple[int, int],
-                           bias: Tensor | None, correlate: Correlate = torch_correlate, fits: Fits = always) -> Tensor:
+def conv_transpose_stride2(
+    x: Tensor,
+    weight: Tensor,
+    padding: tuple[int, int],
+    output_padding: tuple[int, int],
+    bias: Tensor | None,
+    correlate: Correlate = torch_correlate,
+    fits: Fits = always,
+) -> Tensor:
     """``F.conv_transpose2d(x, weight, bias, stride=2, ...)`` as one stride-1 correlation and a pixel shuffle."""
     n, c, h, w = x.shape
     _, o, kh, kw = weight.shape

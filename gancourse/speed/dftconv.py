@@ -1,11 +1,10 @@
 """Convolutions computed in the discrete Fourier domain: the same layers, fewer multiplications.
 
-One of the exact algorithms autotuning chooses among per layer (``convalgos.py``, ``autotune.py``;
-``gancourse train --conv dft`` forces it). It changes how a layer computes, never what it computes: the modules below are
-``nn.Conv2d`` / ``nn.ConvTranspose2d`` subclasses with the same parameters and the same
-``state_dict``, so checkpoints load into the plain networks. cuDNN and oneDNN pick FFT or
-Winograd algorithms the same way; this module does it for the small feature maps of the course's
-networks, where the CPU libraries only offer the direct algorithm.
+One of the exact algorithms autotuning chooses among per layer (``algorithms.py``, ``autotune.py``;
+``gancourse train --conv dft`` forces it). It changes how a layer computes, never what it computes:
+the functions below take a layer's own weight and settings and return what torch's layer returns.
+cuDNN and oneDNN pick FFT or Winograd algorithms the same way; this module does it for the small
+feature maps of the course's networks, where the CPU libraries only offer the direct algorithm.
 
 The maths, for a stride-1 cross-correlation with kernel k and zero padding p on an H x W map
 (``nn.Conv2d``)::
@@ -37,7 +36,6 @@ from functools import lru_cache
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from .phases import conv_stride2, conv_transpose_stride2
 
@@ -94,13 +92,20 @@ def dft_correlate(x: Tensor, weight: Tensor, padding: tuple[int, int], bias: Ten
     p1, p2 = xr @ kr, xi @ ki  # (F, N, O): ac, bd
     p3 = (xr + xi) @ (kr + ki)  # (F, N, O): (a + b)(c + d)
     ys = torch.cat([p1 - p2, p3 - p1 - p2]).view(2 * nf, n * o)  # (2F, N·O): real, imaginary parts
-    y = (ys.t() @ t_out.t()).view(n, o, h + 2 * padding[0] - kh + 1, w + 2 * padding[1] - kw + 1)  # (N, O, H_out, W_out)
+    y = (ys.t() @ t_out.t()).view(
+        n, o, h + 2 * padding[0] - kh + 1, w + 2 * padding[1] - kw + 1
+    )  # (N, O, H_out, W_out)
     return y if bias is None else y + bias.to(y.dtype).view(1, o, 1, 1)
 
 
 def _fits(x: Tensor, kernel: tuple[int, int], padding: tuple[int, int]) -> bool:
-    return (x.ndim == 4 and max(x.shape[-2:]) <= MAX_SIDE and all(p < k for p, k in zip(padding, kernel, strict=True))
-            and x.shape[-2] + 2 * padding[0] >= kernel[0] and x.shape[-1] + 2 * padding[1] >= kernel[1])
+    return (
+        x.ndim == 4
+        and max(x.shape[-2:]) <= MAX_SIDE
+        and all(p < k for p, k in zip(padding, kernel, strict=True))
+        and x.shape[-2] + 2 * padding[0] >= kernel[0]
+        and x.shape[-1] + 2 * padding[1] >= kernel[1]
+    )
 
 
 def dft_conv_stride2(x: Tensor, weight: Tensor, padding: tuple[int, int], bias: Tensor | None = None) -> Tensor:
@@ -108,39 +113,38 @@ def dft_conv_stride2(x: Tensor, weight: Tensor, padding: tuple[int, int], bias: 
     return conv_stride2(x, weight, padding, bias, dft_correlate, _fits)
 
 
-def dft_conv_transpose_stride2(x: Tensor, weight: Tensor, padding: tuple[int, int], output_padding: tuple[int, int],
-                               bias: Tensor | None = None) -> Tensor:
+def dft_conv_transpose_stride2(
+    x: Tensor, weight: Tensor, padding: tuple[int, int], output_padding: tuple[int, int], bias: Tensor | None = None
+) -> Tensor:
     """``F.conv_transpose2d(x, weight, bias, stride=2, ...)`` as one stride-1 DFT correlation and a pixel shuffle."""
     return conv_transpose_stride2(x, weight, padding, output_padding, bias, dft_correlate, _fits)
 
 
-class DFTConv2d(nn.Conv2d):
-    """``nn.Conv2d`` (stride 1 or 2, no dilation, no groups) computed in the DFT domain."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        if x.ndim != 4:  # unbatched input: torch's layer
-            return super().forward(x)
-        if self.stride == (2, 2):
-            return dft_conv_stride2(x, self.weight, self.padding, self.bias)  # (N, O, H_out, W_out)
-        if not _fits(x, self.kernel_size, self.padding):
-            return super().forward(x)
-        return dft_correlate(x, self.weight, self.padding, self.bias)  # (N, O, H_out, W_out)
+def dft_conv(x: Tensor, weight: Tensor, bias: Tensor | None, stride, padding) -> Tensor | None:
+    """``F.conv2d`` (stride 1 or 2) in the DFT domain; None where it does not apply (then torch's layer computes)."""
+    if x.ndim != 4:  # unbatched input
+        return None
+    if tuple(stride) == (2, 2):
+        return dft_conv_stride2(x, weight, padding, bias)  # (N, O, H_out, W_out)
+    if not _fits(x, weight.shape[-2:], padding):
+        return None
+    return dft_correlate(x, weight, padding, bias)  # (N, O, H_out, W_out)
 
 
-class DFTConvTranspose2d(nn.ConvTranspose2d):
-    """``nn.ConvTranspose2d`` (stride 1 or 2) computed in the DFT domain.
+def dft_conv_transpose(
+    x: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, output_padding
+) -> Tensor | None:
+    """``F.conv_transpose2d`` (stride 1 or 2) in the DFT domain; None where it does not apply.
 
     Stride 1 with padding p is the correlation with the kernel transposed (in/out), flipped, and
-    padding k - 1 - p; stride 2 splits into four such problems (see ``_phase_taps``).
+    padding k - 1 - p; stride 2 splits into four such problems (see ``phases._phase_taps``).
     """
-
-    def forward(self, x: Tensor, output_size=None) -> Tensor:
-        if output_size is not None or x.ndim != 4:
-            return super().forward(x, output_size)
-        if self.stride == (2, 2):
-            return dft_conv_transpose_stride2(x, self.weight, self.padding, self.output_padding, self.bias)
-        pad = tuple(k - 1 - p for k, p in zip(self.kernel_size, self.padding, strict=True))
-        if not _fits(x, self.kernel_size, pad):
-            return super().forward(x)
-        weight = self.weight.transpose(0, 1).flip(-2, -1)  # (O, C, kh, kw) from (C, O, kh, kw)
-        return dft_correlate(x, weight, pad, self.bias)  # (N, O, H + k - 1 - 2p, ...)
+    if x.ndim != 4:
+        return None
+    if tuple(stride) == (2, 2):
+        return dft_conv_transpose_stride2(x, weight, padding, output_padding, bias)  # (N, O, H', W')
+    pad = tuple(k - 1 - p for k, p in zip(weight.shape[-2:], padding, strict=True))
+    if not _fits(x, weight.shape[-2:], pad):
+        return None
+    flipped = weight.transpose(0, 1).flip(-2, -1)  # (O, C, kh, kw) from (C, O, kh, kw)
+    return dft_correlate(x, flipped, pad, bias)  # (N, O, H + k - 1 - 2p, ...)

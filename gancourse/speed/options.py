@@ -1,16 +1,12 @@
-"""Speed options of the trainer: what "auto" means on this machine, and refusals of what cannot work.
+"""The speed options of ``TrainConfig``: their choices, what "auto" means on this machine, and refusals.
 
-The options live in ``TrainConfig``: ``update`` (an algorithm: alternating or simultaneous), and
-three that keep the maths and only compute faster, chosen for the machine by default:
+``update`` (an algorithm: alternating or simultaneous) is checked here too; the others keep the
+maths and only compute faster, chosen for the machine by default:
 
 * ``fused_adam``: Adam's fused kernel (one kernel per step) where this torch has it for the device;
-* ``conv`` and ``channels_last``: timed per layer and network at the first step (``autotune.py``).
-
-``precision`` stays fp32 unless set: bf16 autocast changes the numbers, and at equal steps it
-trained a worse DCGAN (Fréchet distance 184.5 against 132.8 on Fashion-MNIST, H100, 2,000 steps;
-docs/throughput.md), while the course's small networks ran no faster in it on the GPU.
-
-``benchmarks/throughput.py`` measures what each is worth.
+* ``conv`` and ``channels_last``: timed per layer and network at the first step (``autotune.py``);
+* ``precision``: fp32 unless set; bf16 autocast changes the numbers (docs/throughput.md has what it
+  is worth and what it costs in quality).
 """
 
 from __future__ import annotations
@@ -22,7 +18,10 @@ import torch
 from ..config import GancourseError
 from ..utils import cpu_has_bf16
 
-CONV_CHOICES = ("auto", "torch", "phase", "dft")
+ALGORITHMS = ("torch", "phase", "dft")  # the exact ways to compute a convolution (algorithms.py)
+CONV_CHOICES = ("auto", *ALGORITHMS)  # TrainConfig.conv: timed per layer, or one algorithm everywhere it applies
+PRECISIONS = ("fp32", "bf16")
+UPDATES = ("alternating", "simultaneous")
 
 
 def native_bf16(device: torch.device) -> bool:
@@ -33,11 +32,13 @@ def native_bf16(device: torch.device) -> bool:
 
 
 def check_precision(precision: str, device: torch.device) -> str:
-    """"fp32" or "bf16" (where the hardware computes bf16 natively); anything else is refused."""
-    if precision not in ("fp32", "bf16"):
-        raise GancourseError(f"precision must be 'fp32' or 'bf16', got {precision!r}.")
+    """ "fp32" or "bf16" (where the hardware computes bf16 natively); anything else is refused."""
+    if precision not in PRECISIONS:
+        raise GancourseError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}.")
     if precision == "bf16" and not native_bf16(device):
-        raise GancourseError("this CPU has no native bf16 (avx512_bf16/amx): bf16 would be slower; use --precision fp32.")
+        raise GancourseError(
+            "this CPU has no native bf16 (avx512_bf16/amx): bf16 would be slower; use --precision fp32."
+        )
     return precision
 
 
@@ -59,8 +60,8 @@ def resolve_fused_adam(fused_adam: bool | None, device: torch.device) -> bool:
 
 def check_speed_options(cfg, device: torch.device) -> None:
     """Refuse combinations that cannot work, with what to do instead."""
-    if cfg.update not in ("alternating", "simultaneous"):
-        raise GancourseError(f"update must be 'alternating' or 'simultaneous', got {cfg.update!r}.")
+    if cfg.update not in UPDATES:
+        raise GancourseError(f"update must be one of {', '.join(UPDATES)}, got {cfg.update!r}.")
     if cfg.update == "simultaneous" and cfg.d_steps != 1:
         raise GancourseError("the simultaneous update makes one D step per G step: set d_steps=1 or use 'alternating'.")
     if cfg.conv not in CONV_CHOICES:
@@ -82,5 +83,9 @@ def optimizer_state_like_parameters(opt: torch.optim.Optimizer) -> None:
     for p, state in opt.state.items():
         for k, v in state.items():
             if torch.is_tensor(v) and v.shape == p.shape and v.ndim == 4:
-                fmt = torch.channels_last if p.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
+                fmt = (
+                    torch.channels_last
+                    if p.is_contiguous(memory_format=torch.channels_last)
+                    else torch.contiguous_format
+                )
                 state[k] = v.contiguous(memory_format=fmt)
