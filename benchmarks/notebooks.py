@@ -25,7 +25,7 @@ def run_one(path: str) -> dict:
     matplotlib.use("Agg")
     from IPython.core.interactiveshell import InteractiveShell
 
-    from gancourse.course.nbformat_lite import nbformat
+    from gancourse.authoring.nbformat_lite import nbformat
 
     nb = nbformat.read(path, as_version=4)
     os.chdir(Path(path).parent)

@@ -5,7 +5,7 @@
 Each row is one command run in a new interpreter ``--repeats`` times, the rows interleaved so that
 the machine's drift falls on all of them alike; the table gives the median and the range. The
 "with the IRI grammars" rows import ``jsonschema`` first, which is what every command paid before
-``gancourse.course.nbformat_lite`` (jsonschema then builds rfc3987-syntax's Lark parsers).
+``gancourse.authoring.nbformat_lite`` (jsonschema then builds rfc3987-syntax's Lark parsers).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ ROWS = {
     "python, nothing imported": "pass",
     "import torch": "import torch",
     "import nbformat (as Jupyter does)": "import nbformat",
-    "nbformat through gancourse.course.nbformat_lite": "from gancourse.course.nbformat_lite import nbformat",
+    "nbformat through gancourse.authoring.nbformat_lite": "from gancourse.authoring.nbformat_lite import nbformat",
     "gancourse --help, with the IRI grammars (before)": "import jsonschema; " + CLI,
     "gancourse --help (now)": CLI,
 }

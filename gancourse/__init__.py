@@ -5,11 +5,15 @@ checks it by reading the source):
 
     config, utils, tensors      settings and fast mode; seeding, devices, CPU facts, atomic writes; image scaling
     losses, data, nets          loss functions; datasets and batches; network families
-    train                       the one trainer, its callback and steps protocols, speed options, EMA, DDP
+    speed                       the same step computed faster: checked convolution algorithms, layouts, autotuning
+    train                       the one trainer, its callback and steps protocols, EMA, DDP
     evaluation, viz             the course classifier and metrics; grids, curves, GIFs, widgets
     translation                 lesson 04's steps, image pool, schedule, recipe and evaluation
     registry                    one entry per model kind: configs, builders, recipes
-    checks, course, cli         notebook checks; lessons, grading; the command line
+    checks                      the notebooks' check cells (one module per lesson, hidden checks beside)
+    authoring                   lessons generated from the solutions, workspaces, Colab
+    sandbox, grading            an isolated process per notebook; grades, tables and feedback
+    cli                         the command line
 
 Importing ``gancourse`` loads only ``config``.
 """

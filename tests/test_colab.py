@@ -8,7 +8,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from gancourse import __version__
-from gancourse.course.colab import REPOSITORY, colab_url, install_cell, requirement
+from gancourse.authoring.colab import REPOSITORY, colab_url, install_cell, requirement
 from tests.notebook_code import ROOT
 
 try:
@@ -42,7 +42,7 @@ def run_first_cell(source: str, monkeypatch, on_colab: bool) -> list[str]:
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=[f"{p.parent.name}/{p.name}" for p in NOTEBOOKS])
 def test_first_code_cell_is_the_colab_install_cell(nb):
     assert first_code_cell(nb) == install_cell(), (
-        f"{nb.name}: its first code cell must be gancourse.course.colab.install_cell()"
+        f"{nb.name}: its first code cell must be gancourse.authoring.colab.install_cell()"
     )
 
 

@@ -13,9 +13,9 @@ import pytest
 
 import gancourse
 from gancourse.cli import main
-from gancourse.course.gradebook import find_submissions
-from gancourse.course.grading import grade_notebook, lesson_checks, notebook_lesson
-from gancourse.course.sandbox import protection
+from gancourse.grading.gradebook import find_submissions
+from gancourse.grading.notebook import grade_notebook, lesson_checks, notebook_lesson
+from gancourse.sandbox.launcher import protection
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -165,7 +165,7 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
 
 
 def test_feedback_file_names_are_safe():
-    from gancourse.course.feedback import feedback_name
+    from gancourse.grading.feedback import feedback_name
 
     assert feedback_name("alice") == "alice.md"
     assert feedback_name("../../etc/passwd") == "etc_passwd.md"
@@ -237,7 +237,7 @@ def test_work_folders_of_a_killed_grader_are_swept(tmp_path, monkeypatch):
     """A grader killed mid-batch leaves its sandboxes' folders; the next one removes them, never a live grader's."""
     import tempfile
 
-    from gancourse.course.reaper import PREFIX, sweep_stale
+    from gancourse.sandbox.reaper import PREFIX, sweep_stale
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     dead = tmp_path / f"{PREFIX}999999999-abc"

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from gancourse import checks
-from gancourse.course.colab import install_cell
+from gancourse.authoring.colab import install_cell
 from tests.notebook_code import ROOT, exercise_sources, run_exercises
 
 

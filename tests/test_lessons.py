@@ -4,13 +4,13 @@ import shutil
 import nbformat
 import pytest
 
-from gancourse.config import GancourseError
-from gancourse.course.lessons import (
+from gancourse.authoring.lessons import (
     copy_to_workspace,
     generate_lessons,
     make_lesson,
     strip_solutions,
 )
+from gancourse.config import GancourseError
 from tests.notebook_code import ROOT
 
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))

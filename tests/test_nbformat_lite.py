@@ -9,7 +9,7 @@ import pytest
 FRESH = """
 import sys
 {before}
-from gancourse.course.nbformat_lite import nbformat
+from gancourse.authoring.nbformat_lite import nbformat
 hidden = 'rfc3987_syntax' not in sys.modules
 nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('x = 1')])
 nbformat.validate(nb)
@@ -49,7 +49,7 @@ def test_fresh_process_skips_the_iri_grammars_and_still_validates():
 @NEEDS_GRAMMARS
 def test_a_later_import_of_the_package_still_works():
     code = (
-        "from gancourse.course.nbformat_lite import nbformat\n"
+        "from gancourse.authoring.nbformat_lite import nbformat\n"
         "import rfc3987_syntax\nprint(rfc3987_syntax.is_valid_syntax('iri', 'https://example.org/a'))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)

@@ -6,10 +6,10 @@ import io
 import pytest
 
 from gancourse.cli import main
-from gancourse.course import gradebook
-from gancourse.course.feedback import feedback_text
-from gancourse.course.grading import Result
-from gancourse.course.points import Points, parse_points
+from gancourse.grading import gradebook
+from gancourse.grading.feedback import feedback_text
+from gancourse.grading.notebook import Result
+from gancourse.grading.points import Points, parse_points
 
 NAMES = ["generator", "d_loss", "quiz"]
 

@@ -5,7 +5,7 @@ import torch
 
 import gancourse.checks.hidden  # noqa: F401 - registers the hidden checks
 from gancourse.checks.protocol import CHECKS, Check, values
-from gancourse.course.frames import ChannelError, dump_values, load_values
+from gancourse.sandbox.frames import ChannelError, dump_values, load_values
 from tests.test_checks import (
     ALL,
     CHECKS_BY_LESSON,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gancourse.course.frames import receive_json, send_json
-from gancourse.course.sandbox import Sandbox, protection
+from gancourse.sandbox.frames import receive_json, send_json
+from gancourse.sandbox.launcher import Sandbox, protection
 
 pytestmark = pytest.mark.skipif(protection() != "namespaces", reason="the full sandbox needs Linux, root and unshare")
 

@@ -7,15 +7,15 @@ import os
 import sys
 from pathlib import Path
 
+from ..authoring.lessons import copy_to_workspace, generate_lessons
+from ..authoring.nbformat_lite import nbformat
+from ..authoring.notebooks import course_folder
 from ..checks import OK
 from ..config import GancourseError
-from ..course.gradebook import feedback_folder, find_submissions, grade_folder
-from ..course.grading import grade_notebook, lesson_checks, notebook_lesson
-from ..course.lessons import copy_to_workspace, generate_lessons
-from ..course.nbformat_lite import nbformat
-from ..course.notebooks import course_folder
-from ..course.points import Points, parse_points
-from ..course.sandbox import Limits, describe, protection
+from ..grading.gradebook import feedback_folder, find_submissions, grade_folder
+from ..grading.notebook import grade_notebook, lesson_checks, notebook_lesson
+from ..grading.points import Points, parse_points
+from ..sandbox.launcher import Limits, describe, protection
 from .common import writable
 
 

@@ -1,6 +1,6 @@
 """The untrusted side of grading: runs a notebook's cells and answers probes, nothing else.
 
-Started by :mod:`.sandbox` (``python -m gancourse.course.runner IN OUT``) in the sandbox, with
+Started by :mod:`.launcher` (``python -m gancourse.sandbox.runner IN OUT``) in the sandbox, with
 ``IN``/``OUT`` the pipe descriptors of :mod:`.frames`. Cells run in an IPython shell (magics and
 ``display`` work as in Jupyter, without a kernel). A probe request names a check, the student's
 objects by name and a seed; the answer is the probe's report of plain values. The verdict is

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .grading import Result
+from .notebook import Result
 
 
 @dataclass(frozen=True)

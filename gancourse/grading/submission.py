@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .lessons import BEGIN, make_lesson
-from .nbformat_lite import nbformat
+from ..authoring.lessons import BEGIN, make_lesson
+from ..authoring.nbformat_lite import nbformat
 
 SKIP_TAG = "skip-grading"
 

@@ -1,7 +1,7 @@
 """Inside the sandbox's fresh namespaces, as their root: lock the filesystem, set limits, drop to a nobody uid.
 
-Run by :mod:`.sandbox` as ``unshare --pid --fork --kill-child --mount-proc --net --ipc --uts python -m
-gancourse.course.sandbox_init SPEC`` and never imported by the grader. In order:
+Run by :mod:`.launcher` as ``unshare --pid --fork --kill-child --mount-proc --net --ipc --uts python -m
+gancourse.sandbox.namespaces SPEC`` and never imported by the grader. In order:
 
 1. every mount is remounted read-only (in this mount namespace only; the host is untouched);
 2. a fresh size-limited tmpfs becomes the work folder, another one ``/dev/shm``; a folder others may
@@ -129,7 +129,7 @@ def main() -> None:
     drop_privileges(spec["uid"], spec["work"])
     os.chdir(spec["work"])
     os.environ.update(spec["env"])
-    os.execv(sys.executable, [sys.executable, "-m", "gancourse.course.runner", *map(str, spec["fds"])])
+    os.execv(sys.executable, [sys.executable, "-m", "gancourse.sandbox.runner", *map(str, spec["fds"])])
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 The trust boundary (the reasons are in :mod:`gancourse.checks.protocol`):
 
-* the student's process is a :class:`~.sandbox.Sandbox` running :mod:`.runner`; it receives
+* the student's process is a :class:`~.sandbox.Sandbox` running :mod:`gancourse.sandbox.runner`; it receives
   the official lesson's cells with only the submission's exercise cells (:mod:`.submission`),
   then one probe request per check, and answers each with plain values;
 * this process draws each check's seed, opens the answer with ``weights_only=True`` and runs
@@ -24,12 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..authoring.nbformat_lite import nbformat
+from ..authoring.notebooks import course_folder
 from ..checks.hidden import HIDDEN
 from ..checks.protocol import CHECKS
-from .frames import ChannelError, load_values, receive, receive_json, send_json
-from .nbformat_lite import nbformat
-from .notebooks import course_folder
-from .sandbox import Limits, Sandbox
+from ..sandbox.frames import ChannelError, load_values, receive, receive_json, send_json
+from ..sandbox.launcher import Limits, Sandbox
 from .submission import assemble
 
 _CHECK_CALL = re.compile(r"^checks\.(check_\w+)\((.*)\)\s*$", re.M)

@@ -1,7 +1,7 @@
 """One sandboxed process per graded notebook, and the guarantee that nothing of it outlives grading.
 
 Protection ``namespaces`` (Linux, grader running as root, ``unshare`` from util-linux): the
-runner gets its own PID, mount, network, IPC and hostname namespaces (see :mod:`.sandbox_init`): a read-only
+runner gets its own PID, mount, network, IPC and hostname namespaces (see :mod:`.namespaces`): a read-only
 filesystem except its own tmpfs work folder, the grader's folders hidden, no network, resource
 limits, and a fresh unprivileged uid. Protection ``none`` (anywhere else): its own session and
 process group and the same resource limits, but it runs with the grader's rights; the grader
@@ -79,7 +79,7 @@ def describe(mode: str) -> str:
 
 _SHIM = (
     "import os, sys\npid = os.fork()\nif pid == 0:\n"
-    "    os.execv(sys.executable, [sys.executable, '-m', 'gancourse.course.runner', *sys.argv[1:]])\n"
+    "    os.execv(sys.executable, [sys.executable, '-m', 'gancourse.sandbox.runner', *sys.argv[1:]])\n"
     "os.waitpid(pid, 0)\n"
 )
 
@@ -129,7 +129,7 @@ class Sandbox:
                 "limits": {**self.limits.rlimits(), "RLIMIT_NPROC": self.limits.processes},
                 "fds": [req_r, rep_w],
             }
-            cmd = [*UNSHARE, sys.executable, "-m", "gancourse.course.sandbox_init", json.dumps(spec)]
+            cmd = [*UNSHARE, sys.executable, "-m", "gancourse.sandbox.namespaces", json.dumps(spec)]
             preexec = None
         else:  # a shim in between: the runner's parent is the shim, never this grader
             cmd = [sys.executable, "-c", _SHIM, str(req_r), str(rep_w)]

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from ..utils import atomic_write_text
-from .grading import Result
+from .notebook import Result
 from .points import Points
 
 

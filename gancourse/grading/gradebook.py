@@ -1,6 +1,6 @@
 """Grade a folder of submissions into a CSV and a Markdown summary. Introduced for instructors.
 
-Notebooks are graded ``jobs`` at a time, each in its own sandbox (:mod:`.sandbox`). Only this
+Notebooks are graded ``jobs`` at a time, each in its own sandbox (:mod:`gancourse.sandbox.launcher`). Only this
 process writes the tables: both are rewritten atomically after every notebook (an interrupted
 batch keeps what it graded), under names that were free when the batch began, and the
 sandboxes can neither see nor write them. Each row records the submission's SHA-256, so a
@@ -16,12 +16,12 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from ..sandbox.launcher import Limits
 from ..tables import markdown_table
 from ..utils import atomic_write_text, unique_path
 from .feedback import write_feedback
-from .grading import Result, grade_notebook, lesson_checks
+from .notebook import Result, grade_notebook, lesson_checks
 from .points import Points
-from .sandbox import Limits
 
 
 def _grade_one(student: str, path: Path, lesson: str, names: list[str], **options) -> Result:
