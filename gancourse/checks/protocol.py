@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ._common import _Fail
+from .common import CheckFailed
 
 CHECKS: dict[str, Check] = {}
 NOTEBOOK_SEED = 0  # notebooks repeat the same inputs; the grader draws a fresh seed per run
@@ -64,17 +64,17 @@ class Check:
     def judge(self, report, seed: int, *consts) -> str:
         """The verdict on a report: the success line, or ``AssertionError`` with a hint."""
         if not isinstance(report, dict):
-            raise _Fail(
+            raise CheckFailed(
                 "no answer came back from your code.\nHint: run every exercise cell, then check again."
             ) from None
         if "failed" in report:
-            raise _Fail(str(report["failed"])) from None
+            raise CheckFailed(str(report["failed"])) from None
         try:
             return self.verdict(report, seed, *consts)
         except AssertionError:
             raise
         except Exception as e:  # a report of the wrong form: values the verdict cannot use
-            raise _Fail(
+            raise CheckFailed(
                 f"your code's answer has an unexpected form ({type(e).__name__}: {e}".splitlines()[0]
                 + ").\nHint: return what the exercise asks for (a tensor, a dict, a module)."
             ) from None
@@ -111,5 +111,7 @@ def as_tensor(got, what: str) -> torch.Tensor:
         shown = (
             "nothing" if got is None else (got if isinstance(got, str) and got.startswith("<") else type(got).__name__)
         )
-        raise _Fail(f"{what} should be a tensor, got {shown}.\nHint: return a torch tensor (no .item(), no .tolist()).")
+        raise CheckFailed(
+            f"{what} should be a tensor, got {shown}.\nHint: return a torch tensor (no .item(), no .tolist())."
+        )
     return got.float() if got.is_floating_point() else got

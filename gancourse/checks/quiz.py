@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ._common import OK, _fail
+from .common import OK, fail
 from .protocol import check
 
 # lesson -> question -> (digest of the right letter, what to re-read when it is wrong)
@@ -61,22 +61,22 @@ def check_quiz(r: dict, seed: int, lesson: str) -> str:
     """Say which quiz answers are right; for a wrong or missing one, name what to re-read."""
     quiz, answers = QUIZZES[lesson], r["answers"]
     if not isinstance(answers, dict):
-        _fail("answers should be a dict {question number: letter}, as in the cell above.")
+        fail("answers should be a dict {question number: letter}, as in the cell above.")
     missing = [q for q in quiz if answers.get(q) is None]
     if len(missing) == len(quiz):
-        _fail(
+        fail(
             "the quiz is not written yet: replace `raise NotImplementedError()` under `# YOUR CODE HERE` with your "
             'answers, e.g. answers = {1: "a", ...}, run that cell, then run this check again.\n'
             "Hint: each answer is the letter of one option."
         )
     if missing:
-        _fail(
+        fail(
             f"question(s) {', '.join(map(str, missing))} have no answer yet.\n"
             'Hint: replace each None by a letter, e.g. "a".'
         )
     wrong = [q for q in quiz if _digest(lesson, q, str(answers[q]).strip().lower()) != quiz[q][0]]
     if wrong:
-        _fail(
+        fail(
             f"{len(quiz) - len(wrong)} of {len(quiz)} right; not yet: "
             + "; ".join(f"question {q} (re-read {quiz[q][1]})" for q in wrong)
             + ".\n"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..authoring.nbformat_lite import nbformat
 from ..authoring.notebooks import course_folder
-from ..checks.hidden import HIDDEN
+from ..checks import HIDDEN
 from ..checks.protocol import CHECKS
 from ..sandbox.frames import ChannelError, load_values, receive, receive_json, send_json
 from ..sandbox.launcher import Limits, Sandbox

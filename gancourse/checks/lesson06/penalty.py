@@ -1,4 +1,4 @@
-"""Checks for lesson 06: the Wasserstein losses, the gradient penalty and the critic.
+"""Lesson 06's Wasserstein losses and gradient penalty (also on vectors, hidden); the critic is in :mod:`.critic`.
 
 The gradient penalty is checked on critics whose gradient is known by hand:
 
@@ -9,7 +9,7 @@ The gradient penalty is checked on critics whose gradient is known by hand:
   so the penalty is lambda mean_i (|x_i| - 1)^2, one norm per sample;
 * the same critic on 1-d data with real at 3 and fake at 1 gives 0 at the fakes, lambda 4 at the
   reals, and lambda E[4 eps^2] = lambda 4/3 on interpolates.
-The critic step is in :mod:`.lesson06_step`.
+The critic step is in :mod:`.step`.
 """
 
 from __future__ import annotations
@@ -17,27 +17,21 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .. import losses
-from ._common import (
+from ... import losses
+from ..common import (
     OK,
-    _build,
-    _close,
-    _extreme,
-    _fail,
-    _logit_range,
-    _run,
-    _same_device,
-    _shape,
-    _shaped,
-    _show,
-    describe,
+    close_enough,
     elsewhere,
-    kinds,
+    fail,
+    run_student,
+    same_device,
+    shape_of,
+    show_values,
 )
-from .protocol import check, generator, tensor
+from ..protocol import check, generator, tensor
 
 
-class _Linear(nn.Module):
+class LinearCritic(nn.Module):
     def __init__(self, w: torch.Tensor):
         super().__init__()
         self.w = nn.Parameter(w)
@@ -46,7 +40,7 @@ class _Linear(nn.Module):
         return x.flatten(1) @ self.w  # (N,)
 
 
-class _Quadratic(nn.Module):
+class QuadraticCritic(nn.Module):
     def forward(self, x):
         return 0.5 * (x.flatten(1) ** 2).sum(1)  # (N,), grad = x
 
@@ -58,7 +52,7 @@ def _scores(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 def _probe_losses(seed: int, critic_loss, g_loss) -> dict:
     real, fake = _scores(seed)
-    return {"critic": _run("critic_loss", critic_loss, real, fake), "g": _run("g_loss", g_loss, fake)}
+    return {"critic": run_student("critic_loss", critic_loss, real, fake), "g": run_student("g_loss", g_loss, fake)}
 
 
 @check(_probe_losses)
@@ -67,24 +61,24 @@ def check_wasserstein_losses(r: dict, seed: int) -> str:
     real, fake = _scores(seed)
     critic, g = tensor(r, "critic", "critic_loss's result"), tensor(r, "g", "g_loss's result")
     want_c, want_g = losses.d_loss_wasserstein(real, fake), losses.g_loss_wasserstein(fake)
-    if critic.numel() != 1 or not _close(critic, want_c):
-        if critic.numel() == 1 and _close(critic, -want_c):
-            _fail(
+    if critic.numel() != 1 or not close_enough(critic, want_c):
+        if critic.numel() == 1 and close_enough(critic, -want_c):
+            fail(
                 "critic_loss has its signs swapped: minimising it would make the critic score fakes higher.\n"
                 "Hint: the critic maximises E f(x) - E f(G(z)), so it minimises the negative of that."
             )
-        _fail(
-            f"critic_loss gave {_show(critic)} for our scores, expected {float(want_c):.4f}.\n"
+        fail(
+            f"critic_loss gave {show_values(critic)} for our scores, expected {float(want_c):.4f}.\n"
             "Hint: plain means of the scores, no sigmoid, no log: the critic's outputs are not probabilities."
         )
-    if g.numel() != 1 or not _close(g, want_g):
-        if g.numel() == 1 and _close(g, -want_g):
-            _fail(
+    if g.numel() != 1 or not close_enough(g, want_g):
+        if g.numel() == 1 and close_enough(g, -want_g):
+            fail(
                 "g_loss has the wrong sign: G would push its scores down.\nHint: G wants the critic to score its "
                 "fakes high."
             )
-        _fail(
-            f"g_loss gave {_show(g)}, expected {float(want_g):.4f}.\nHint: G raises the critic's mean score of "
+        fail(
+            f"g_loss gave {show_values(g)}, expected {float(want_g):.4f}.\nHint: G raises the critic's mean score of "
             "its fakes; a loss is minimised."
         )
     return f"{OK} Wasserstein losses: critic {float(want_c):.4f}, generator {float(want_g):.4f} on the test scores."
@@ -96,8 +90,8 @@ _W = torch.tensor([2.0, 0.0, 0.0, 2.0 * 2**0.5])  # |w| = sqrt(12)
 def _probe_gp(seed: int, gradient_penalty) -> dict:
     torch.manual_seed(seed)
     g = generator(seed)
-    lin = _Linear(_W.clone())
-    value = _run(
+    lin = LinearCritic(_W.clone())
+    value = run_student(
         "gradient_penalty",
         gradient_penalty,
         lin,
@@ -108,11 +102,11 @@ def _probe_gp(seed: int, gradient_penalty) -> dict:
     if isinstance(value, torch.Tensor) and value.requires_grad and value.numel() == 1:
         grad = torch.autograd.grad(value, lin.w, allow_unused=True)[0]
     x = torch.tensor([[0.5, 0.0], [0.0, 2.0], [3.0, 0.0]])  # norms 0.5, 2, 3
-    same = _run("gradient_penalty", gradient_penalty, _Quadratic(), x, x.clone())
+    same = run_student("gradient_penalty", gradient_penalty, QuadraticCritic(), x, x.clone())
     real, fake = torch.full((256, 1), 3.0), torch.full((256, 1), 1.0)
-    between = _run("gradient_penalty", gradient_penalty, _Quadratic(), real, fake)
+    between = run_student("gradient_penalty", gradient_penalty, QuadraticCritic(), real, fake)
     spy = _Spy()
-    _run("gradient_penalty", gradient_penalty, spy, *_mix_pair(seed))
+    run_student("gradient_penalty", gradient_penalty, spy, *_mix_pair(seed))
     return {
         "linear": value,
         "grad_w": grad,
@@ -121,14 +115,14 @@ def _probe_gp(seed: int, gradient_penalty) -> dict:
         "x_hat": spy.inputs[:1],
         "other_device": elsewhere(
             gradient_penalty,
-            _Quadratic(),
+            QuadraticCritic(),
             torch.randn(4, 1, 2, 2, device="meta"),
             torch.randn(4, 1, 2, 2, device="meta"),
         ),
     }
 
 
-class _Spy(_Quadratic):
+class _Spy(QuadraticCritic):
     """The quadratic critic, keeping the points it is evaluated at."""
 
     def __init__(self):
@@ -152,55 +146,57 @@ def check_gradient_penalty(r: dict, seed: int) -> str:
     norm = float(_W.norm())
     lin = tensor(r, "linear", "gradient_penalty's result")
     want = 10 * (norm - 1) ** 2
-    if lin.numel() == 1 and _close(lin, 10 * (norm * 5**0.5 - 1) ** 2):
-        _fail(
+    if lin.numel() == 1 and close_enough(lin, 10 * (norm * 5**0.5 - 1) ** 2):
+        fail(
             "the norm is taken over the whole batch's gradient at once.\nHint: one 2-norm per sample: flatten each "
             "sample's gradient and take the norm over dim=1, then average (norm - 1)^2 over the samples."
         )
-    if lin.numel() != 1 or not _close(lin, want):
-        _fail(
+    if lin.numel() != 1 or not close_enough(lin, want):
+        fail(
             f"on a linear critic f(x) = w . x with |w| = {norm:.3f} the penalty should be 10 (|w| - 1)^2 = {want:.3f}, "
-            f"got {_show(lin)}.\nHint: the gradient of f with respect to its input, its 2-norm, minus 1, squared, "
+            f"got {show_values(lin)}.\nHint: the gradient of f with respect to its input, its 2-norm, minus 1, "
+            "squared, "
             "times weight=10, averaged."
         )
     grad = r.get("grad_w")
     if not isinstance(grad, torch.Tensor):
-        _fail(
+        fail(
             "the penalty's value is right but it sends no gradient to the critic's weights.\n"
             "Hint: the penalty is a function of the weights through the input gradient: that gradient must itself be "
             "built as a differentiable graph (a double backward), so backward() reaches the weights."
         )
     if not torch.allclose(grad, 2 * 10 * (norm - 1) * _W / norm, rtol=1e-4):
-        _fail(
+        fail(
             "the penalty's gradient with respect to the critic's weights is wrong.\n"
             "Hint: keep the graph of the input gradient (create_graph=True) and do not detach the norms."
         )
     same = tensor(r, "same", "gradient_penalty's result")
-    if same.numel() != 1 or not _close(same, 10 * (0.25 + 1 + 4) / 3):
-        _fail(
-            f"for samples whose gradients have norms 0.5, 2 and 3 the penalty should be 17.5, got {_show(same)}.\n"
+    if same.numel() != 1 or not close_enough(same, 10 * (0.25 + 1 + 4) / 3):
+        fail(
+            "for samples whose gradients have norms 0.5, 2 and 3 the penalty should be 17.5, got "
+            f"{show_values(same)}.\n"
             "Hint: one 2-norm per sample (flatten each sample's gradient, norm over dim=1), then (norm - 1)^2, then "
             "the mean over samples; not the norm of the mean or of the whole batch."
         )
     between = float(tensor(r, "between", "gradient_penalty's result"))
-    if _close(between, 40.0):
-        _fail(
+    if close_enough(between, 40.0):
+        fail(
             "the penalty is taken at the real samples.\nHint: the penalty lives on random points of the segments "
             "between a real sample and a fake one, a fresh mixing weight per sample."
         )
-    if _close(between, 0.0):
-        _fail(
+    if close_enough(between, 0.0):
+        fail(
             "the penalty is taken at the fakes.\nHint: the penalty lives on random points of the segments "
             "between a real sample and a fake one, a fresh mixing weight per sample."
         )
     _per_sample_mix(r["x_hat"], seed)
     if not 0.6 * 10 < between < 2.2 * 10:
-        _fail(
+        fail(
             "with reals at 3 and fakes at 1 the penalty on interpolates should be near 10 * 4/3 = 13.3, got "
             f"{between:.2f}."
             "\nHint: draw eps uniformly in [0, 1], one per sample, shaped (N, 1, ...) so it broadcasts."
         )
-    _same_device(r["other_device"], "the batches", "the penalty", "the mixing weights", "the batches")
+    same_device(r["other_device"], "the batches", "the penalty", "the mixing weights", "the batches")
     return f"{OK} gradient penalty: per-sample norms on interpolates, differentiable. Well done!"
 
 
@@ -210,67 +206,47 @@ def _per_sample_mix(x_hat, seed: int) -> None:
     real, fake = _mix_pair(seed)
     x_hat = x_hat[0] if isinstance(x_hat, list) and x_hat else None
     if not isinstance(x_hat, torch.Tensor) or x_hat.shape != real.shape:
-        _fail(
-            f"the critic was evaluated on {_shape(x_hat)}, expected the interpolates, shaped like the batch "
+        fail(
+            f"the critic was evaluated on {shape_of(x_hat)}, expected the interpolates, shaped like the batch "
             f"{tuple(real.shape)}.\nHint: the penalty is taken at one interpolate per pair of a real and a fake sample."
         )
     eps = ((x_hat - fake) / (real - fake)).flatten(1)  # (64, 4): the mixing weight of every coordinate
     if (eps.max(1).values - eps.min(1).values).max() > 1e-4 or eps.min() < -1e-4 or eps.max() > 1 + 1e-4:
-        _fail(
+        fail(
             "the interpolates are not points on the segments between each real sample and its fake: the mixing "
             "weight differs from pixel to pixel or leaves [0, 1].\nHint: one weight per sample, shaped (N, 1, 1, 1) "
             "so that it broadcasts over the sample's other dimensions."
         )
     if float(eps[:, 0].std()) < 0.05:
-        _fail(
+        fail(
             "every sample of the batch was mixed with the same weight: the penalty then sees one slice between "
             "the distributions per step.\nHint: draw a fresh uniform weight for each sample, not one for the batch."
         )
 
 
-def _probe_critic(seed: int, Critic) -> dict:
-    torch.manual_seed(seed)
-    D = _build(Critic, "Critic").train()
-    x = torch.rand(6, 1, 28, 28, generator=generator(seed)) * 2 - 1  # (6, 1, 28, 28)
-    out = _run("Critic.forward", D, x)
-    report = {"out": out, "layers": describe(D)}
-    if isinstance(out, torch.Tensor) and out.shape == (6,):
-        report["extreme"] = _extreme(D, "Critic", x)
-        with torch.no_grad():
-            report["alone"] = _run("Critic.forward", D, x[2:3])
-            report["again"] = _run("Critic.forward", D, x)
-    return report
+def _probe_gp_vectors(seed: int, gradient_penalty) -> dict:
+    g = generator(seed)
+    real, fake = torch.randn(4, 3, generator=g), torch.randn(4, 3, generator=g)
+    quad = run_student("gradient_penalty", gradient_penalty, QuadraticCritic(), real, real.clone(), weight=1.0)
+    linear = LinearCritic(torch.tensor([0.0, 2.0, 0.0]))  # |w| = 2
+    return {"linear": run_student("gradient_penalty", gradient_penalty, linear, real, fake, weight=1.0), "quad": quad}
 
 
-@check(_probe_critic)
-def check_critic(r: dict, seed: int) -> str:
-    """The critic maps (N, 1, 28, 28) to (N,) unbounded scores, each sample on its own: no BatchNorm."""
-    out = _shaped(
-        r["out"], "Critic", (6, 1, 28, 28), (6,), "one score per image: drop the size-1 dimension at the end."
-    )
-    if "BatchNorm2d" in kinds(r["layers"]) or "BatchNorm1d" in kinds(r["layers"]):
-        _fail(
-            "the critic has BatchNorm: it mixes the samples of a batch, so the gradient penalty's per-sample "
-            "gradients are no longer per sample.\nHint: build the blocks with bn=False (layer norm or none)."
+@check(_probe_gp_vectors)
+def hidden_gp_vectors(r: dict, seed: int) -> str:
+    """The penalty on (N, 3) vectors with weight=1: eps broadcasts over any shape, the weight is used, norms per "
+    "sample."""
+    real = torch.randn(4, 3, generator=generator(seed))
+    want_quad = float(((real.norm(dim=1) - 1) ** 2).mean())
+    if shape_of(r["linear"]) not in ((), (1,)) or not close_enough(r["linear"], 1.0):
+        fail(
+            f"on (4, 3) vectors with a linear critic of slope 2 and weight=1 the penalty should be (2 - 1)^2 = 1, got "
+            f"{shape_of(r['linear']) if shape_of(r['linear']) not in ((), (1,)) else round(float(r['linear']), 4)}."
+            "\nHint: shape eps as (N,) followed by ones for every other dimension of real, and use the weight argument."
         )
-    _logit_range(tensor(r, "extreme", "Critic's output"), "Critic")
-    last = next((i for i, d in reversed(list(enumerate(r["layers"]))) if d["type"] in ("Linear", "Conv2d")), -1)
-    after = [d["type"] for d in r["layers"][last + 1 :] if d["type"] in ("LeakyReLU", "ReLU", "Tanh", "Sigmoid", "ELU")]
-    if after:
-        _fail(
-            f"the critic's score passes through a {after[0]} after its last linear layer.\nHint: the score is the "
-            "output of a linear read-out, unbounded and not bent: an activation there distorts the distance "
-            "estimate."
+    if shape_of(r["quad"]) not in ((), (1,)) or not close_enough(r["quad"], want_quad):
+        fail(
+            "on (4, 3) vectors the penalty does not take one gradient norm per sample.\n"
+            "Hint: flatten each sample's gradient and take its norm over dim=1."
         )
-    if "LeakyReLU" not in kinds(r["layers"]):
-        _fail(
-            "the critic has no LeakyReLU.\nHint: as in DCGAN's D, a leaky nonlinearity passes gradient for "
-            "negative inputs too."
-        )
-    again, alone = tensor(r, "again", "Critic's output"), tensor(r, "alone", "Critic's output")
-    if not torch.allclose(again, out.detach(), atol=1e-5) or not torch.allclose(alone, again[2:3], atol=1e-5):
-        _fail(
-            "the critic's score of an image changes with the batch around it or from call to call.\n"
-            "Hint: no BatchNorm and no Dropout in a critic."
-        )
-    return f"{OK} Critic: (N, 1, 28, 28) images -> (N,) scores, one sample at a time. Well done!"
+    return f"{OK} hidden: the penalty on vectors of any shape, with its weight."

@@ -1,15 +1,14 @@
-"""Check for lesson 06's critic step, on a tiny critic and generator both halves build from the same seed."""
+"""Lesson 06's critic step."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from .. import losses
-from ..train.wasserstein import critic_step as ref_critic_step
-from ._common import OK, _close, _fail, _run
-from .lesson01_steps import _garbage_grads, _params, _same
-from .protocol import check
+from ... import losses
+from ...train.wasserstein import critic_step as ref_critic_step
+from ..common import OK, close_enough, fail, garbage_grads, parameters_of, run_student, same_values
+from ..protocol import check
 
 
 def _tiny(seed: int):
@@ -35,19 +34,19 @@ class _Spy:
 def _reference(seed: int, stale: bool = False) -> tuple[dict, list[torch.Tensor]]:
     G, D, real, z = _tiny(seed)
     if stale:
-        _garbage_grads(D)
+        garbage_grads(D)
     torch.manual_seed(seed + 1)  # the interpolation's eps: the same draws as in the probe
     logs = ref_critic_step(D, torch.optim.SGD(D.parameters(), lr=0.1), real, G(z), losses.d_loss_wasserstein)
-    return logs, _params(D)
+    return logs, parameters_of(D)
 
 
 def _probe_critic_step(seed: int, critic_step) -> dict:
     G, D, real, z = _tiny(seed)
-    _garbage_grads(D)
+    garbage_grads(D)
     spy = _Spy()
     fake = G(z)  # attached to G's graph, as the trainer passes it
     torch.manual_seed(seed + 1)
-    out = _run(
+    out = run_student(
         "critic_step",
         critic_step,
         D,
@@ -60,7 +59,7 @@ def _probe_critic_step(seed: int, critic_step) -> dict:
     grads_in_g = any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in G.parameters())
     return {
         "out": out,
-        "D": _params(D),
+        "D": parameters_of(D),
         "calls": spy.calls,
         "fake_attached": spy.fake_attached,
         "grads_in_g": grads_in_g,
@@ -72,37 +71,37 @@ def check_critic_step(r: dict, seed: int) -> str:
     """critic_step: zero_grad, detached fakes, Wasserstein loss plus the penalty, one step on the critic only."""
     out = r["out"]
     if not isinstance(out, dict) or not {"loss_D", "W"} <= set(out):
-        _fail(
+        fail(
             "critic_step should return a dict with 'loss_D' and 'W'.\n"
             "Hint: the trainer logs the step's total loss, the critic's distance estimate W and the penalty, as "
             "detached "
             "0-d tensors."
         )
     if r["calls"] != 1:
-        _fail(
+        fail(
             f"the penalty was called {r['calls']} times in one critic step.\n"
             "Hint: one critic step evaluates the penalty argument once, as part of the loss it back-propagates."
         )
     if r["grads_in_g"] or r["fake_attached"]:
-        _fail(
+        fail(
             "the critic's update sent gradients into G.\nHint: cut the fakes from G's graph before the critic and "
             "the penalty see them."
         )
     ref_logs, ref_params = _reference(seed)
-    if not _same(r["D"], ref_params, tol=1e-4):
-        if _same(r["D"], _reference(seed, stale=True)[1], tol=1e-4):
-            _fail(
+    if not same_values(r["D"], ref_params, tol=1e-4):
+        if same_values(r["D"], _reference(seed, stale=True)[1], tol=1e-4):
+            fail(
                 "the critic's gradients from an earlier step were added in.\nHint: PyTorch accumulates gradients: "
                 "clear the critic's old ones first."
             )
-        _fail(
+        fail(
             "the critic's weights after one step differ from one SGD step on L_critic + penalty.\n"
             "Hint: PyTorch accumulates gradients, so clear the old ones; then the critic minimises its "
             "Wasserstein loss "
             "plus the penalty, both on this batch, in one gradient step."
         )
-    if not _close(out["W"], ref_logs["W"]):
-        _fail(
+    if not close_enough(out["W"], ref_logs["W"]):
+        fail(
             f"'W' is {float(out['W']):.4f}, expected E f(x) - E f(G(z)) = {float(ref_logs['W']):.4f}.\n"
             "Hint: W is minus the Wasserstein part of the critic's loss, without the penalty."
         )

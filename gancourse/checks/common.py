@@ -11,19 +11,19 @@ from torch import nn
 OK = "\u2705"
 
 
-class _Fail(AssertionError):
+class CheckFailed(AssertionError):
     pass
 
 
-def _fail(message: str) -> None:
-    raise _Fail(message) from None
+def fail(message: str) -> None:
+    raise CheckFailed(message) from None
 
 
-def _run(what: str, fn: Callable, *args, **kwargs):
+def run_student(what: str, fn: Callable, *args, **kwargs):
     """Call student code; turn its exceptions into one readable AssertionError."""
     try:
         return fn(*args, **kwargs)
-    except _Fail:
+    except CheckFailed:
         raise
     except NotImplementedError:
         raise AssertionError(
@@ -39,55 +39,55 @@ def _run(what: str, fn: Callable, *args, **kwargs):
         ) from None
 
 
-def _build(thing, what: str) -> nn.Module:
-    module = _run(f"{what}()", thing) if isinstance(thing, type) else thing
+def build_module(thing, what: str) -> nn.Module:
+    module = run_student(f"{what}()", thing) if isinstance(thing, type) else thing
     if not isinstance(module, nn.Module):
-        _fail(f"{what} should be an nn.Module (a class that subclasses nn.Module), got {type(module).__name__}.")
+        fail(f"{what} should be an nn.Module (a class that subclasses nn.Module), got {type(module).__name__}.")
     return module
 
 
 _WEIGHTED = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
 
 
-def _last_layer(module: nn.Module, what: str) -> nn.Module:
+def last_layer(module: nn.Module, what: str) -> nn.Module:
     layers = [m for m in module.modules() if isinstance(m, _WEIGHTED)]
     if not layers:
-        _fail(f"{what} has no nn.Linear or convolution layer.\nHint: the networks are built from layers with weights.")
+        fail(f"{what} has no nn.Linear or convolution layer.\nHint: the networks are built from layers with weights.")
     return layers[-1]
 
 
-def _amplified(module: nn.Module, what: str, factor: float = 100.0) -> nn.Module:
+def amplified(module: nn.Module, what: str, factor: float = 100.0) -> nn.Module:
     """A copy whose last weighted layer is ``factor`` times larger: pushes every output to its extreme."""
     big = copy.deepcopy(module)
     with torch.no_grad():
-        _last_layer(big, what).weight.mul_(factor)
+        last_layer(big, what).weight.mul_(factor)
     return big
 
 
-def _extreme(net: nn.Module, what: str, *inputs) -> torch.Tensor:
+def extreme_output(net: nn.Module, what: str, *inputs) -> torch.Tensor:
     """Probe: ``net``'s outputs once its last weighted layer is 100x and -100x larger (both extremes, whatever the
     sign the random weights happen to give every input)."""
     with torch.no_grad():
-        outs = [_run(f"{what}.forward", _amplified(net, what, f), *inputs) for f in (100.0, -100.0)]
+        outs = [run_student(f"{what}.forward", amplified(net, what, f), *inputs) for f in (100.0, -100.0)]
     return torch.cat([o.flatten() for o in outs]) if all(isinstance(o, torch.Tensor) for o in outs) else outs[0]
 
 
-def _output_range(extreme: torch.Tensor, what: str) -> None:
+def output_range(extreme: torch.Tensor, what: str) -> None:
     """Verdict: fail unless G's extreme outputs reach both signs of [-1, 1] and never leave it (a tanh output)."""
     if extreme.min() >= 0.0:
-        _fail(
+        fail(
             f"{what}'s outputs are never negative (they stay in [0, {float(extreme.max()):.1f}]): it ends in a sigmoid "
             "or ReLU, while the real images are scaled to [-1, 1].\n"
             "Hint: the output activation must cover the data's range, negative values included."
         )
     if extreme.abs().max() > 1.0 + 1e-5:
-        _fail(
+        fail(
             f"{what}'s output can leave [-1, 1] (values up to {extreme.abs().max():.1f} once the last layer's "
             "weights grow).\nHint: real images are scaled to [-1, 1]; squash the output into that range."
         )
 
 
-def _own_sample(pair, what: str) -> None:
+def own_sample(pair, what: str) -> None:
     """Verdict: in eval mode, sample 2 of a batch must equal the same input run alone (no reshape mixes samples)."""
     full, one = pair if isinstance(pair, list) and len(pair) == 2 else (None, None)
     if (
@@ -95,28 +95,28 @@ def _own_sample(pair, what: str) -> None:
         or one.shape != full[2:3].shape
         or not torch.allclose(full[2:3], one, atol=1e-5)
     ):
-        _fail(
+        fail(
             f"in eval mode, output 2 of a batch from {what} differs from the same input run alone: a reshape mixes "
             "numbers of different samples.\nHint: the batch dimension stays first and keeps its size in every "
             "reshape; only the dimensions after it are regrouped."
         )
 
 
-def _logit_range(extreme: torch.Tensor, what: str) -> None:
+def logit_range(extreme: torch.Tensor, what: str) -> None:
     """Verdict: fail when D's output is bounded (sigmoid, tanh) or never negative (ReLU): losses want raw logits."""
     if extreme.min() >= 0.0 and extreme.max() <= 1.0:
-        _fail(
+        fail(
             f"{what}'s outputs stay inside [0, 1]: it ends with a sigmoid.\n"
             "Hint: return the raw logit. Our losses use binary_cross_entropy_with_logits, which applies "
             "the sigmoid itself; a sigmoid before it squashes twice and the gradients vanish."
         )
     if extreme.min() >= 0.0:
-        _fail(
+        fail(
             f"{what}'s outputs are never negative: it ends with a ReLU.\n"
             "Hint: a logit must be free to go below 0 (that is how D says 'fake'); end with the linear layer."
         )
     if extreme.abs().max() <= 1.0 + 1e-5:
-        _fail(
+        fail(
             f"{what}'s outputs never leave [-1, 1]: it ends with a tanh.\n"
             "Hint: return the unbounded logit of the last linear layer; a bounded one caps how sure D can be."
         )
@@ -160,18 +160,18 @@ def kinds(layers: list[dict], *names: str) -> list[str]:
     return [d["type"] for d in layers if not names or d["type"] in names]
 
 
-def _shape(x) -> tuple | str:
+def shape_of(x) -> tuple | str:
     return tuple(x.shape) if isinstance(x, torch.Tensor) else (x if isinstance(x, str) else type(x).__name__)
 
 
-def _shaped(out, what: str, x_shape: tuple, want: tuple[int, ...], hint: str) -> torch.Tensor:
+def shaped_output(out, what: str, x_shape: tuple, want: tuple[int, ...], hint: str) -> torch.Tensor:
     """Verdict: fail with ``hint`` unless ``out`` is a tensor of shape ``want``."""
     if not isinstance(out, torch.Tensor) or tuple(out.shape) != want:
-        _fail(f"{what} on an input of shape {x_shape} gave {_shape(out)}, expected {want}.\nHint: {hint}")
+        fail(f"{what} on an input of shape {x_shape} gave {shape_of(out)}, expected {want}.\nHint: {hint}")
     return out
 
 
-def _show(t: torch.Tensor) -> str:
+def show_values(t: torch.Tensor) -> str:
     """A student's result for a message: its value if it is one number, else its shape."""
     return f"{float(t):.4f}" if t.numel() == 1 else f"a tensor of shape {tuple(t.shape)}"
 
@@ -182,19 +182,40 @@ def elsewhere(fn: Callable, *args) -> str:
     try:
         fn(*args)
         return "ok"
-    except Exception as e:  # noqa: BLE001 - student code; only a device mix-up is judged, by _same_device
+    except Exception as e:  # noqa: BLE001 - student code; only a device mix-up is judged, by same_device
         return f"{type(e).__name__}: {str(e).strip()[:200]}"
 
 
-def _same_device(result: str, where: str, what: str, made: str, owner: str) -> None:
+def same_device(result: str, where: str, what: str, made: str, owner: str) -> None:
     """Verdict on :func:`elsewhere`: fail unless the student's code ran with its inputs on another device."""
     if result != "ok":
-        _fail(
+        fail(
             f"with {where} on another device (here 'meta', on Colab 'cuda') {what} failed: {result}\n"
             f"Hint: a new tensor lives on the CPU unless told otherwise: create {made} on the device of {owner}."
         )
 
 
-def _close(a: torch.Tensor | float, b: torch.Tensor | float, tol: float = 1e-4) -> bool:
+def close_enough(a: torch.Tensor | float, b: torch.Tensor | float, tol: float = 1e-4) -> bool:
     a, b = (v.detach() if isinstance(v, torch.Tensor) else v for v in (a, b))
     return abs(float(a) - float(b)) <= tol * max(1.0, abs(float(b)))
+
+
+def parameters_of(m: nn.Module) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in m.parameters()]
+
+
+def same_values(a, b: list[torch.Tensor], tol: float = 1e-5) -> bool:
+    return (
+        isinstance(a, list)
+        and len(a) == len(b)
+        and all(
+            isinstance(x, torch.Tensor) and x.shape == y.shape and torch.allclose(x, y, atol=tol, rtol=1e-4)
+            for x, y in zip(a, b, strict=True)
+        )
+    )
+
+
+def garbage_grads(m: nn.Module) -> None:
+    """Stale gradients, as a previous step would leave them: a missing zero_grad adds them in."""
+    for p in m.parameters():
+        p.grad = torch.full_like(p, 3.0)

@@ -1,7 +1,4 @@
-"""Checks for lesson 04: the cycle loss and the image pool (the two updates are in ``lesson04_updates``).
-
-Probe and verdict: see :mod:`.protocol`.
-"""
+"""Lesson 04's cycle-consistency loss (and on images, hidden) and image pool."""
 
 from __future__ import annotations
 
@@ -9,8 +6,8 @@ from collections import Counter
 
 import torch
 
-from ._common import OK, _close, _fail, _run, _shape
-from .protocol import check, generator, tensor
+from ..common import OK, close_enough, fail, run_student, shape_of
+from ..protocol import check, generator, tensor
 
 
 def _images(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -24,8 +21,8 @@ def _images(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
 def _probe_cycle(seed: int, cycle_loss) -> dict:
     x, x_rec = _images(seed)
     return {
-        "default": _run("cycle_loss(x, x_rec)", cycle_loss, x, x_rec),
-        "lam2": _run("cycle_loss(x, x_rec, lam=2.0)", cycle_loss, x, x_rec, lam=2.0),
+        "default": run_student("cycle_loss(x, x_rec)", cycle_loss, x, x_rec),
+        "lam2": run_student("cycle_loss(x, x_rec, lam=2.0)", cycle_loss, x, x_rec, lam=2.0),
     }
 
 
@@ -36,29 +33,29 @@ def check_cycle_loss(r: dict, seed: int) -> str:
     l1, l2 = (x_rec - x).abs(), (x_rec - x) ** 2
     out = tensor(r, "default", "cycle_loss's result")
     if out.numel() != 1:
-        _fail(
+        fail(
             "cycle_loss should return one number (a 0-d tensor).\nHint: average the error over every pixel of "
             "every image."
         )
-    if _close(out, l1.mean()):
-        _fail(
+    if close_enough(out, l1.mean()):
+        fail(
             "the loss is the mean absolute error without its weight lambda.\n"
             "Hint: multiply by lam: CycleGAN's cycle term is 10 times the L1 error, or it drowns in the GAN loss."
         )
-    if _close(out, 10 * l2.mean()) or _close(out, l2.mean()):
-        _fail(
+    if close_enough(out, 10 * l2.mean()) or close_enough(out, l2.mean()):
+        fail(
             "that is the squared error (DiscoGAN's choice).\nHint: CycleGAN's cycle term is the L1 error, the "
             "mean absolute difference."
         )
-    if _close(out, 10 * l1.sum()):
-        _fail("you summed the errors.\nHint: average over pixels, so the weight does not depend on the image size.")
-    if not _close(out, 10 * l1.mean()):
-        _fail(
+    if close_enough(out, 10 * l1.sum()):
+        fail("you summed the errors.\nHint: average over pixels, so the weight does not depend on the image size.")
+    if not close_enough(out, 10 * l1.mean()):
+        fail(
             f"cycle_loss gave {float(out):.4f}, expected 10 · mean|x_rec - x| = {float(10 * l1.mean()):.4f}.\n"
             "Hint: lambda times the mean absolute error over all pixels."
         )
-    if not _close(tensor(r, "lam2", "cycle_loss's result"), 2 * l1.mean()):
-        _fail("the lam argument is ignored.\nHint: use the lam you are given instead of a fixed 10.")
+    if not close_enough(tensor(r, "lam2", "cycle_loss's result"), 2 * l1.mean()):
+        fail("the lam argument is ignored.\nHint: use the lam you are given instead of a fixed 10.")
     return f"{OK} cycle loss: lambda · mean |F(G(x)) - x|."
 
 
@@ -77,16 +74,16 @@ def _graph(pool, out) -> bool:
 
 def _probe_pool(seed: int, ImagePool) -> dict:
     torch.manual_seed(seed)
-    pool = _run("ImagePool(4)", ImagePool, 4)
-    first = _run("ImagePool(4).query", pool.query, torch.arange(4.0).view(4, 1, 1, 1).requires_grad_())
+    pool = run_student("ImagePool(4)", ImagePool, 4)
+    first = run_student("ImagePool(4).query", pool.query, torch.arange(4.0).view(4, 1, 1, 1).requires_grad_())
     report = {"first": first, "first_graph": _graph(pool, first), "outs": [], "graph": [], "held": []}
     for i in range(_QUERIES):
-        out = _run("ImagePool.query", pool.query, _batch(i).requires_grad_())
+        out = run_student("ImagePool.query", pool.query, _batch(i).requires_grad_())
         report["outs"].append(out)
         report["graph"].append(_graph(pool, out))
         report["held"].append(len(getattr(pool, "images", [])))
     x = torch.randn(32, 1, 2, 2, generator=generator(seed))  # (32, 1, 2, 2): a size-0 pool that swaps would be caught
-    report["empty"] = _run("ImagePool(0).query", _run("ImagePool(0)", ImagePool, 0).query, x)
+    report["empty"] = run_student("ImagePool(0).query", run_student("ImagePool(0)", ImagePool, 0).query, x)
     return report
 
 
@@ -96,12 +93,12 @@ def check_image_pool(r: dict, seed: int) -> str:
     "= 1/2."""
     first = r["first"]
     if not isinstance(first, torch.Tensor) or not torch.equal(first.float(), torch.arange(4.0).view(4, 1, 1, 1)):
-        _fail(
+        fail(
             "while the pool is filling, each fake should be stored and returned as it is.\n"
             "Hint: below `size` stored images there is nothing old to swap in."
         )
     if r["first_graph"] is not False:
-        _fail(
+        fail(
             "the pool keeps (or returns) tensors that carry G's graph: every stored fake holds G's whole "
             "computation alive.\nHint: detach the fakes before storing them, not only the ones you return."
         )
@@ -109,14 +106,14 @@ def check_image_pool(r: dict, seed: int) -> str:
     for i, (out, graph, held) in enumerate(zip(r["outs"], r["graph"], r["held"], strict=True)):
         new = _batch(i)
         if not isinstance(out, torch.Tensor) or out.shape != new.shape:
-            _fail(
-                f"query should return a batch of the same shape {tuple(new.shape)}, got {_shape(out)}.\n"
+            fail(
+                f"query should return a batch of the same shape {tuple(new.shape)}, got {shape_of(out)}.\n"
                 "Hint: stack the chosen images."
             )
         if graph is not False:
-            _fail("the pool keeps or returns tensors that still carry G's graph.\nHint: work on detached fakes.")
+            fail("the pool keeps or returns tensors that still carry G's graph.\nHint: work on detached fakes.")
         if held > 4:
-            _fail(
+            fail(
                 f"the pool holds {held} images, more than its size 4.\n"
                 "Hint: once full, a new fake only ever takes the place of the one it is swapped with."
             )
@@ -128,19 +125,41 @@ def check_image_pool(r: dict, seed: int) -> str:
                 stored[v] -= 1
                 stored[fresh] += 1
             else:
-                _fail(
+                fail(
                     "the pool returned an image that was never given to it, or one already handed back.\n"
                     "Hint: when you return a stored image, put the new one in its place."
                 )
     if total != 8 * _QUERIES or not 0.4 <= new_back / total <= 0.6:
-        _fail(
+        fail(
             f"once full, the pool returned the new fake {new_back / max(total, 1):.0%} of the time over {total} "
             "images.\nHint: each new fake should come back with probability 1/2, otherwise a random stored one."
         )
     x = torch.randn(32, 1, 2, 2, generator=generator(seed))
     if not isinstance(r["empty"], torch.Tensor) or not torch.equal(r["empty"].float(), x):
-        _fail(
+        fail(
             "a pool of size 0 should return the fakes unchanged.\nHint: a pool that can hold nothing has nothing "
             "to swap."
         )
     return f"{OK} image pool: D also sees fakes from earlier steps, half of the time."
+
+
+def _cycle_images(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    g = generator(seed + 2)
+    return torch.rand(2, 3, 4, 4, generator=g) * 2 - 1, torch.rand(2, 3, 4, 4, generator=g) * 2 - 1
+
+
+def _probe_cycle_hidden(seed: int, cycle_loss) -> dict:
+    return {"value": run_student("cycle_loss", cycle_loss, *_cycle_images(seed), lam=0.5)}
+
+
+@check(_probe_cycle_hidden)
+def hidden_cycle_loss_images(r: dict, seed: int) -> str:
+    """The cycle loss on image batches (N, C, H, W) with another lambda."""
+    x, x_rec = _cycle_images(seed)
+    got = tensor(r, "value", "cycle_loss's result")
+    if got.numel() != 1 or not close_enough(got, 0.5 * (x_rec - x).abs().mean()):
+        fail(
+            "on (2, 3, 4, 4) images with lam=0.5 the loss is wrong.\n"
+            "Hint: the mean absolute error over every pixel of every channel, weighted by lam."
+        )
+    return f"{OK} hidden: cycle loss on image batches."

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import torch
 
-from ._common import _build, _extreme, _run, describe
+from .common import build_module, describe, extreme_output, run_student
 from .protocol import generator
 
 
 def probe_generator(seed: int, Generator, n: int, gradients: bool = False) -> dict:
     """G's output on ``n`` noise vectors, its layers, its extreme outputs and (``gradients``) unreached parameters."""
     torch.manual_seed(seed)
-    G = _build(Generator, "Generator")
+    G = build_module(Generator, "Generator")
     z_dim = int(getattr(G, "z_dim", 100))
     z = torch.randn(n, z_dim, generator=generator(seed))  # (n, z_dim)
-    out = _run("Generator.forward", G, z)
+    out = run_student("Generator.forward", G, z)
     report = {"z_dim": z_dim, "out": out, "layers": describe(G)}
     if isinstance(out, torch.Tensor) and out.shape == (n, 1, 28, 28):
-        report["extreme"] = _extreme(G, "Generator", z)
+        report["extreme"] = extreme_output(G, "Generator", z)
         report["per_sample"] = per_sample(G, z)
         if gradients:
             out.float().mean().backward()
@@ -30,7 +30,7 @@ def per_sample(G, z: torch.Tensor) -> list:
     mode = G.training
     G.eval()
     with torch.no_grad():
-        pair = [_run("Generator.forward", G, z), _run("Generator.forward", G, z[2:3])]
+        pair = [run_student("Generator.forward", G, z), run_student("Generator.forward", G, z[2:3])]
     G.train(mode)
     return pair
 
@@ -38,7 +38,11 @@ def per_sample(G, z: torch.Tensor) -> list:
 def probe_discriminator(seed: int, Discriminator, n: int, eval_extreme: bool = False) -> dict:
     """D's logits for ``n`` random images, its layers and its extreme outputs (in eval mode if ``eval_extreme``)."""
     torch.manual_seed(seed)
-    D = _build(Discriminator, "Discriminator")
+    D = build_module(Discriminator, "Discriminator")
     x = torch.rand(n, 1, 28, 28, generator=generator(seed)) * 2 - 1  # (n, 1, 28, 28)
-    out = _run("Discriminator.forward", D, x)
-    return {"out": out, "layers": describe(D), "extreme": _extreme(D.eval() if eval_extreme else D, "Discriminator", x)}
+    out = run_student("Discriminator.forward", D, x)
+    return {
+        "out": out,
+        "layers": describe(D),
+        "extreme": extreme_output(D.eval() if eval_extreme else D, "Discriminator", x),
+    }

@@ -1,19 +1,12 @@
-"""Checks for lesson 04's two updates, on toy networks whose gradients are known.
-
-G_AB(x) = x + 0.5 and G_BA(x) = 0.5 x - 0.25 (one parameter each; they do not commute, so a round trip composed
-in the wrong order gives other values and gradients), D_A(x) = 1.0 · mean(x) and
-D_B(x) = 2.0 · mean(x) per image; a and b are ramps of pixel values (the grader moves each parameter by a
-random amount drawn from its seed). Probe and verdict: see :mod:`.protocol`. The student's update receives the
-fakes fake_b = G_AB(a) and fake_a = G_BA(b) with their graphs, as the library's steps hand them over.
-"""
+"""Lesson 04's two updates: both discriminators, then both generators with the cycle term."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-from ._common import OK, _close, _fail, _run, _show
-from .protocol import as_tensor, check, generator, tensor
+from ..common import OK, close_enough, fail, run_student, show_values
+from ..protocol import as_tensor, check, generator, tensor
 
 
 class _Shift(nn.Module):
@@ -72,7 +65,7 @@ def _probe_d_update(seed: int, d_update) -> dict:
     pool_a, pool_b = _SpyPool(), _SpyPool()
     opt = torch.optim.SGD([D_A.w, D_B.w], lr=0.1)
     D_A.w.grad = torch.tensor(5.0)  # a stale gradient that must be cleared
-    loss = _run("d_update", d_update, D_A, D_B, opt, a, b, fake_a, fake_b, pool_a, pool_b)
+    loss = run_student("d_update", d_update, D_A, D_B, opt, a, b, fake_a, fake_b, pool_a, pool_b)
     return {
         "loss": loss,
         "pooled_a": pool_a.seen[:1],
@@ -91,12 +84,12 @@ def check_d_update(r: dict, seed: int) -> str:
     grads = torch.autograd.grad(want, [D_A.w, D_B.w])
     loss = tensor(r, "loss", "d_update's result")
     if loss.numel() != 1:
-        _fail(
+        fail(
             "d_update should return the total discriminator loss (a 0-d tensor).\n"
             "Hint: return the loss you back-propagated."
         )
     if not r["pooled_a"] or not r["pooled_b"]:
-        _fail(
+        fail(
             "the discriminators trained on the newest fakes only: a pool was never asked.\n"
             "Hint: each domain's fakes go through that domain's pool before its discriminator sees them."
         )
@@ -107,19 +100,19 @@ def check_d_update(r: dict, seed: int) -> str:
         or not torch.allclose(seen_a, fake_a.detach())
         or not torch.allclose(seen_b, fake_b.detach())
     ):
-        _fail("a pool received the other domain's fakes.\nHint: pool_a holds translations into A, G_BA(b).")
+        fail("a pool received the other domain's fakes.\nHint: pool_a holds translations into A, G_BA(b).")
     if r["g_grads"] is not False:
-        _fail(
+        fail(
             "the discriminators' loss sent gradients into the generators.\n"
             "Hint: cut the fakes from G's graph before D sees them (and before they are stored)."
         )
-    if not _close(loss, want):
-        if _close(loss, 2 * want):
-            _fail(
+    if not close_enough(loss, want):
+        if close_enough(loss, 2 * want):
+            fail(
                 "the loss is twice CycleGAN's.\nHint: CycleGAN halves each discriminator's loss, so D learns "
                 "more slowly than G."
             )
-        _fail(
+        fail(
             f"the loss is {float(loss):.4f}, expected {float(want):.4f}.\nHint: for each domain, LSGAN pushes "
             "D(real) to 1 and D(fake) to 0: the mean squared distance to each target, the two terms halved."
         )
@@ -127,8 +120,8 @@ def check_d_update(r: dict, seed: int) -> str:
     moved = [s - v for s, v in zip(_start(seed)[2:], w, strict=True)]
     if abs(moved[0] - 0.1 * grads[0]) > 1e-4 or abs(moved[1] - 0.1 * grads[1]) > 1e-4:
         if abs(moved[0] - 0.1 * (grads[0] + 5.0)) < 1e-4:
-            _fail("D_A's step used an old gradient as well.\nHint: clear the gradients before back-propagating.")
-        _fail(
+            fail("D_A's step used an old gradient as well.\nHint: clear the gradients before back-propagating.")
+        fail(
             "the discriminators' step differs from one clean gradient step of that loss.\n"
             "Hint: back-propagate the total loss once, then step opt_D."
         )
@@ -160,9 +153,9 @@ def _probe_g_update(seed: int, g_update) -> dict:
     opt = torch.optim.SGD([G_AB.c, G_BA.c], lr=0.1)
     fake_b, fake_a = G_AB(a), G_BA(b)  # with G's graph, as the steps hand them over
     G_AB.c.grad = torch.tensor(5.0)  # a stale gradient that must be cleared
-    loss = _run("g_update", g_update, G_AB, G_BA, D_A, D_B, opt, a, b, fake_a, fake_b, _lam(seed))  # positional
+    loss = run_student("g_update", g_update, G_AB, G_BA, D_A, D_B, opt, a, b, fake_a, fake_b, _lam(seed))  # positional
     G_AB0, G_BA0, D_A0, D_B0, a0, b0 = _toy(seed)  # the lambda = 0 ablation, as lesson 04 trains it
-    loss0 = _run(
+    loss0 = run_student(
         "g_update",
         g_update,
         G_AB0,
@@ -188,37 +181,38 @@ def check_generator_update(r: dict, seed: int) -> str:
     want = adv + lam * cyc
     loss = tensor(r, "loss", "g_update's result")
     if loss.numel() != 1:
-        _fail(
+        fail(
             "g_update should return the total generator loss (a 0-d tensor).\nHint: return the loss you "
             "back-propagated."
         )
-    if not _close(loss, want):
-        if _close(loss, adv):
-            _fail(
+    if not close_enough(loss, want):
+        if close_enough(loss, adv):
+            fail(
                 "the loss has no cycle term.\nHint: add the weighted L1 error of both round trips, A->B->A and B->A->B."
             )
-        if _close(loss, adv + cyc):
-            _fail("the cycle term has no lambda.\nHint: weight the two L1 terms by lam.")
-        if _close(loss, adv + 10.0 * cyc):
-            _fail(
+        if close_enough(loss, adv + cyc):
+            fail("the cycle term has no lambda.\nHint: weight the two L1 terms by lam.")
+        if close_enough(loss, adv + 10.0 * cyc):
+            fail(
                 f"called with lam={lam:g}, the loss weighs the cycle term by 10.\nHint: the training steps pass their "
                 "own lambda (0 in the ablation): the lam argument must reach both cycle terms."
             )
         wrong_order = ((G_AB(G_BA(a)) - a).abs().mean() + (G_BA(G_AB(b)) - b).abs().mean()).item()
-        if _close(loss, adv + lam * wrong_order):
-            _fail(
+        if close_enough(loss, adv + lam * wrong_order):
+            fail(
                 "the round trips are composed in the wrong order.\nHint: A -> B -> A starts with the A-to-B "
                 "translation of a (the fake it already made) and translates that back to A; B -> A -> B likewise."
             )
-        _fail(
+        fail(
             f"the total loss is {float(loss):.4f}, expected {want:.4f}: LSGAN E[(D(fake) - 1)^2] for both "
             "directions plus lam · (both cycle L1 errors).\nHint: each D judges the images of its own domain: "
             "D_B the translations into B, D_A those into A."
         )
     loss0 = tensor(r, "loss0", "g_update's result")
-    if loss0.numel() != 1 or not _close(loss0, adv):
-        _fail(
-            f"with lam=0 the loss is {_show(loss0)}, expected the adversarial part alone, {adv:.4f}: the lambda = 0 "
+    if loss0.numel() != 1 or not close_enough(loss0, adv):
+        fail(
+            f"with lam=0 the loss is {show_values(loss0)}, expected the adversarial part alone, {adv:.4f}: the "
+            "lambda = 0 "
             "ablation would still train with a cycle loss.\nHint: every cycle term is weighted by the lam argument."
         )
     start = _start(seed)
@@ -226,7 +220,7 @@ def check_generator_update(r: dict, seed: int) -> str:
     w = [float(as_tensor(v, "a weight")) for v in r["w"]]
     moved = [(s - v) / 0.1 for s, v in zip(start[:2], c, strict=True)]  # the gradient the step used
     if abs(w[0] - start[2]) > 1e-6 or abs(w[1] - start[3]) > 1e-6:  # float32 holds the start to ~1e-7
-        _fail("the discriminators changed during the generator update.\nHint: only opt_G steps here.")
+        fail("the discriminators changed during the generator update.\nHint: only opt_G steps here.")
 
     def used(grads: list[float]) -> bool:
         return all(abs(m - g) < 1e-3 for m, g in zip(moved, grads, strict=True))
@@ -234,22 +228,22 @@ def check_generator_update(r: dict, seed: int) -> str:
     clean = _g_grads(seed)
     if not used(clean):
         if abs(moved[0]) < 1e-4 and abs(moved[1]) < 1e-4:  # float32 rounding of the start, nothing more
-            _fail(
+            fail(
                 "the generators did not move.\nHint: back-propagate the loss and step opt_G (it holds both generators)."
             )
         if used([clean[0] + 5.0, clean[1]]):
-            _fail("G_AB's step used an old gradient as well.\nHint: clear the gradients before back-propagating.")
+            fail("G_AB's step used an old gradient as well.\nHint: clear the gradients before back-propagating.")
         if used(_g_grads(seed, cut_cycle=True)):
-            _fail(
+            fail(
                 "the round trips send no gradient back through the first translation.\n"
                 "Hint: reconstruct from the fakes as they are, with their graph: do not detach them in the cycle."
             )
         if used(_g_grads(seed, cut_adv=True)):
-            _fail(
+            fail(
                 "no gradient reaches the generators through the discriminators.\n"
                 "Hint: D must judge the fakes with autograd on: no torch.no_grad() and no detach() in this update."
             )
-        _fail(
+        fail(
             "the generators' step differs from one clean gradient step of that loss.\n"
             "Hint: one backward pass through the whole loss, adversarial and cycle terms together."
         )
