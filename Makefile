@@ -11,7 +11,7 @@ ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 PYTEST_ARGS ?=
 comma := ,
 
-.PHONY: preflight setup setup-dev lab test test-browser demo lessons lock clean-venv
+.PHONY: preflight setup setup-dev lab test test-fast test-browser demo lessons lock clean-venv
 
 # Python >= 3.10 with venv/ensurepip, on a platform PyTorch serves; otherwise one line says what to do.
 preflight:
@@ -43,6 +43,11 @@ lab: setup
 test: setup-dev
 	GANCOURSE_FAST=1 $(BIN)/python -m pytest tests solutions \
 		--nbval-lax --nbval-current-env --nbval-cell-timeout=90 -p no:cacheprovider $(PYTEST_ARGS)
+
+# The inner loop (under 3 minutes on 2 cores): unit tests without the ones marked slow (sandboxed grading of
+# every lesson's fixtures, DDP, a second Python, the browser) and without the notebooks. CI runs `make test`.
+test-fast: setup-dev
+	GANCOURSE_FAST=1 $(BIN)/python -m pytest tests -m "not slow" -p no:cacheprovider $(PYTEST_ARGS)
 
 # JupyterLab in headless Chromium (needs `apt-get install chromium`; installs playwright into .venv).
 test-browser: setup-dev

@@ -190,10 +190,15 @@ def main() -> None:
     data = load_dataset("fashion-mnist", "train")
     pair = load_domains(DOMAINS) if set(args.models.split(",")) & set(TRANSLATION) else None
     rows, timing = [], Timing(args.steps, args.min_seconds)
+    yardstick = lambda: tensorflow_tutorial(args.tf_python, args.batch_size, args.steps, args.threads)  # noqa: E731
+    tf_runs = [yardstick()] if args.tf_python else []  # once before the course's columns and once after:
     for kind in args.models.split(","):
         rows.append(measure(kind, pair if kind in TRANSLATION else data, args.batch_size, timing, device))
         print(rows[-1], flush=True)
-    tf = tensorflow_tutorial(args.tf_python, args.batch_size, args.steps, args.threads) if args.tf_python else None
+    tf_runs += [yardstick()] if args.tf_python else []  # a slow spell of a shared machine cannot favour the course
+    tf = max((r for r in tf_runs if r), key=lambda r: r["images_per_s"], default=None)
+    if tf is not None:
+        tf = {**tf, "runs": [r["images_per_s"] for r in tf_runs if r]}
     text = report(rows, tf, args.batch_size, timing)
     print(text)
     save_report(
@@ -234,7 +239,9 @@ def report(rows: list[dict], tf: dict | None, batch_size: int, timing: Timing) -
         lines += [
             "",
             f"TensorFlow {tf['tensorflow']} tutorial's DCGAN (`benchmarks/tf_tutorial.py`, `tf.function`, same batch "
-            f"and threads, the same run): **{tf['images_per_s']:.0f}** images/s. The course's DCGAN against it: "
+            f"and threads, the same run, the better of {len(tf['runs'])} runs: "
+            f"{', '.join(f'{v:.0f}' for v in tf['runs'])}): **{tf['images_per_s']:.0f}** images/s. "
+            "The course's DCGAN against it: "
             f"before {dcgan['before'] / tf['images_per_s']:.2f}×, defaults "
             f"{dcgan['defaults'] / tf['images_per_s']:.2f}×, "
             "with the simultaneous update "

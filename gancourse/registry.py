@@ -128,37 +128,37 @@ def generator_from_checkpoint(ckpt: dict, path: Any, ema: bool = True) -> nn.Mod
 # ------------------------------------------------------------------ the course's kinds
 
 
-def _shape(data) -> tuple[int, int]:
-    c, h, _ = data.images.shape[1:]
+def _channels_and_side(data) -> tuple[int, int]:
+    c, h, _ = data.images.shape[1:]  # (C, H, W) of one image
     return c, h
 
 
 def _dcgan_size(name: str, h: int) -> None:
-    if h not in (28, 64):
-        raise GancourseError(
-            f"{name} works on 28x28 or 64x64 images, not {h}x{h}: use mnist, fashion-mnist or folder:PATH."
-        )
+    try:
+        nets.check_image_size(h, name)
+    except ValueError as e:
+        raise GancourseError(f"{e}: use mnist, fashion-mnist or folder:PATH.") from None
 
 
 def _mlp_config(data, options: ModelOptions) -> nets.MLPConfig:
-    c, h = _shape(data)
+    c, h = _channels_and_side(data)
     return nets.MLPConfig(img_shape=(c, h, h))
 
 
 def _dcgan_config(data, options: ModelOptions) -> nets.DCGANConfig:
-    c, h = _shape(data)
+    c, h = _channels_and_side(data)
     _dcgan_size("dcgan", h)
     return nets.DCGANConfig(img_size=h, channels=c)
 
 
 def _cgan_config(data, options: ModelOptions) -> nets.CGANConfig:
-    c, h = _shape(data)
+    c, h = _channels_and_side(data)
     _dcgan_size("cgan", h)
     return nets.CGANConfig(img_size=h, channels=c, discriminator=options.cond_d)
 
 
 def _critic_config(data, options: ModelOptions) -> nets.DCGANConfig:
-    c, h = _shape(data)
+    c, h = _channels_and_side(data)
     _dcgan_size("wgan-gp", h)
     return nets.DCGANConfig(img_size=h, channels=c, batchnorm_d=False, dropout=0.0)  # a critic: no BatchNorm
 
@@ -170,7 +170,7 @@ def _wgan_steps(kind: ModelKind, model_config: Any, train_config: TrainConfig, d
 
 
 def _biggan_config(data, options: ModelOptions) -> nets.BigGANConfig:
-    c, h = _shape(data)
+    c, h = _channels_and_side(data)
     if h != 28:
         raise GancourseError(f"biggan trains on 28x28 images (mnist, fashion-mnist), not {h}x{h}.")
     return nets.BigGANConfig(channels=c)

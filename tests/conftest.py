@@ -6,6 +6,11 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+import torch
+
+from gancourse.data import Batches
+from gancourse.nets import MLPConfig, MLPDiscriminator, MLPGenerator
+from gancourse.train import GANSteps, TrainConfig, Trainer
 
 matplotlib.use("Agg")
 
@@ -48,3 +53,31 @@ def _isolated_data_root(tmp_path, monkeypatch):
     """Never read or write the user's real ~/.cache/gancourse in tests."""
     monkeypatch.setenv("GANCOURSE_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("GANCOURSE_CACHE", str(tmp_path / "cache"))
+
+
+# A tiny MLP GAN on bright 4x4 images: trainer tests that need a real run in a fraction of a second.
+CFG = MLPConfig(z_dim=4, img_shape=(1, 4, 4), g_hidden=(16,), d_hidden=(16,))
+
+
+def easy_data(n=256, seed=0):
+    """An easy 'dataset': bright 4x4 images, far from what an untrained G makes."""
+    g = torch.Generator().manual_seed(seed)
+    return (200 + torch.randint(0, 56, (n, 1, 4, 4), generator=g)).to(torch.uint8)
+
+
+def make_trainer(seed=0, epochs=2, callbacks=(), steps=None, device="cpu", **cfg_kwargs):
+    torch.manual_seed(seed)
+    G, D = MLPGenerator(CFG), MLPDiscriminator(CFG)
+    batches = Batches(easy_data(), batch_size=32, seed=seed, device=device)
+    cfg = TrainConfig(epochs=epochs, log_every=4, seed=seed, **cfg_kwargs)
+    return Trainer(
+        G,
+        D,
+        batches,
+        steps or GANSteps(CFG.z_dim),
+        cfg,
+        progress=False,
+        callbacks=callbacks,
+        kind="gan",
+        model_config=CFG,
+    )

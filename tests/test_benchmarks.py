@@ -81,11 +81,13 @@ def test_report_puts_each_column_against_the_reference_and_tensorflow():
             "simultaneous": None,
         },
     ]
-    text = report(rows, {"tensorflow": "2.21.0", "images_per_s": 125.0}, batch_size=256, timing=Timing(10, 20.0))
+    tf = {"tensorflow": "2.21.0", "images_per_s": 125.0, "runs": [118.0, 125.0]}  # before and after the course
+    text = report(rows, tf, batch_size=256, timing=Timing(10, 20.0))
     assert "at least 10 timed steps and 20 s per column after 2 warm-up steps" in text
     assert "| dcgan | 100 | 90 (0.90×) | 110 (1.10×) | 150 (1.50×) | – | 170 (1.70×) | **1.36×** |" in text
     assert "| cyclegan | – | – | 40 | 50 | – | – | **1.25×** |" in text  # no reference: plain rates, and the gain
     assert "**125** images/s" in text and "before 0.88×, defaults 1.20×" in text
+    assert "the better of 2 runs: 118, 125" in text
 
 
 def test_every_lesson_model_gets_a_row_and_only_the_columns_it_has(monkeypatch):
@@ -134,7 +136,7 @@ def test_curve_stops_at_its_budget_and_leaves_scoring_time_out(monkeypatch):
 
     from curves import Curve
 
-    from tests.test_train import make_trainer
+    from tests.conftest import make_trainer
 
     class SlowScore:
         def on_fit_start(self, trainer): ...
@@ -153,7 +155,7 @@ def test_curve_stops_at_its_budget_and_leaves_scoring_time_out(monkeypatch):
 def test_step_limit_stops_at_the_first_log_row_past_it():
     from quality import StepLimit
 
-    from tests.test_train import make_trainer
+    from tests.conftest import make_trainer
 
     t = make_trainer(epochs=10, callbacks=[StepLimit(6)])  # logs every 4 steps
     t.fit()

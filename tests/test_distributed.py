@@ -12,6 +12,8 @@ import torch
 from gancourse import registry
 from gancourse.train import load_checkpoint
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out; `make test` runs it
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.notebook_code import ROOT
 
 _TEXT_CALLS = {"read_text", "write_text", "open"}
@@ -52,6 +54,7 @@ def _gancourse_without_utf8(*args, cwd):
     )
 
 
+@pytest.mark.slow
 def test_the_lesson_generator_and_checker_work_without_a_utf8_locale(tmp_path):
     probe = _gancourse_without_utf8("--version", cwd=tmp_path)
     assert probe.returncode == 0, probe.stderr

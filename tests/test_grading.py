@@ -22,6 +22,8 @@ FIXTURES = ROOT / "tests" / "fixtures"
 sys.path.insert(0, str(FIXTURES))
 from make_submissions import ALL, ESCAPE_MARKER, EXPECTED, NOTEBOOKS, make  # noqa: E402
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves it out; `make test` runs it
+
 
 def test_fixtures_are_up_to_date():
     """The committed fixtures are what make_submissions.py writes from the current solutions."""

@@ -95,7 +95,7 @@ def test_size_formulas_match_torch(size, k, s, p, op):
 
 
 def test_dcgan_rejects_unsupported_size():
-    with pytest.raises(ValueError, match="28 or 64"):
+    with pytest.raises(ValueError, match="28x28 or 64x64"):
         nets.DCGANGenerator(nets.DCGANConfig(img_size=32))
 
 
@@ -167,3 +167,23 @@ def test_fast_dropout_matches_dropout_statistics():
     drop.eval()
     assert torch.equal(drop(x), x)  # identity at evaluation
     assert torch.equal(FastDropout(0.0).train()(x), x)
+
+
+def test_parallel_uniforms_are_independent_reproducible_and_keep_the_layout():
+    """uniform_like: each piece from its own generator seeded by the global one; U[0, 1) everywhere."""
+    from gancourse.nets.blocks import PARALLEL_FROM, uniform_like
+
+    torch.set_num_threads(max(2, torch.get_num_threads()))
+    x = torch.zeros(8, 64, 16, 16).contiguous(memory_format=torch.channels_last)  # 131,072 elements
+    assert x.numel() >= PARALLEL_FROM
+    torch.manual_seed(3)
+    u = uniform_like(x)
+    torch.manual_seed(3)
+    assert torch.equal(uniform_like(x), u)  # seeded: the same masks again
+    assert not torch.equal(uniform_like(x), u)  # and the next call draws new ones
+    assert u.is_contiguous(memory_format=torch.channels_last) and u.shape == x.shape
+    assert 0 <= u.min() and u.max() < 1 and abs(u.mean().item() - 0.5) < 0.01 and abs(u.var().item() - 1 / 12) < 0.002
+    flat = u.permute(0, 2, 3, 1).reshape(-1)  # memory order: the pieces side by side
+    half = flat.numel() // 2
+    assert not torch.equal(flat[:half], flat[half:])  # the threads' generators differ
+    assert abs(torch.corrcoef(torch.stack([flat[: half - 1], flat[1:half]]))[0, 1].item()) < 0.02  # no serial pattern

@@ -133,6 +133,7 @@ def test_wheel_carries_the_notebooks_data_and_weights_but_no_heavy_requirement(w
     assert "License-Expression: MIT" in meta
 
 
+@pytest.mark.slow
 def test_installed_wheel_works_outside_the_checkout(wheel, tmp_path):
     """pip install the wheel into a fresh venv; workspace, check and grade run from it, not from this checkout."""
     venv = tmp_path / "venv"

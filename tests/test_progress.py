@@ -5,7 +5,7 @@ import time
 from gancourse.train import TimeBudget
 from gancourse.train import trainer as trainer_module
 from gancourse.train.progress import ProgressBar
-from tests.test_train import make_trainer
+from tests.conftest import make_trainer
 
 
 def test_step_bar_counts_steps_and_shows_losses(capsys):

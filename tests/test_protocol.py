@@ -6,7 +6,7 @@ import torch
 import gancourse.checks  # noqa: F401 - registers every check, the hidden ones too
 from gancourse.checks.protocol import CHECKS, Check, values
 from gancourse.sandbox.frames import ChannelError, dump_values, load_values
-from tests.test_checks import (
+from tests.check_cases import (
     ALL,
     CHECKS_BY_LESSON,
     IDS,
@@ -15,8 +15,8 @@ from tests.test_checks import (
     SOLUTIONS,
     TOY_MISTAKES,
     TOY_NETS,
-    run_exercises,
 )
+from tests.notebook_code import run_exercises
 
 
 def _objects(lesson, name, check):

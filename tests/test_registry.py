@@ -111,7 +111,7 @@ def test_recipes_and_steps_follow_the_entry():
 def test_unknown_kinds_and_bad_configs_are_one_line_errors():
     with pytest.raises(GancourseError, match="unknown model kind 'stylegan': this gancourse knows gan, dcgan"):
         registry.get("stylegan")
-    with pytest.raises(GancourseError, match="DCGAN img_size must be 28 or 64, got 30"):
+    with pytest.raises(GancourseError, match="DCGAN works on 28x28 or 64x64 images, not 30x30"):
         registry.build("dcgan", {"img_size": 30})
     with pytest.raises(GancourseError, match="has no field"):
         registry.build("dcgan", {"n_res": 3})

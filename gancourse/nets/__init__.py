@@ -12,7 +12,7 @@ from .conditional import (
     ConditionalGenerator,
     ProjectionDiscriminator,
 )
-from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
+from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, check_image_size
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 from .plane import PlaneConfig, PlaneDiscriminator, PlaneGenerator
 from .trace import shape_trace
@@ -28,6 +28,7 @@ __all__ = [
     "DCGANConfig",
     "DCGANGenerator",
     "DCGANDiscriminator",
+    "check_image_size",
     "CGANConfig",
     "ConditionalGenerator",
     "ConcatDiscriminator",

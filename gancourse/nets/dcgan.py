@@ -31,9 +31,17 @@ class DCGANConfig:
     batchnorm_d: bool = True  # False for a Wasserstein critic (lesson 06): the penalty needs per-sample gradients
 
 
+IMAGE_SIZES = (28, 64)  # the sides this DCGAN is built for (the TF tutorial's 28, the classic 64)
+
+
+def check_image_size(side: int, name: str = "DCGAN") -> None:
+    """The one place that says which image sides a DCGAN-family network takes."""
+    if side not in IMAGE_SIZES:
+        raise ValueError(f"{name} works on 28x28 or 64x64 images, not {side}x{side}")
+
+
 def _check(cfg: DCGANConfig) -> None:
-    if cfg.img_size not in (28, 64):
-        raise ValueError(f"DCGAN img_size must be 28 or 64, got {cfg.img_size}")
+    check_image_size(cfg.img_size)
 
 
 class DCGANGenerator(nn.Module):
