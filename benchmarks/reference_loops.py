@@ -30,7 +30,7 @@ from torch.utils.data import DataLoader, Dataset
 from gancourse import registry
 from gancourse.losses import get_loss
 from gancourse.nets.biggan import DBlock, GBlock
-from gancourse.tensors import call
+from gancourse.tensors import net_output
 from gancourse.train import GANSteps
 
 
@@ -185,8 +185,11 @@ class TwoForwardSteps(GANSteps):
         extra = {} if y is None else {"y": y}
         z = torch.randn(len(real), self.z_dim, device=real.device)  # (N, z_dim)
         with torch.no_grad():
-            fake = call(G, z, y)  # (N, C, H, W), for D only
+            fake = net_output(G, z, y)  # (N, C, H, W), for D only
         logs = self.d_step(D, opt_D, real, fake, self.loss.d, **extra)
         if update_g:
-            logs = {**logs, **self.g_step(D, opt_G, call(G, z, y), self._g_loss(G), **extra)}  # the second forward
+            logs = {
+                **logs,
+                **self.g_step(D, opt_G, net_output(G, z, y), self._g_loss(G), **extra),
+            }  # the second forward
         return logs

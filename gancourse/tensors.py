@@ -51,6 +51,6 @@ def generate(G: nn.Module, *inputs: Tensor) -> Tensor:
         return G(*inputs)
 
 
-def call(net: nn.Module, x, y: Tensor | None = None) -> Tensor:
+def net_output(net: nn.Module, x, y: Tensor | None = None) -> Tensor:
     """``net(x)``, or ``net(x, y)`` for a class-conditional network."""
     return net(x) if y is None else net(x, y)

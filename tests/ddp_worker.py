@@ -10,7 +10,7 @@ import torch
 
 from gancourse import nets, registry
 from gancourse.data import Batches
-from gancourse.train import GANSteps, TrainConfig, Trainer, plain
+from gancourse.train import GANSteps, TrainConfig, Trainer, unwrap_ddp
 from gancourse.train.distributed import barrier_and_close, init_from_env, shard, wrap
 
 out = Path(sys.argv[1])
@@ -32,7 +32,9 @@ trainer = Trainer(
     model_config=nets.DCGANConfig(width=8),
 )
 trainer.fit()
-weights = torch.cat([p.detach().flatten() for p in [*plain(trainer.G).parameters(), *plain(trainer.D).parameters()]])
+weights = torch.cat(
+    [p.detach().flatten() for p in [*unwrap_ddp(trainer.G).parameters(), *unwrap_ddp(trainer.D).parameters()]]
+)
 torch.save({"weights": weights, "first_image": mine[0], "steps": trainer.step}, out / f"rank{d.rank}.pt")
 if d.main:
     trainer.save_checkpoint(out / "ckpt.pt")

@@ -126,3 +126,16 @@ def test_unknown_layer_names_are_an_error():
         set_algorithms(nn.Sequential(nn.Conv2d(1, 1, 3)), {"5": "phase"})
     with pytest.raises(ValueError, match="unknown convolution algorithm"):
         set_algorithm(nn.Conv2d(1, 1, 3), "winograd")
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_phase_outputs_are_dense_in_the_inputs_layout(channels_last):
+    """A cut of the phases' output is stored like torch's own output: later layers need not copy it."""
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    x = torch.randn(2, 8, 14, 14).contiguous(memory_format=fmt)
+    up = set_algorithm(nn.ConvTranspose2d(8, 1, 5, 2, 2, output_padding=1), "phase")  # 14 -> 28: a cut
+    down = set_algorithm(nn.Conv2d(8, 4, 5, 2, 2), "phase")
+    for layer in (up, down):
+        layer.to(memory_format=fmt)
+        out = layer(x)
+        assert out.is_contiguous(memory_format=fmt), (layer, out.stride())

@@ -56,34 +56,45 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(workers, thread_name_prefix="gancourse-dropout")
 
 
-def _fill_uniform(chunk: torch.Tensor, seed: int) -> None:
-    chunk.uniform_(generator=torch.Generator().manual_seed(seed))
+def _fill_mask(chunk: torch.Tensor, seed: int, p: float) -> None:
+    chunk.uniform_(generator=torch.Generator().manual_seed(seed))  # U[0, 1)
+    if p:
+        chunk.ge_(p).mul_(1.0 / (1.0 - p))  # 0 with probability p, else 1 / (1 - p), in the same float buffer
 
 
-def uniform_like(x: torch.Tensor) -> torch.Tensor:
-    """U[0, 1) values shaped and laid out like ``x``: ``torch.rand_like(x)``, drawn in parallel on the CPU.
+def dropout_mask_like(x: torch.Tensor, p: float) -> torch.Tensor:
+    """Dropout's scaled mask for ``x``: 0 with probability p, else 1/(1-p), shaped and laid out like ``x``.
 
-    PyTorch's CPU generator draws serially (one Mersenne Twister), so a DCGAN's dropout masks kept one
-    of two cores idle for a tenth of a training step. Here each of torch's threads fills one piece of
-    the buffer from its own generator, seeded from the global one: the same distribution (independent
-    uniforms), and a run seeded with ``torch.manual_seed`` stays reproducible.
+    PyTorch's CPU generator draws serially (one Mersenne Twister), and a boolean mask costs a
+    conversion to float before it multiplies: for a DCGAN's dropout that kept one of two cores idle
+    and the other busy copying. Here each of torch's threads fills one piece of a float buffer from
+    its own generator, seeded from the global one, and thresholds and scales it in place: the same
+    distribution (independent Bernoulli(1 - p) keeps), and a run seeded with ``torch.manual_seed``
+    stays reproducible. ``p=0`` gives the uniforms themselves (:func:`uniform_like`).
     """
     workers = torch.get_num_threads()
     if x.device.type != "cpu" or x.numel() < PARALLEL_FROM or workers < 2 or not x.is_floating_point():
-        return torch.rand_like(x)
+        u = torch.rand_like(x)
+        return (u >= p).to(x.dtype) * (1.0 / (1.0 - p)) if p else u
     out = torch.empty_like(x)  # dense, with x's layout (NCHW or NHWC)
     flat = out.as_strided((out.numel(),), (1,), out.storage_offset())  # every element once, in memory order
     seeds = torch.randint(0, 2**62, (workers,)).tolist()  # from the global generator
-    list(_pool(workers).map(_fill_uniform, flat.chunk(workers), seeds))
+    list(_pool(workers).map(_fill_mask, flat.chunk(workers), seeds, [p] * workers))
     return out
+
+
+def uniform_like(x: torch.Tensor) -> torch.Tensor:
+    """U[0, 1) values shaped and laid out like ``x`` (``torch.rand_like``), drawn in parallel on the CPU."""
+    return dropout_mask_like(x, 0.0)
 
 
 class FastDropout(nn.Dropout):
     """``nn.Dropout`` with a cheaper mask: zero each value with probability p, scale the rest by 1/(1-p).
 
-    The mask is ``uniform >= p`` (uniform floats drawn in parallel, :func:`uniform_like`) instead of
-    ``bernoulli_``: the same distribution, cheaper on the CPU. Same module interface and state as
-    ``nn.Dropout``; the course's own DCGAN discriminator uses it (a student's ``nn.Dropout`` stays theirs).
+    The mask (:func:`dropout_mask_like`) is drawn in parallel, thresholded and scaled in place,
+    instead of ``bernoulli_`` into a boolean: the same distribution, cheaper on the CPU. Same module
+    interface and state as ``nn.Dropout``; the course's own DCGAN discriminator uses it (a student's
+    ``nn.Dropout`` stays theirs).
     """
 
     def forward(self, x):
@@ -91,8 +102,7 @@ class FastDropout(nn.Dropout):
             return x
         if self.p == 1:
             return x * 0
-        keep = uniform_like(x) >= self.p  # (same shape as x) True with probability 1 - p
-        return x * keep * (1.0 / (1.0 - self.p))
+        return x * dropout_mask_like(x, self.p)  # (same shape as x)
 
 
 def down_block(

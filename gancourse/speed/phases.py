@@ -33,6 +33,13 @@ def always(x: Tensor, kernel: tuple[int, int], padding: tuple[int, int]) -> bool
     return True
 
 
+def _dense_like(y: Tensor, x: Tensor) -> Tensor:
+    """``y`` (a cut of a larger output) stored densely in ``x``'s layout, as torch's own layer returns it: a
+    strided cut would make every later layer copy it (and a 1-channel one reads as NHWC to oneDNN)."""
+    nhwc = x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
+    return y.contiguous(memory_format=torch.channels_last if nhwc else torch.contiguous_format)
+
+
 def _phase_taps(k: int, p: int, transposed: bool) -> tuple[list[list[int]], int]:
     """Tap indices (2, k') of the two phases' sub-kernels, and the sub-problem's padding p'."""
     tap = (lambda r, m: p + r - 2 * m) if transposed else (lambda r, m: 2 * m + r + p)
@@ -72,7 +79,7 @@ def conv_stride2(
     if not fits(xp, sub.shape[-2:], (ph, pw)):
         return F.conv2d(x[..., :h, :w], weight, bias, stride=2, padding=padding)
     y = correlate(xp, sub, (ph, pw), bias)  # (N, O, >= H_out, >= W_out)
-    return y[..., :h_out, :w_out]  # (N, O, H_out, W_out)
+    return _dense_like(y[..., :h_out, :w_out], x)  # (N, O, H_out, W_out)
 
 
 def conv_transpose_stride2(
@@ -96,5 +103,5 @@ def conv_transpose_stride2(
     if not fits(x, sub.shape[-2:], (ph, pw)) or 2 * h1 < h_out or 2 * w1 < w_out:
         return F.conv_transpose2d(x, weight, bias, stride=2, padding=padding, output_padding=output_padding)
     y = F.pixel_shuffle(correlate(x, sub, (ph, pw), None), 2)  # (N, O, 2·H1, 2·W1): phase (r, s) at (2i + r, 2j + s)
-    y = y[..., :h_out, :w_out]  # (N, O, H_out, W_out)
+    y = _dense_like(y[..., :h_out, :w_out], x)  # (N, O, H_out, W_out)
     return y if bias is None else y + bias.view(1, o, 1, 1)

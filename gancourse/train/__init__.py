@@ -15,7 +15,7 @@ from .checkpoint import (
     newest_intact,
     remove_orphans,
 )
-from .distributed import plain
+from .distributed import unwrap_ddp
 from .ema import ema_with_warmup
 from .options import TrainConfig, make_optimizers
 from .steps import GANSteps, Steps, d_step, g_step, simultaneous_step
@@ -51,7 +51,7 @@ __all__ = [
     "newest_intact",
     "remove_orphans",
     "ema_generator_state",
-    "plain",
+    "unwrap_ddp",
     "ema_with_warmup",
     "generate",
     "critic_step",

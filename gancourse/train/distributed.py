@@ -79,7 +79,7 @@ def barrier_and_close() -> None:
         dist.destroy_process_group()
 
 
-def plain(net: nn.Module) -> nn.Module:
+def unwrap_ddp(net: nn.Module) -> nn.Module:
     """The network inside a DistributedDataParallel wrapper (also inside a ModuleDict of them), else ``net``.
 
     Checkpoints, EMA and sampling use the plain network, so a checkpoint written by a
@@ -90,5 +90,5 @@ def plain(net: nn.Module) -> nn.Module:
     if isinstance(net, DistributedDataParallel):
         return net.module
     if isinstance(net, nn.ModuleDict) and any(isinstance(v, DistributedDataParallel) for v in net.values()):
-        return nn.ModuleDict({k: plain(v) for k, v in net.items()})
+        return nn.ModuleDict({k: unwrap_ddp(v) for k, v in net.items()})
     return net

@@ -31,8 +31,8 @@ from torch import nn
 
 from ..config import GancourseError
 from ..losses import GANLoss, get_loss
-from ..tensors import call, generate
-from .distributed import plain
+from ..tensors import generate, net_output
+from .distributed import unwrap_ddp
 
 Tensor = torch.Tensor
 
@@ -56,8 +56,8 @@ def d_step(D: nn.Module, opt_D, real: Tensor, fake: Tensor, d_loss, y: Tensor | 
     G, and G's graph must survive for the generator update that follows.
     """
     opt_D.zero_grad(set_to_none=True)
-    real_logits = call(D, real, y)  # (N,)
-    fake_logits = call(D, fake.detach(), y)  # (N,), no path back into G
+    real_logits = net_output(D, real, y)  # (N,)
+    fake_logits = net_output(D, fake.detach(), y)  # (N,), no path back into G
     loss = d_loss(real_logits, fake_logits)
     loss.backward()
     opt_D.step()
@@ -71,7 +71,7 @@ def d_step(D: nn.Module, opt_D, real: Tensor, fake: Tensor, d_loss, y: Tensor | 
 def g_step(D: nn.Module, opt_G, fake: Tensor, g_loss, y: Tensor | None = None) -> dict:
     """One generator update: gradients flow through D into G, but only G's optimizer steps."""
     opt_G.zero_grad(set_to_none=True)
-    loss = g_loss(call(D, fake, y))  # D(G(z)): (N,) logits, graph through D and G
+    loss = g_loss(net_output(D, fake, y))  # D(G(z)): (N,) logits, graph through D and G
     loss.backward()
     opt_G.step()
     return {"loss_G": loss.detach()}
@@ -86,7 +86,7 @@ def frozen(*nets: nn.Module) -> Iterator[None]:
     one, so without this the G step pays for a backward through D's weights too). A DDP-wrapped
     network is left as it is: its reducer waits for every parameter's gradient.
     """
-    params = [p for net in nets if plain(net) is net for p in net.parameters() if p.requires_grad]
+    params = [p for net in nets if unwrap_ddp(net) is net for p in net.parameters() if p.requires_grad]
     for p in params:
         p.requires_grad_(False)
     try:
@@ -105,8 +105,8 @@ def simultaneous_step(
     it also saves the D forward on the fakes. Each network receives only its own loss's
     gradient: dL_D/dtheta_D and dL_G/dtheta_G, via ``torch.autograd.grad``.
     """
-    fake = call(G, z, y)  # (N, C, H, W), one forward for both updates
-    real_logits, fake_logits = call(D, real, y), call(D, fake, y)  # (N,), (N,)
+    fake = net_output(G, z, y)  # (N, C, H, W), one forward for both updates
+    real_logits, fake_logits = net_output(D, real, y), net_output(D, fake, y)  # (N,), (N,)
     loss_d = loss.d(real_logits.float(), fake_logits.float())
     loss_g = loss.g(fake_logits.float())
     d_params, g_params = [p for p in D.parameters() if p.requires_grad], [p for p in G.parameters() if p.requires_grad]
@@ -162,7 +162,7 @@ class GANSteps:
         if self.simultaneous:
             return simultaneous_step(G, D, opt_G, opt_D, real, z, self.loss, **extra)
         with torch.set_grad_enabled(update_g):  # no G graph on the steps where G does not move
-            fake = call(G, z, y)  # (N, C, H, W): the one generator forward of this step
+            fake = net_output(G, z, y)  # (N, C, H, W): the one generator forward of this step
         if self.augment is not None:  # T(x) and T(G(z)), differentiable: G's gradient passes through T
             real, fake = self.augment(real), self.augment(fake)
         logs = self.d_step(D, opt_D, real, fake, self.loss.d, **extra)

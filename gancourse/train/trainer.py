@@ -26,7 +26,7 @@ from ..config import GancourseError
 from ..speed import StepRunner, worth_timing
 from ..utils import atomic_save, rng_state, set_rng_state
 from .checkpoint import FORMAT, fixed_inputs, load_checkpoint
-from .distributed import plain
+from .distributed import unwrap_ddp
 from .ema import ema_with_warmup
 from .options import TrainConfig, make_optimizers
 from .progress import ProgressBar
@@ -81,8 +81,8 @@ class Trainer:
         self.cfg = cfg or TrainConfig()
         self.device = torch.device(device) if device else getattr(batches, "device", torch.device("cpu"))
         self.G, self.D = G.to(self.device), D.to(self.device)
-        wrapped = plain(self.G) is not self.G or plain(self.D) is not self.D
-        self.runner = StepRunner(self.cfg, self.device, plain(self.G), plain(self.D), distributed=wrapped)
+        wrapped = unwrap_ddp(self.G) is not self.G or unwrap_ddp(self.D) is not self.D
+        self.runner = StepRunner(self.cfg, self.device, unwrap_ddp(self.G), unwrap_ddp(self.D), distributed=wrapped)
         self.batches, self.steps = batches, steps
         self.opt_G, self.opt_D = optimizers or make_optimizers(self.G, self.D, self.cfg, self.device)
         self.callbacks = list(callbacks)
@@ -90,7 +90,7 @@ class Trainer:
         self.model_config = asdict(model_config) if model_config is not None else {}
         self.ema = None
         if self.cfg.ema_decay > 0:
-            self.ema = AveragedModel(plain(self.G), avg_fn=ema_with_warmup(self.cfg.ema_decay), use_buffers=True)
+            self.ema = AveragedModel(unwrap_ddp(self.G), avg_fn=ema_with_warmup(self.cfg.ema_decay), use_buffers=True)
         self.step = 0
         self.epoch = 0
         self.batch_in_epoch = 0  # position inside the epoch in progress (for mid-epoch resume)
@@ -113,7 +113,7 @@ class Trainer:
     def _nets(self) -> dict:
         """The networks autotuning plans for: G and D, or each network of a ``ModuleDict`` (lesson 04's "G.AB")."""
         nets = {}
-        for name, net, opt in (("G", plain(self.G), self.opt_G), ("D", plain(self.D), self.opt_D)):
+        for name, net, opt in (("G", unwrap_ddp(self.G), self.opt_G), ("D", unwrap_ddp(self.D), self.opt_D)):
             parts = net.items() if isinstance(net, nn.ModuleDict) else [("", net)]
             nets.update({f"{name}.{key}" if key else name: (part, opt) for key, part in parts})
         return nets
@@ -121,7 +121,7 @@ class Trainer:
     # -- sampling -----------------------------------------------------------
     def sample_fixed(self, ema: bool = True) -> Tensor:
         """G (or its EMA) on the fixed inputs: comparable grids from epoch to epoch."""
-        G = self.ema.module if (ema and self.ema is not None) else plain(self.G)
+        G = self.ema.module if (ema and self.ema is not None) else unwrap_ddp(self.G)
         return self.steps.sample(G, self.fixed)
 
     # -- training -----------------------------------------------------------
@@ -148,10 +148,10 @@ class Trainer:
     def train_step(self, batch) -> dict[str, Tensor]:
         """One step on one batch: D always, G every ``d_steps``-th step (and its EMA after it)."""
         update_g = self.cfg.update == "simultaneous" or (self.step + 1) % self.cfg.d_steps == 0
-        step = lambda b: self.steps.step(self.G, self.D, self.opt_G, self.opt_D, b, update_g)  # noqa: E731
-        logs = self.runner.run(step, batch, self._nets(), print if self.progress else (lambda text: None))
+        run_step = lambda b: self.steps.step(self.G, self.D, self.opt_G, self.opt_D, b, update_g)  # noqa: E731
+        logs = self.runner.run(run_step, batch, self._nets(), print if self.progress else (lambda text: None))
         if update_g and self.ema is not None:
-            self.ema.update_parameters(plain(self.G))
+            self.ema.update_parameters(unwrap_ddp(self.G))
         return logs
 
     def fit(self, epochs: int | None = None) -> list[dict]:
@@ -201,8 +201,8 @@ class Trainer:
             "kind": self.kind,
             "config": self.model_config,
             "train_config": asdict(self.cfg),
-            "G": plain(self.G).state_dict(),
-            "D": plain(self.D).state_dict(),
+            "G": unwrap_ddp(self.G).state_dict(),
+            "D": unwrap_ddp(self.D).state_dict(),
             "opt_G": self.opt_G.state_dict(),
             "opt_D": self.opt_D.state_dict(),
             "ema": None if self.ema is None else self.ema.state_dict(),
@@ -225,8 +225,8 @@ class Trainer:
     def load_checkpoint(self, path: str | Path) -> None:
         """Restore a :meth:`save_checkpoint` file so that :meth:`fit` continues exactly."""
         ckpt = load_checkpoint(path, map_location=self.device, kind=self.kind)
-        plain(self.G).load_state_dict(ckpt["G"])
-        plain(self.D).load_state_dict(ckpt["D"])
+        unwrap_ddp(self.G).load_state_dict(ckpt["G"])
+        unwrap_ddp(self.D).load_state_dict(ckpt["D"])
         self.opt_G.load_state_dict(ckpt["opt_G"])
         self.opt_D.load_state_dict(ckpt["opt_D"])
         if self.ema is not None and ckpt["ema"] is not None:

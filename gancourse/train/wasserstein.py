@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from ..losses import gradient_penalty, input_gradient_norms
-from ..tensors import call
+from ..tensors import net_output
 
 Tensor = torch.Tensor
 
@@ -26,7 +26,7 @@ def critic_step(
     """One critic update: the Wasserstein loss on (real, detached fakes) plus ``penalty(D, real, fake)``."""
     opt_D.zero_grad(set_to_none=True)
     fake = fake.detach()  # (N, C, H, W): nothing flows back into G
-    loss_w = critic_loss(call(D, real, y), call(D, fake, y))  # E f(G(z)) - E f(x)
+    loss_w = critic_loss(net_output(D, real, y), net_output(D, fake, y))  # E f(G(z)) - E f(x)
     gp = penalty(D, real, fake) if y is None else penalty(D, real, fake, y=y)
     (loss_w + gp).backward()
     opt_D.step()

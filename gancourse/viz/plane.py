@@ -18,7 +18,7 @@ import torch
 from ..data.plane import GaussianMixture
 from ..evaluation.plane import Coverage, mode_coverage, plane_mesh
 from ..tensors import generate
-from ..train import Callback, Trainer, plain
+from ..train import Callback, Trainer, unwrap_ddp
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,13 @@ class PlaneFrames(Callback):
 
     def on_fit_start(self, trainer: Trainer) -> None:
         if self._z is None:
-            z_dim = int(plain(trainer.G).z_dim)
+            z_dim = int(unwrap_ddp(trainer.G).z_dim)
             self._z = torch.randn(self.n_points, z_dim, generator=torch.Generator().manual_seed(self.seed))
             self.record(trainer)  # frame 0: before any training
 
     def record(self, trainer: Trainer) -> None:
-        fake = generate(plain(trainer.G), self._z.to(trainer.device)).float().cpu()  # (m, 2)
-        surface = d_surface(plain(trainer.D), self.extent, self.resolution)
+        fake = generate(unwrap_ddp(trainer.G), self._z.to(trainer.device)).float().cpu()  # (m, 2)
+        surface = d_surface(unwrap_ddp(trainer.D), self.extent, self.resolution)
         self.frames.append(PlaneFrame(trainer.step, surface, fake.numpy(), mode_coverage(fake, self.mixture)))
 
     def on_epoch_end(self, trainer: Trainer) -> None:
