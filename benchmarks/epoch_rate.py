@@ -94,11 +94,16 @@ def main(argv=None) -> int:
     picked = args.configs.split(",") if args.configs else ["0", "2"] + (["1"] if native_bf16(device) else [])
     names = [list(CONFIGS)[int(i)] for i in picked]
     rows = {}
+    yardstick = lambda: tensorflow_tutorial(args.tf_python, args.batch_size, 20, None)  # noqa: E731
+    tf_runs = [yardstick()] if args.tf_python else []  # before the course's runs and after: the better one counts
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
             rows[name] = run(args.model, CONFIGS[name], args, Path(tmp))
             print(json.dumps({name: rows[name]}), flush=True)
-    tf = tensorflow_tutorial(args.tf_python, args.batch_size, 20, None) if args.tf_python else None
+    tf_runs += [yardstick()] if args.tf_python else []
+    tf = max((r for r in tf_runs if r), key=lambda r: r["images_per_s"], default=None)
+    if tf is not None:
+        tf = {**tf, "runs": [r["images_per_s"] for r in tf_runs if r]}
     lines = [
         f"`gancourse train {args.model} --batch-size {args.batch_size}`, {args.dataset}"
         f"{f' (first {args.limit:,} images)' if args.limit else ''}, {args.epochs} epochs; {machine()}",
@@ -117,7 +122,8 @@ def main(argv=None) -> int:
         lines += [
             "",
             f"TensorFlow {tf['tensorflow']} tutorial `train_step`, same batch, the same run: "
-            f"{tf['images_per_s']:,.0f} images/s (steps after warm-up).",
+            f"{tf['images_per_s']:,.0f} images/s (steps after warm-up; the better of "
+            f"{', '.join(f'{v:,.0f}' for v in tf['runs'])}, timed before and after the course's runs).",
         ]
     print("\n".join(lines))
     if args.out:
