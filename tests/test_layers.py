@@ -152,3 +152,18 @@ def test_the_trainer_knows_no_model_and_no_dataset():
         if b.startswith(("gancourse.nets", "gancourse.data", "gancourse.registry"))
     ]
     assert bad == []
+
+
+def test_no_module_imports_another_modules_private_names():
+    """Helpers shared between modules are public (``checks.common.fail``, not ``_fail``): an underscore name
+    stays inside the module that defines it."""
+    found = []
+    for path in PKG.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("gancourse")):
+                found += [
+                    f"{path.relative_to(PKG)}: {a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+    assert not found, found
