@@ -30,6 +30,7 @@ CHECKS_BY_LESSON = {
         ("g_loss", checks.check_g_loss),
         ("d_step", checks.check_d_step),
         ("g_step", checks.check_g_step),
+        (("simultaneous_step", "alternating_step"), checks.check_game_steps),
         ("answers", partial(checks.check_quiz, "01")),
     ],
     "02": [
@@ -78,6 +79,39 @@ IDS = [f"{lesson}-{name if isinstance(name, str) else '+'.join(name)}" for lesso
 
 MISTAKES = [
     # (what the student got wrong, planted change, check, hint the check must give)
+    (
+        "simultaneous step that lets y see x's move",
+        ("    return x - lr * y, y + lr * x\n", "    x = x - lr * y\n    return x, y + lr * x\n"),
+        ("simultaneous_step", "alternating_step"),
+        "same point",
+    ),
+    (
+        "alternating step with y's gradient at the old x",
+        ("    return x_new, y + lr * x_new\n", "    return x_new, y + lr * x\n"),
+        ("simultaneous_step", "alternating_step"),
+        "new position",
+    ),
+    (
+        "game players moving the wrong way",
+        ("    return x - lr * y, y + lr * x\n", "    return x + lr * y, y - lr * x\n"),
+        ("simultaneous_step", "alternating_step"),
+        "descent step",
+    ),
+    (
+        "game step in place",
+        (
+            "    x_new = x - lr * y\n    return x_new, y + lr * x_new\n",
+            "    x -= lr * y\n    y += lr * x\n    return x, y\n",
+        ),
+        ("simultaneous_step", "alternating_step"),
+        "changed the tensors",
+    ),
+    (
+        "game step that ignores the learning rate",
+        ("    return x - lr * y, y + lr * x\n", "    return x - 0.1 * y, y + 0.1 * x\n"),
+        ("simultaneous_step", "alternating_step"),
+        "learning rate times",
+    ),
     (
         "no tanh on G",
         ("nn.Linear(width, 28 * 28), nn.Tanh()]", "nn.Linear(width, 28 * 28)]"),

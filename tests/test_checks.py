@@ -65,9 +65,8 @@ def test_checks_catch_typical_mistakes_02_03(lesson, what, change, name, hint):
 @pytest.mark.parametrize("what, change, name, hint", MISTAKES, ids=[m[0] for m in MISTAKES])
 def test_checks_catch_typical_mistakes(what, change, name, hint):
     ns = run_exercises(SOLUTION, replace=change)
-    check = dict(CHECKS)[name]
     with pytest.raises(AssertionError, match=hint) as e:
-        check(ns[name])
+        _call(dict(CHECKS)[name], ns, name)
     assert "Hint:" in str(e.value) or "hint" in str(e.value).lower()
 
 

@@ -17,6 +17,7 @@ from .lesson01 import (
     check_discriminator,
     check_g_loss,
     check_g_step,
+    check_game_steps,
     check_generator,
     check_toy_nets,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "check_g_loss",
     "check_d_step",
     "check_g_step",
+    "check_game_steps",
     "check_conv_transpose_out_size",
     "check_up_block",
     "check_down_block",

@@ -13,7 +13,7 @@ from .protocol import check
 # lesson -> question -> (digest of the right letter, what to re-read when it is wrong)
 QUIZZES: dict[str, dict[int, tuple[str, str]]] = {
     "01": {
-        1: ("9d85f57e188003af", "Exercise 7: what D returns, and where the sigmoid is applied"),
+        1: ("9d85f57e188003af", "Exercise 8: what D returns, and where the sigmoid is applied"),
         2: ("f010d06b8ec997f9", "why the minimax G loss saturates (its slope with respect to D's logit)"),
         3: ("771a538f684f2725", "Exercise 4: what detach() does to G's graph"),
         4: ("cbf718d0c1b4dc89", "the section on reading the loss curves"),

@@ -1,10 +1,12 @@
-"""Checks for lesson 01: the 2-D toy networks, the losses, the two training steps, the MNIST networks.
+"""Checks for lesson 01: the 2-D toy networks, the losses, the two training steps, the smallest game's two
+update orders, the MNIST networks.
 
 Each check is a probe (runs the student's code, returns values) and a verdict (judges the values
 against what the library computes itself on the same inputs): see :mod:`gancourse.checks.protocol`.
 ``HIDDEN`` lists the checks the grader runs that the notebook does not show.
 """
 
+from .game import check_game_steps
 from .losses import check_d_loss, check_g_loss
 from .networks import check_discriminator, check_generator
 from .steps import check_d_step, check_g_step
@@ -22,6 +24,7 @@ __all__ = [
     "check_g_loss",
     "check_d_step",
     "check_g_step",
+    "check_game_steps",
     "check_generator",
     "check_discriminator",
     "HIDDEN",
