@@ -39,9 +39,19 @@ def test_fixtures_are_up_to_date():
 
 def test_lesson_checks_come_from_the_solution_and_include_hidden_ones():
     names = [spec.name for spec in lesson_checks("01")]
-    assert names[:8] == ["toy_nets", "d_loss", "g_loss", "d_step", "g_step", "generator", "discriminator", "quiz"]
+    assert names[:9] == [
+        "toy_nets",
+        "d_loss",
+        "g_loss",
+        "d_step",
+        "g_step",
+        "game_steps",
+        "generator",
+        "discriminator",
+        "quiz",
+    ]
     assert lesson_checks("01")[0].names == ("ToyGenerator", "ToyDiscriminator")
-    assert lesson_checks("01")[7].consts == ("01",) and lesson_checks("01")[7].names == ("answers",)
+    assert lesson_checks("01")[8].consts == ("01",) and lesson_checks("01")[8].names == ("answers",)
     assert any(n.startswith("hidden:") for n in names)
     assert not any(spec.name.startswith("hidden:") for spec in lesson_checks("01", hidden=False))
     for lesson in NOTEBOOKS:
@@ -147,10 +157,10 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
         if student != "invalid_json":
             assert row["sha256"] == hashlib.sha256((folder / f"{student}.ipynb").read_bytes()).hexdigest()
     summary = out.with_suffix(".md").read_text()
-    assert "| solution | 11/11 | 11/11 | graded | – |" in summary
+    assert "| solution | 12/12 | 12/12 | graded | – |" in summary
     feedback = tmp_path / "grades-feedback"
     assert sorted(p.stem for p in feedback.iterdir()) == sorted(expected)  # one file per student
-    assert "**11/11** exercises pass" in (feedback / "solution.md").read_text()
+    assert "**12/12** exercises pass" in (feedback / "solution.md").read_text()
     wrong = (feedback / "wrong_labels.md").read_text()
     assert "❌ **g_loss** (0/1 points)" in wrong and "Hint:" in wrong and "✅ **d_loss** (1/1 points)" in wrong
     broken = (feedback / "syntax_error.md").read_text()
@@ -183,7 +193,7 @@ def test_edited_given_cells_and_added_cells_gain_nothing(tmp_path):
     path = tmp_path / "student.ipynb"
     nbformat.write(nb, path)
     r = grade_notebook(path, "01", cell_timeout=60)
-    assert (r.status, r.score) == ("graded", 11), r.detail
+    assert (r.status, r.score) == ("graded", 12), r.detail
     assert f"given cell {setup.id} was edited" in r.detail and "1 added cell(s) did not run" in r.detail
 
 

@@ -11,7 +11,7 @@ from gancourse.data.plane import GaussianMixture, PointBatches, ring, single_gau
 from gancourse.evaluation.plane import kde_density, mode_coverage, optimal_discriminator, plane_mesh
 from gancourse.nets.plane import PlaneConfig, PlaneDiscriminator, PlaneGenerator
 from gancourse.train import GANSteps, TrainConfig, Trainer
-from gancourse.viz.plane import PlaneFrames, d_surface, plane_frames, plane_gif, plot_coverage
+from gancourse.viz.plane import PlaneFrame, PlaneFrames, d_surface, plane_frames, plane_gif, plot_coverage
 
 matplotlib.use("Agg")
 
@@ -137,3 +137,24 @@ def test_frames_record_the_game(tmp_path):
     assert gif.read_bytes()[:6] == b"GIF89a"
     with pytest.raises(ValueError, match="no frames"):
         plane_frames([], ring())
+
+
+def test_a_critics_surface_is_its_score_scaled_within_the_frame():
+    """Lesson 06: f(x) has no probability meaning; the surface keeps its ordering, spans [0, 1] exactly."""
+    from torch import nn
+
+    class Slope(nn.Module):  # f(x) = 5·x_1: rises along x
+        def forward(self, x):
+            return 5 * x[:, 0]
+
+    Slope.parameters = lambda self: iter([torch.zeros(1)])  # a device to read
+    surface = d_surface(Slope(), 3.0, 11, critic=True)
+    assert surface.min() == 0.0 and surface.max() == 1.0
+    assert surface[0] == pytest.approx(torch.linspace(0, 1, 11).numpy(), abs=1e-6)  # linear in f, along x
+    assert (d_surface(Slope(), 3.0, 11) > 0.99).any()  # as a D, sigmoid(15) saturates instead
+    fig = plane_frames(
+        [PlaneFrame(0, surface, torch.zeros(3, 2).numpy(), mode_coverage(torch.zeros(3, 2), ring()), True)],
+        ring(),
+        cols=1,
+    )
+    assert fig.axes[-1].get_ylabel() == "critic f(x), scaled per frame"

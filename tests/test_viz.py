@@ -128,3 +128,28 @@ def test_widgets_build_headless_and_redraw(monkeypatch):
     slider = viz.interpolation_slider(G, 0, 1, label=2)
     slider.children[0].value = 1.0
     assert drawn[-1][1] == "slerp t=1.00"
+
+
+def test_truncation_slider_runs_the_students_truncation_on_the_same_seeds(monkeypatch):
+    """Lesson 05's slider: the given truncation function draws the noise; the global RNG is untouched."""
+    G = _cgan()
+    calls = []
+
+    def clamp(n, dim, threshold):  # a stand-in truncation: clip to the threshold
+        calls.append((n, dim, threshold))
+        return torch.randn(n, dim).clamp(-threshold, threshold)
+
+    torch.manual_seed(0)
+    state = torch.random.get_rng_state()
+    tight = viz.truncated_grid(G, clamp, 0.05, seed=3)
+    assert torch.equal(torch.random.get_rng_state(), state)  # fork_rng: the notebook's stream goes on as before
+    assert calls == [(4, G.cfg.z_dim, 0.05)] and tight.shape == (40, 1, 28, 28)
+    assert torch.equal(viz.truncated_grid(G, clamp, 0.05, seed=3), tight)  # the same seed: the same grid
+    assert not torch.equal(viz.truncated_grid(G, clamp, None, seed=3), tight)  # no truncation: plain noise
+    assert len(calls) == 2
+    shown = []
+    monkeypatch.setattr(latent, "show_grid", lambda images, title, nrow, ax: shown.append(title))
+    slider = viz.truncation_slider(G, clamp)
+    slider.children[0].value = 0.5
+    slider.children[1].value = False
+    assert shown[0] == "threshold 1.00" and "threshold 0.50" in shown and shown[-1] == "no truncation"

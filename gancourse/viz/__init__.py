@@ -12,6 +12,8 @@ from .latent import (
     lerp,
     seeded_z,
     slerp,
+    truncated_grid,
+    truncation_slider,
 )
 from .plane import (
     PlaneFrame,
@@ -40,6 +42,8 @@ __all__ = [
     "latent_explorer",
     "class_picker",
     "interpolation_slider",
+    "truncated_grid",
+    "truncation_slider",
     "SampleGrid",
     "PlaneFrame",
     "PlaneFrames",

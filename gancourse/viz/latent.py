@@ -87,7 +87,22 @@ def class_noise_grid(G, n_classes: int | None = None, n_noise: int = 8, seed: in
     return generate(G, z, y)
 
 
-# ---------------------------------------------------------------- widgets (lessons 02, 03)
+def truncated_grid(
+    G, truncate, threshold: float | None, n_classes: int | None = None, n_noise: int = 4, seed: int = 0
+) -> torch.Tensor:
+    """Rows share one z from ``truncate(n_noise, z_dim, threshold)`` (None: plain N(0, I)), columns one class:
+    (n_noise·n_classes, C, H, W). Lesson 05 passes the student's ``truncated_z``. The global RNG is left as it was."""
+    n_classes = n_classes or G.cfg.n_classes
+    dev = next(G.parameters()).device
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        z = torch.randn(n_noise, _z_dim(G)) if threshold is None else truncate(n_noise, _z_dim(G), threshold)
+    z = torch.as_tensor(z).to(dev).repeat_interleave(n_classes, dim=0)  # (n_noise·n_classes, z): row i repeats z_i
+    y = torch.arange(n_classes, device=dev).repeat(n_noise)  # (n_noise·n_classes,)
+    return generate(G, z, y)
+
+
+# ---------------------------------------------------------------- widgets (lessons 02, 03, 05)
 
 
 def _show(images: torch.Tensor, title: str) -> None:
@@ -150,4 +165,26 @@ def interpolation_slider(G, seed_a: int = 0, seed_b: int = 1, label: int | None 
         update,
         t=FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05),
         method=Dropdown(options=["slerp", "lerp"], value="slerp"),
+    )
+
+
+def truncation_slider(G, truncate, n_classes: int | None = None):
+    """A threshold slider over ``truncate`` (lesson 05: the student's ``truncated_z``): the same noise seeds and
+    classes at every threshold, so only the truncation changes between frames."""
+    import matplotlib.pyplot as plt
+    from ipywidgets import Checkbox, FloatSlider, IntSlider
+
+    n_classes = n_classes or G.cfg.n_classes
+
+    def update(threshold=1.0, truncate_z=True, seed=0):
+        images = truncated_grid(G, truncate, threshold if truncate_z else None, n_classes, 4, seed)
+        fig, ax = plt.subplots(figsize=(0.6 * n_classes, 2.6))
+        show_grid(images, f"threshold {threshold:.2f}" if truncate_z else "no truncation", nrow=n_classes, ax=ax)
+        plt.show()
+
+    return _interactive(
+        update,
+        threshold=FloatSlider(value=1.0, min=0.05, max=3.0, step=0.05, description="threshold"),
+        truncate_z=Checkbox(value=True, description="truncate"),
+        seed=IntSlider(value=0, min=0, max=999, description="seed"),
     )

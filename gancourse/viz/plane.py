@@ -24,26 +24,41 @@ from ..train import Callback, Trainer, unwrap_ddp
 @dataclass(frozen=True)
 class PlaneFrame:
     step: int
-    surface: np.ndarray  # (n, n) D(x) = sigmoid(logit) on the grid, row i at y = ys[i]
+    surface: np.ndarray  # (n, n) D(x) = sigmoid(logit), or a critic's score scaled to [0, 1]; row i at y = ys[i]
     fake: np.ndarray  # (m, 2) G(fixed z)
     coverage: Coverage
+    critic: bool = False  # surface is a critic's score f(x), min-max scaled per frame (lesson 06)
 
 
 @torch.no_grad()
-def d_surface(D, extent: float = 3.0, n: int = 100) -> np.ndarray:
-    """sigmoid(D(x)) on an n x n grid over [-extent, extent]^2 -> (n, n), row i at y_i."""
+def d_surface(D, extent: float = 3.0, n: int = 100, critic: bool = False) -> np.ndarray:
+    """sigmoid(D(x)) on an n x n grid over [-extent, extent]^2 -> (n, n), row i at y_i.
+
+    ``critic=True``: a Wasserstein critic's score f(x) has no fixed range and no probability meaning,
+    only its shape (where it rises, how steeply), so it is min-max scaled to [0, 1] within the frame.
+    """
     _, _, points = plane_mesh(extent, n)  # (n*n, 2)
-    logits = generate(D, points.to(next(D.parameters()).device))  # (n*n,), in eval mode, D's mode restored
-    return torch.sigmoid(logits.float()).cpu().view(n, n).numpy()  # (n, n)
+    scores = generate(D, points.to(next(D.parameters()).device)).float()  # (n*n,), in eval mode, D's mode restored
+    if critic:
+        scores = (scores - scores.min()) / (scores.max() - scores.min()).clamp_min(1e-12)  # (n*n,) in [0, 1]
+    else:
+        scores = torch.sigmoid(scores)  # (n*n,) D(x) in (0, 1)
+    return scores.cpu().view(n, n).numpy()  # (n, n)
 
 
 class PlaneFrames(Callback):
     """Each epoch: D's surface, G's samples from ``n_points`` fixed noise vectors and their coverage."""
 
     def __init__(
-        self, mixture: GaussianMixture, n_points: int = 1000, extent: float = 3.0, resolution: int = 100, seed: int = 0
+        self,
+        mixture: GaussianMixture,
+        n_points: int = 1000,
+        extent: float = 3.0,
+        resolution: int = 100,
+        seed: int = 0,
+        critic: bool = False,
     ):
-        self.mixture, self.extent, self.resolution = mixture, extent, resolution
+        self.mixture, self.extent, self.resolution, self.critic = mixture, extent, resolution, critic
         self.n_points, self.seed = n_points, seed
         self.frames: list[PlaneFrame] = []
         self._z: torch.Tensor | None = None
@@ -56,15 +71,17 @@ class PlaneFrames(Callback):
 
     def record(self, trainer: Trainer) -> None:
         fake = generate(unwrap_ddp(trainer.G), self._z.to(trainer.device)).float().cpu()  # (m, 2)
-        surface = d_surface(unwrap_ddp(trainer.D), self.extent, self.resolution)
-        self.frames.append(PlaneFrame(trainer.step, surface, fake.numpy(), mode_coverage(fake, self.mixture)))
+        surface = d_surface(unwrap_ddp(trainer.D), self.extent, self.resolution, self.critic)
+        coverage = mode_coverage(fake, self.mixture)
+        self.frames.append(PlaneFrame(trainer.step, surface, fake.numpy(), coverage, self.critic))
 
     def on_epoch_end(self, trainer: Trainer) -> None:
         self.record(trainer)
 
 
 def plot_plane(frame: PlaneFrame, mixture: GaussianMixture, ax=None, extent: float = 3.0, n_real: int = 500):
-    """One frame: D(x) as a heat map (0 fake .. 1 real), real points in black, G's samples in red."""
+    """One frame: D(x) as a heat map (0 fake .. 1 real; a critic's score from its lowest to its highest),
+    real points in black, G's samples in orange."""
     import matplotlib.pyplot as plt
 
     ax = ax or plt.gca()
@@ -99,7 +116,8 @@ def plane_frames(frames: Sequence[PlaneFrame], mixture: GaussianMixture, cols: i
     fig, axes = plt.subplots(1, len(picks), figsize=(2.6 * len(picks), 2.9), squeeze=False)
     for ax, i in zip(axes[0], picks, strict=True):
         plot_plane(frames[i], mixture, ax, extent)
-    fig.colorbar(axes[0][0].images[0], ax=axes[0].tolist(), shrink=0.8, label="D(x)")
+    label = "critic f(x), scaled per frame" if frames[0].critic else "D(x)"
+    fig.colorbar(axes[0][0].images[0], ax=axes[0].tolist(), shrink=0.8, label=label)
     return fig
 
 
