@@ -53,6 +53,7 @@ CHECKS_BY_LESSON = {
         ("ImagePool", checks.check_image_pool),
         ("d_update", checks.check_d_update),
         ("g_update", checks.check_generator_update),
+        ("identity_loss", checks.check_identity_loss),
         ("answers", partial(checks.check_quiz, "04")),
     ],
     "05": [
@@ -283,6 +284,33 @@ TOY_MISTAKES = [
 ]
 
 MISTAKES_02_03 = [
+    (
+        "04",
+        "identity loss fed the wrong domains",
+        (
+            "(G_AB(b) - b).abs().mean() + (G_BA(a) - a).abs().mean()",
+            "(G_AB(a) - a).abs().mean() + (G_BA(b) - b).abs().mean()",
+        ),
+        "identity_loss",
+        "already in B",
+    ),
+    (
+        "04",
+        "identity loss squared",
+        (
+            "(G_AB(b) - b).abs().mean() + (G_BA(a) - a).abs().mean()",
+            "((G_AB(b) - b) ** 2).mean() + ((G_BA(a) - a) ** 2).mean()",
+        ),
+        "identity_loss",
+        "L1 error",
+    ),
+    (
+        "04",
+        "identity loss without its weight",
+        ("return lam_id * (", "return ("),
+        "identity_loss",
+        "weight you are given",
+    ),
     (
         "02",
         "transposed size without output_padding",

@@ -623,3 +623,28 @@ def test_cli_time_limit(tiny_fashion, tmp_path, capsys):
     assert ckpt["epoch"] < 50  # stopped by the clock, and saved
     assert main(["train", "gan", "--time-limit", "-1", "--quiet", "--out", str(tmp_path / "g")]) == 2
     assert "--time-limit: must be a finite number above 0" in capsys.readouterr().err
+
+
+def test_the_identity_term_is_an_injection_point_of_the_generator_update():
+    """Lesson 04 passes the student's identity_loss: the library's G update adds exactly what it returns."""
+    from dataclasses import replace as _replace
+
+    from gancourse.translation import METHODS, TranslationSteps, identity_loss
+
+    torch.manual_seed(0)
+    a, b = torch.rand(4, 1, 8, 8) * 2 - 1, torch.rand(4, 1, 8, 8) * 2 - 1
+    seen = []
+
+    def spy(G_AB, G_BA, a_, b_, lam_id):
+        seen.append(lam_id)
+        return identity_loss(G_AB, G_BA, a_, b_, lam_id) * 0 + 7.0  # a constant the logs must show
+
+    G = torch.nn.ModuleDict({"AB": torch.nn.Conv2d(1, 1, 1), "BA": torch.nn.Conv2d(1, 1, 1)})
+    D = torch.nn.ModuleDict({"A": torch.nn.Conv2d(1, 1, 1), "B": torch.nn.Conv2d(1, 1, 1)})
+    opt = torch.optim.SGD(G.parameters(), lr=0.0)
+    loss = _replace(METHODS["cyclegan"], lambda_id=2.5)
+    logs = TranslationSteps(loss, (a, b), identity=spy).g_update(G, D, opt, a, b, G["BA"](b), G["AB"](a))
+    assert seen == [2.5] and float(logs["loss_id"]) == pytest.approx(7.0)
+    want = identity_loss(G["AB"], G["BA"], a, b, 2.5)
+    default = TranslationSteps(loss, (a, b)).g_update(G, D, opt, a, b, G["BA"](b), G["AB"](a))
+    assert float(default["loss_id"]) == pytest.approx(float(want))

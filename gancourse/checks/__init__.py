@@ -30,7 +30,7 @@ from .lesson02 import (
     check_up_block,
 )
 from .lesson03 import check_generate_digit, check_label_input, check_label_maps
-from .lesson04 import check_cycle_loss, check_d_update, check_generator_update, check_image_pool
+from .lesson04 import check_cycle_loss, check_d_update, check_generator_update, check_identity_loss, check_image_pool
 from .lesson05 import check_conditional_bn, check_hinge, check_projection, check_truncation
 from .lesson06 import check_critic, check_critic_step, check_gradient_penalty, check_wasserstein_losses
 from .quiz import check_quiz
@@ -65,6 +65,7 @@ __all__ = [
     "check_image_pool",
     "check_d_update",
     "check_generator_update",
+    "check_identity_loss",
     "check_conditional_bn",
     "check_projection",
     "check_hinge",

@@ -13,7 +13,7 @@ from .recipe import (
     translation_trainer,
 )
 from .schedule import LinearDecay, lr_factor
-from .steps import METHODS, TranslationLoss, TranslationSteps, cycle_rows
+from .steps import METHODS, TranslationLoss, TranslationSteps, cycle_rows, identity_loss
 
 __all__ = [
     "evaluate_translation",
@@ -24,6 +24,7 @@ __all__ = [
     "translation_steps",
     "translation_train_config",
     "translation_trainer",
+    "identity_loss",
     "LinearDecay",
     "lr_factor",
     "METHODS",

@@ -61,7 +61,7 @@ def translation_steps(
 ) -> TranslationSteps:
     """The method's steps (or ``loss``'s), with the first ``n_fixed`` images of each domain as the grids' fixed inputs.
 
-    ``pieces`` are ``TranslationSteps``' injection points: ``pool``, ``d_update``, ``g_update``.
+    ``pieces`` are ``TranslationSteps``' injection points: ``pool``, ``d_update``, ``g_update``, ``identity``.
     """
     _method(method)
     if train_config.update != "alternating":

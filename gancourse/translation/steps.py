@@ -52,6 +52,12 @@ METHODS = {
 }
 
 
+def identity_loss(G_AB: nn.Module, G_BA: nn.Module, a: Tensor, b: Tensor, lam_id: float) -> Tensor:
+    """CycleGAN's identity term: lam_id·(E|G_AB(b) - b| + E|G_BA(a) - a|), a generator fed an image already in
+    its target domain should change nothing (Zhu et al. 2017, §5.2; lam_id = 0.5·lambda)."""
+    return cycle_loss(b, G_AB(b), lam_id) + cycle_loss(a, G_BA(a), lam_id)
+
+
 class TranslationSteps:
     """The steps object (``gancourse.train.Steps``) for ``G = {"AB", "BA"}`` and ``D = {"A", "B"}``.
 
@@ -63,7 +69,8 @@ class TranslationSteps:
     Injection points (lesson 04 passes the student's): ``pool`` is the image-pool class;
     ``d_update(D_A, D_B, opt_D, a, b, fake_a, fake_b, pool_a, pool_b)`` and
     ``g_update(G_AB, G_BA, D_A, D_B, opt_G, a, b, fake_a, fake_b, lam)`` replace the two updates
-    below and return their total loss (the fakes arrive with G's graph).
+    below and return their total loss (the fakes arrive with G's graph);
+    ``identity(G_AB, G_BA, a, b, lam_id)`` replaces the identity term of the update below.
     """
 
     def __init__(
@@ -74,11 +81,13 @@ class TranslationSteps:
         pool: type = ImagePool,
         d_update: Callable[..., Tensor] | None = None,
         g_update: Callable[..., Tensor] | None = None,
+        identity: Callable[..., Tensor] | None = None,
     ):
         self.loss = loss
         self.gan = get_loss(loss.gan_loss)
         self.pool_a, self.pool_b = pool(loss.pool_size), pool(loss.pool_size)
         self.custom_d, self.custom_g = d_update, g_update
+        self.identity = identity or identity_loss
         self.fixed = fixed
         self.grid_nrow = len(fixed[0])
 
@@ -128,7 +137,7 @@ class TranslationSteps:
         loss = adv + rec
         logs = {"loss_G_adv": adv.detach(), "loss_rec": rec.detach()}
         if self.loss.lambda_id > 0 and a.shape[1] == b.shape[1]:
-            idt = cycle_loss(b, G["AB"](b), self.loss.lambda_id) + cycle_loss(a, G["BA"](a), self.loss.lambda_id)
+            idt = self.identity(G["AB"], G["BA"], a, b, self.loss.lambda_id)
             loss = loss + idt
             logs["loss_id"] = idt.detach()
         loss.backward()
