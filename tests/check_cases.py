@@ -81,6 +81,18 @@ IDS = [f"{lesson}-{name if isinstance(name, str) else '+'.join(name)}" for lesso
 MISTAKES = [
     # (what the student got wrong, planted change, check, hint the check must give)
     (
+        "d_step logging the loss with its graph",
+        ('        "loss_D": loss.detach(),', '        "loss_D": loss,'),
+        "d_step",
+        "still attached to the graph",
+    ),
+    (
+        "g_step returning the loss with its graph",
+        ('    return {"loss_G": loss.detach()}', '    return {"loss_G": loss}'),
+        "g_step",
+        "still attached to the graph",
+    ),
+    (
         "simultaneous step that lets y see x's move",
         ("    return x - lr * y, y + lr * x\n", "    x = x - lr * y\n    return x, y + lr * x\n"),
         ("simultaneous_step", "alternating_step"),
@@ -284,6 +296,13 @@ TOY_MISTAKES = [
 ]
 
 MISTAKES_02_03 = [
+    (
+        "06",
+        "critic_step returning the penalty with its graph",
+        ('"GP": gp.detach()}', '"GP": gp}'),
+        "critic_step",
+        "still attached to the graph",
+    ),
     (
         "04",
         "identity loss fed the wrong domains",

@@ -219,3 +219,20 @@ def garbage_grads(m: nn.Module) -> None:
     """Stale gradients, as a previous step would leave them: a missing zero_grad adds them in."""
     for p in m.parameters():
         p.grad = torch.full_like(p, 3.0)
+
+
+def attached_logs(out) -> list[str]:
+    """Probe: the keys of a step's returned dict whose tensors still carry a graph."""
+    if not isinstance(out, dict):
+        return []
+    return sorted(str(k) for k, v in out.items() if isinstance(v, torch.Tensor) and v.requires_grad)
+
+
+def detached_logs(what: str, attached: list[str]) -> None:
+    """Verdict: a training step's logs must be detached (the trainer keeps them for several steps)."""
+    if attached:
+        fail(
+            f"{what} returned {', '.join(attached)} still attached to the graph.\nHint: the trainer keeps what a step "
+            "returns for several steps before it reads them; a value that carries its graph keeps every activation of "
+            "its step in memory until then. Return detached values."
+        )

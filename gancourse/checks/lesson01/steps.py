@@ -11,7 +11,17 @@ from ... import losses
 from ...nets.mlp import MLPConfig, MLPDiscriminator, MLPGenerator
 from ...train.steps import d_step as ref_d_step
 from ...train.steps import g_step as ref_g_step
-from ..common import OK, close_enough, fail, garbage_grads, parameters_of, run_student, same_values
+from ..common import (
+    OK,
+    attached_logs,
+    close_enough,
+    detached_logs,
+    fail,
+    garbage_grads,
+    parameters_of,
+    run_student,
+    same_values,
+)
 from ..protocol import check, tensor
 
 
@@ -31,7 +41,7 @@ def _probe_d_step(seed: int, d_step) -> dict:
     fake = G(z)  # (8, 1, 28, 28), still attached to G's graph, as the trainer passes it
     out = run_student("d_step", d_step, D, opt, real, fake, losses.d_loss_bce)
     grads_in_g = any(p.grad is not None and bool(p.grad.abs().sum() > 0) for p in G.parameters())
-    return {"out": out, "grads_in_g": grads_in_g, "D": parameters_of(D)}
+    return {"out": out, "grads_in_g": grads_in_g, "D": parameters_of(D), "attached": attached_logs(out)}
 
 
 @check(_probe_d_step)
@@ -72,6 +82,7 @@ def check_d_step(r: dict, seed: int) -> str:
             "Hint: PyTorch accumulates gradients: clear D's old ones first, and step only after back-propagating "
             "this loss."
         )
+    detached_logs("d_step", r["attached"])
     return f"{OK} d_step: zero_grad, detached fakes, one update of D only. Well done!"
 
 
@@ -80,7 +91,7 @@ def _probe_g_step(seed: int, g_step) -> dict:
     garbage_grads(G)
     opt = torch.optim.SGD(G.parameters(), lr=0.1)
     out = run_student("g_step", g_step, D, opt, G(z), losses.g_loss_nonsaturating)
-    return {"out": out, "D": parameters_of(D), "G": parameters_of(G)}
+    return {"out": out, "D": parameters_of(D), "G": parameters_of(G), "attached": attached_logs(out)}
 
 
 @check(_probe_g_step)
@@ -119,4 +130,5 @@ def check_g_step(r: dict, seed: int) -> str:
             "Hint: PyTorch accumulates gradients: clear G's old ones first, and step only after back-propagating "
             "this loss."
         )
+    detached_logs("g_step", r["attached"])
     return f"{OK} g_step: one non-saturating update of G through D. Well done!"

@@ -7,7 +7,17 @@ from torch import nn
 
 from ... import losses
 from ...train.wasserstein import critic_step as ref_critic_step
-from ..common import OK, close_enough, fail, garbage_grads, parameters_of, run_student, same_values
+from ..common import (
+    OK,
+    attached_logs,
+    close_enough,
+    detached_logs,
+    fail,
+    garbage_grads,
+    parameters_of,
+    run_student,
+    same_values,
+)
 from ..protocol import check
 
 
@@ -63,6 +73,7 @@ def _probe_critic_step(seed: int, critic_step) -> dict:
         "calls": spy.calls,
         "fake_attached": spy.fake_attached,
         "grads_in_g": grads_in_g,
+        "attached": attached_logs(out),
     }
 
 
@@ -105,4 +116,5 @@ def check_critic_step(r: dict, seed: int) -> str:
             f"'W' is {float(out['W']):.4f}, expected E f(x) - E f(G(z)) = {float(ref_logs['W']):.4f}.\n"
             "Hint: W is minus the Wasserstein part of the critic's loss, without the penalty."
         )
+    detached_logs("critic_step", r["attached"])
     return f"{OK} critic_step: one update of the critic on L_critic + penalty, G untouched. Well done!"
