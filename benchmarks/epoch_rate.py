@@ -26,7 +26,7 @@ from gancourse.utils import choose_device
 sys.path.insert(0, str(Path(__file__).parent))
 from quality import machine  # noqa: E402
 from report import save_report  # noqa: E402
-from throughput import tensorflow_tutorial  # noqa: E402
+from throughput import bracketed_by_tensorflow, tensorflow_tutorial  # noqa: E402
 
 PACKAGE_ROOT = Path(gancourse.__file__).resolve().parents[1]  # the folder holding the gancourse measured
 
@@ -93,17 +93,17 @@ def main(argv=None) -> int:
     device = torch.device(args.device) if args.device else choose_device()
     picked = args.configs.split(",") if args.configs else ["0", "2"] + (["1"] if native_bf16(device) else [])
     names = [list(CONFIGS)[int(i)] for i in picked]
-    rows = {}
-    yardstick = lambda: tensorflow_tutorial(args.tf_python, args.batch_size, 20, None)  # noqa: E731
-    tf_runs = [yardstick()] if args.tf_python else []  # before the course's runs and after: the better one counts
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in names:
-            rows[name] = run(args.model, CONFIGS[name], args, Path(tmp))
-            print(json.dumps({name: rows[name]}), flush=True)
-    tf_runs += [yardstick()] if args.tf_python else []
-    tf = max((r for r in tf_runs if r), key=lambda r: r["images_per_s"], default=None)
-    if tf is not None:
-        tf = {**tf, "runs": [r["images_per_s"] for r in tf_runs if r]}
+
+    def every_config() -> dict:
+        rows = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in names:
+                rows[name] = run(args.model, CONFIGS[name], args, Path(tmp))
+                print(json.dumps({name: rows[name]}), flush=True)
+        return rows
+
+    yardstick = (lambda: tensorflow_tutorial(args.tf_python, args.batch_size, 20, None)) if args.tf_python else None
+    rows, tf = bracketed_by_tensorflow(yardstick, every_config)
     lines = [
         f"`gancourse train {args.model} --batch-size {args.batch_size}`, {args.dataset}"
         f"{f' (first {args.limit:,} images)' if args.limit else ''}, {args.epochs} epochs; {machine()}",

@@ -215,3 +215,25 @@ def test_startup_benchmark_times_each_row_in_fresh_processes(tmp_path, monkeypat
     assert {k: len(v) for k, v in data["seconds"].items()} == {"quick": 2, "slow": 2}
     assert min(data["seconds"]["slow"]) >= 0.3 > 0  # the child's own time is inside each measurement
     assert "| slow |" in (tmp_path / "s.md").read_text() and "| quick |" in capsys.readouterr().out
+
+
+def test_tensorflow_is_timed_before_and_after_the_course_and_the_better_run_counts():
+    from throughput import bracketed_by_tensorflow
+
+    order = []
+    runs = iter([{"images_per_s": 400.0, "tensorflow": "x"}, {"images_per_s": 450.0, "tensorflow": "x"}])
+
+    def tf_run():
+        order.append("tf")
+        return next(runs)
+
+    def course():
+        order.append("course")
+        return "rows"
+
+    rows, tf = bracketed_by_tensorflow(tf_run, course)
+    assert order == ["tf", "course", "tf"] and rows == "rows"
+    assert tf["images_per_s"] == 450.0 and tf["runs"] == [400.0, 450.0]
+    assert bracketed_by_tensorflow(None, course) == ("rows", None)  # no TensorFlow: measured alone
+    failing = iter([None, {"images_per_s": 300.0}])
+    assert bracketed_by_tensorflow(lambda: next(failing), course)[1] == {"images_per_s": 300.0, "runs": [300.0]}

@@ -169,21 +169,23 @@ def test_fast_dropout_matches_dropout_statistics():
     assert torch.equal(FastDropout(0.0).train()(x), x)
 
 
-def test_parallel_uniforms_are_independent_reproducible_and_keep_the_layout():
-    """uniform_like: each piece from its own generator seeded by the global one; U[0, 1) everywhere."""
-    from gancourse.nets.blocks import PARALLEL_FROM, uniform_like
+def test_parallel_dropout_masks_are_bernoulli_reproducible_and_keep_the_layout():
+    """dropout_mask_like: each piece from its own generator seeded by the global one; keeps with probability 1 - p."""
+    from gancourse.nets.blocks import PARALLEL_FROM, dropout_mask_like
 
     torch.set_num_threads(max(2, torch.get_num_threads()))
     x = torch.zeros(8, 64, 16, 16).contiguous(memory_format=torch.channels_last)  # 131,072 elements
     assert x.numel() >= PARALLEL_FROM
     torch.manual_seed(3)
-    u = uniform_like(x)
+    mask = dropout_mask_like(x, 0.3)
     torch.manual_seed(3)
-    assert torch.equal(uniform_like(x), u)  # seeded: the same masks again
-    assert not torch.equal(uniform_like(x), u)  # and the next call draws new ones
-    assert u.is_contiguous(memory_format=torch.channels_last) and u.shape == x.shape
-    assert 0 <= u.min() and u.max() < 1 and abs(u.mean().item() - 0.5) < 0.01 and abs(u.var().item() - 1 / 12) < 0.002
-    flat = u.permute(0, 2, 3, 1).reshape(-1)  # memory order: the pieces side by side
+    assert torch.equal(dropout_mask_like(x, 0.3), mask)  # seeded: the same masks again
+    assert not torch.equal(dropout_mask_like(x, 0.3), mask)  # and the next call draws new ones
+    assert mask.is_contiguous(memory_format=torch.channels_last) and mask.shape == x.shape and mask.dtype == x.dtype
+    assert mask.unique().tolist() == [0.0, pytest.approx(1 / 0.7)]  # dropped, or kept and scaled by 1 / (1 - p)
+    keep = (mask > 0).float()
+    assert abs(keep.mean().item() - 0.7) < 0.01 and abs(mask.mean().item() - 1.0) < 0.015  # E[mask] = 1
+    flat = keep.permute(0, 2, 3, 1).reshape(-1)  # memory order: the threads' pieces side by side
     half = flat.numel() // 2
     assert not torch.equal(flat[:half], flat[half:])  # the threads' generators differ
     assert abs(torch.corrcoef(torch.stack([flat[: half - 1], flat[1:half]]))[0, 1].item()) < 0.02  # no serial pattern

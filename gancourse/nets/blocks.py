@@ -58,8 +58,7 @@ def _pool(workers: int) -> ThreadPoolExecutor:
 
 def _fill_mask(chunk: torch.Tensor, seed: int, p: float) -> None:
     chunk.uniform_(generator=torch.Generator().manual_seed(seed))  # U[0, 1)
-    if p:
-        chunk.ge_(p).mul_(1.0 / (1.0 - p))  # 0 with probability p, else 1 / (1 - p), in the same float buffer
+    chunk.ge_(p).mul_(1.0 / (1.0 - p))  # 0 with probability p, else 1 / (1 - p), in the same float buffer
 
 
 def dropout_mask_like(x: torch.Tensor, p: float) -> torch.Tensor:
@@ -70,22 +69,16 @@ def dropout_mask_like(x: torch.Tensor, p: float) -> torch.Tensor:
     and the other busy copying. Here each of torch's threads fills one piece of a float buffer from
     its own generator, seeded from the global one, and thresholds and scales it in place: the same
     distribution (independent Bernoulli(1 - p) keeps), and a run seeded with ``torch.manual_seed``
-    stays reproducible. ``p=0`` gives the uniforms themselves (:func:`uniform_like`).
+    stays reproducible.
     """
     workers = torch.get_num_threads()
     if x.device.type != "cpu" or x.numel() < PARALLEL_FROM or workers < 2 or not x.is_floating_point():
-        u = torch.rand_like(x)
-        return (u >= p).to(x.dtype) * (1.0 / (1.0 - p)) if p else u
+        return (torch.rand_like(x) >= p).to(x.dtype) * (1.0 / (1.0 - p))
     out = torch.empty_like(x)  # dense, with x's layout (NCHW or NHWC)
     flat = out.as_strided((out.numel(),), (1,), out.storage_offset())  # every element once, in memory order
     seeds = torch.randint(0, 2**62, (workers,)).tolist()  # from the global generator
     list(_pool(workers).map(_fill_mask, flat.chunk(workers), seeds, [p] * workers))
     return out
-
-
-def uniform_like(x: torch.Tensor) -> torch.Tensor:
-    """U[0, 1) values shaped and laid out like ``x`` (``torch.rand_like``), drawn in parallel on the CPU."""
-    return dropout_mask_like(x, 0.0)
 
 
 class FastDropout(nn.Dropout):
