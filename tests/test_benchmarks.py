@@ -237,3 +237,20 @@ def test_tensorflow_is_timed_before_and_after_the_course_and_the_better_run_coun
     assert bracketed_by_tensorflow(None, course) == ("rows", None)  # no TensorFlow: measured alone
     failing = iter([None, {"images_per_s": 300.0}])
     assert bracketed_by_tensorflow(lambda: next(failing), course)[1] == {"images_per_s": 300.0, "runs": [300.0]}
+
+
+def test_the_seed_sweep_judges_every_check_and_counts_a_planted_failure(capsys):
+    import check_seeds
+
+    assert check_seeds.main(["--seeds", "1"]) == 0
+    table = capsys.readouterr().out
+    assert "| 01 | simultaneous_step + alternating_step | 0 |" in table and "| 06 | gradient_penalty | 0 |" in table
+    assert "(hidden ones included)" in table and "**0 failures**" in table
+    from gancourse.checks import check_d_loss
+    from gancourse.checks.protocol import Check
+
+    def planted(report, seed):
+        raise AssertionError(f"planted at {seed}\nHint: none")
+
+    broken = Check(check_d_loss.probe, planted)
+    assert check_seeds.failures("01", "d_loss", broken, range(1, 3)) == [(1, "planted at 1"), (2, "planted at 2")]

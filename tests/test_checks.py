@@ -1,4 +1,5 @@
 import pytest
+import torch
 
 from gancourse import checks
 from tests.check_cases import (
@@ -99,3 +100,19 @@ def test_generate_digit_may_read_the_noise_size_from_the_generator():
         nets.PlaneGenerator(),
     ):
         assert G.z_dim == G.cfg.z_dim
+
+
+def test_a_step_is_judged_relative_to_its_own_size():
+    """Rounding-level differences between the student's process and the grader's pass; a second step does not."""
+    from gancourse.checks.common import STEP_TOLERANCE, step_mismatch
+
+    before = [torch.zeros(3, 3), torch.ones(4)]
+    step = [torch.full((3, 3), -1e-3), torch.full((4,), 2e-3)]
+    reference = [b + s for b, s in zip(before, step, strict=True)]
+    rounded = [r + 1e-9 * torch.randn_like(r) for r in reference]
+    worst, size = step_mismatch(rounded, before, reference)
+    assert size == pytest.approx(2e-3, rel=1e-4) and worst < STEP_TOLERANCE * size
+    twice = [b + 2 * s for b, s in zip(before, step, strict=True)]  # stale gradients added in: a whole step off
+    worst, size = step_mismatch(twice, before, reference)
+    assert worst == pytest.approx(2e-3, rel=1e-4) and worst > STEP_TOLERANCE * size
+    assert step_mismatch("not a list", before, reference)[0] == float("inf")

@@ -215,6 +215,39 @@ def same_values(a, b: list[torch.Tensor], tol: float = 1e-5) -> bool:
     )
 
 
+STEP_TOLERANCE = 1e-3  # of the largest parameter change: the two processes round differently, a wrong step is far off
+
+
+def step_mismatch(after, before: list[torch.Tensor], reference: list[torch.Tensor]) -> tuple[float, float]:
+    """(largest difference between the student's update and the reference update, largest reference update).
+
+    Comparing the *updates* (after - before), relative to the step's own size, keeps the verdict independent of
+    the rounding that differs between the student's process and the grader's (threads, kernels, BatchNorm
+    amplifying the last bits), while a missing zero_grad or a second step is off by a whole step.
+    """
+    if not isinstance(after, list) or len(after) != len(before):
+        return float("inf"), 0.0
+    worst, size = 0.0, 0.0
+    for a, b, r in zip(after, before, reference, strict=True):
+        if not isinstance(a, torch.Tensor) or a.shape != b.shape:
+            return float("inf"), 0.0
+        worst = max(worst, float(((a - b) - (r - b)).abs().max()))
+        size = max(size, float((r - b).abs().max()))
+    return worst, size
+
+
+def same_step(
+    after, before: list[torch.Tensor], reference: list[torch.Tensor], what: str, seed: int, hint: str
+) -> None:
+    """Verdict: the parameters moved as one clean reference step moves them (see :func:`step_mismatch`)."""
+    worst, size = step_mismatch(after, before, reference)
+    if worst > STEP_TOLERANCE * max(size, 1e-12):
+        fail(
+            f"{what}'s update differs from one clean gradient step (seed {seed}: largest difference {worst:.2e} "
+            f"for a step of {size:.2e}).\nHint: {hint}"
+        )
+
+
 def garbage_grads(m: nn.Module) -> None:
     """Stale gradients, as a previous step would leave them: a missing zero_grad adds them in."""
     for p in m.parameters():

@@ -20,6 +20,7 @@ from ..common import (
     garbage_grads,
     parameters_of,
     run_student,
+    same_step,
     same_values,
 )
 from ..protocol import check, tensor
@@ -48,6 +49,7 @@ def _probe_d_step(seed: int, d_step) -> dict:
 def check_d_step(r: dict, seed: int) -> str:
     """d_step zeroes D's gradients, detaches the fakes, and takes one step on D only."""
     G, D, real, z = _tiny_gan(seed)
+    d_before = parameters_of(D)
     ref = ref_d_step(D, torch.optim.SGD(D.parameters(), lr=0.1), real, G(z), losses.d_loss_bce)
     out = r["out"]
     if not isinstance(out, dict) or "loss_D" not in out:
@@ -76,12 +78,14 @@ def check_d_step(r: dict, seed: int) -> str:
             "Hint: loss_D is the d_loss argument on D's logits for the two halves of the batch, as it was before "
             "the update."
         )
-    if not same_values(r["D"], parameters_of(D)):
-        fail(
-            "D's update differs from one clean gradient step.\n"
-            "Hint: PyTorch accumulates gradients: clear D's old ones first, and step only after back-propagating "
-            "this loss."
-        )
+    same_step(
+        r["D"],
+        d_before,
+        parameters_of(D),
+        "D",
+        seed,
+        "PyTorch accumulates gradients: clear D's old ones first, and step only after back-propagating this loss.",
+    )
     detached_logs("d_step", r["attached"])
     return f"{OK} d_step: zero_grad, detached fakes, one update of D only. Well done!"
 
@@ -124,11 +128,13 @@ def check_g_step(r: dict, seed: int) -> str:
         if close_enough(loss, wrong_target, tol=1e-3):
             msg = "loss_G uses the wrong target label.\nHint: G wants D(G(z)) -> 1: compare with ones, not zeros."
         fail(msg)
-    if not same_values(r["G"], parameters_of(G)):
-        fail(
-            "G's update differs from one clean gradient step.\n"
-            "Hint: PyTorch accumulates gradients: clear G's old ones first, and step only after back-propagating "
-            "this loss."
-        )
+    same_step(
+        r["G"],
+        g_before,
+        parameters_of(G),
+        "G",
+        seed,
+        "PyTorch accumulates gradients: clear G's old ones first, and step only after back-propagating this loss.",
+    )
     detached_logs("g_step", r["attached"])
     return f"{OK} g_step: one non-saturating update of G through D. Well done!"

@@ -9,6 +9,7 @@ from ... import losses
 from ...train.wasserstein import critic_step as ref_critic_step
 from ..common import (
     OK,
+    STEP_TOLERANCE,
     attached_logs,
     close_enough,
     detached_logs,
@@ -16,7 +17,7 @@ from ..common import (
     garbage_grads,
     parameters_of,
     run_student,
-    same_values,
+    step_mismatch,
 )
 from ..protocol import check
 
@@ -99,14 +100,18 @@ def check_critic_step(r: dict, seed: int) -> str:
             "the penalty see them."
         )
     ref_logs, ref_params = _reference(seed)
-    if not same_values(r["D"], ref_params, tol=1e-4):
-        if same_values(r["D"], _reference(seed, stale=True)[1], tol=1e-4):
+    before = parameters_of(_tiny(seed)[1])
+    worst, size = step_mismatch(r["D"], before, ref_params)
+    if worst > STEP_TOLERANCE * max(size, 1e-12):
+        stale_worst, _ = step_mismatch(r["D"], before, _reference(seed, stale=True)[1])
+        if stale_worst <= STEP_TOLERANCE * max(size, 1e-12):
             fail(
                 "the critic's gradients from an earlier step were added in.\nHint: PyTorch accumulates gradients: "
                 "clear the critic's old ones first."
             )
         fail(
-            "the critic's weights after one step differ from one SGD step on L_critic + penalty.\n"
+            f"the critic's weights after one step differ from one SGD step on L_critic + penalty (seed {seed}: "
+            f"largest difference {worst:.2e} for a step of {size:.2e}).\n"
             "Hint: PyTorch accumulates gradients, so clear the old ones; then the critic minimises its "
             "Wasserstein loss "
             "plus the penalty, both on this batch, in one gradient step."
