@@ -8,19 +8,10 @@ ramps, so the mean of |G(x) - x| differs from the squared error and from a sum.
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from ..common import OK, close_enough, fail, run_student
 from ..protocol import check, generator, tensor
-
-
-class _Affine(nn.Module):
-    def __init__(self, scale: float, shift: float):
-        super().__init__()
-        self.scale, self.shift = scale, nn.Parameter(torch.tensor(shift))
-
-    def forward(self, x):
-        return self.scale * x + self.shift
+from .updates import AffineToy
 
 
 def _inputs(seed: int):
@@ -34,9 +25,8 @@ def _inputs(seed: int):
 
 def _nets(seed: int):
     g = generator(seed + 18)
-    return _Affine(0.5, float(torch.randn(1, generator=g)) * 0.3), _Affine(
-        2.0, float(torch.randn(1, generator=g)) * 0.3
-    )
+    c_ab, c_ba = (float(v) * 0.3 for v in torch.randn(2, generator=g))  # G_AB and G_BA differ in scale and shift
+    return AffineToy(c_ab, scale=0.5), AffineToy(c_ba, scale=2.0)
 
 
 def _probe(seed: int, identity_loss) -> dict:
@@ -46,7 +36,7 @@ def _probe(seed: int, identity_loss) -> dict:
     grads = [None, None]
     if isinstance(loss, torch.Tensor) and loss.requires_grad and loss.numel() == 1:
         loss.backward()
-        grads = [G_AB.shift.grad, G_BA.shift.grad]
+        grads = [G_AB.c.grad, G_BA.c.grad]
     zero = run_student("identity_loss", identity_loss, G_AB, G_BA, a, b, 0.0)
     return {"loss": loss, "zero": zero, "grads": grads}
 
@@ -58,7 +48,7 @@ def _reference(seed: int):
     loss.backward()
     wrong_way = lam * ((G_AB(a) - a).abs().mean() + (G_BA(b) - b).abs().mean()).detach()
     squared = lam * (((G_AB(b) - b) ** 2).mean() + ((G_BA(a) - a) ** 2).mean()).detach()
-    return loss.detach(), [G_AB.shift.grad, G_BA.shift.grad], wrong_way, squared
+    return loss.detach(), [G_AB.c.grad, G_BA.c.grad], wrong_way, squared
 
 
 @check(_probe)

@@ -9,8 +9,8 @@ from ..common import OK, close_enough, fail, run_student, show_values
 from ..protocol import as_tensor, check, generator, tensor
 
 
-class _Shift(nn.Module):
-    """x -> scale · x + c, with c learnt."""
+class AffineToy(nn.Module):
+    """A toy generator for lesson 04's checks: x -> scale · x + c, with c learnt."""
 
     def __init__(self, c: float, scale: float = 1.0):
         super().__init__()
@@ -47,7 +47,7 @@ def _start(seed: int) -> list[float]:
 
 def _toy(seed: int):
     c_ab, c_ba, w_a, w_b = _start(seed)
-    G_AB, G_BA, D_A, D_B = _Shift(c_ab), _Shift(c_ba, scale=0.5), _MeanLogit(w_a), _MeanLogit(w_b)
+    G_AB, G_BA, D_A, D_B = AffineToy(c_ab), AffineToy(c_ba, scale=0.5), _MeanLogit(w_a), _MeanLogit(w_b)
     a, b = torch.linspace(-1.0, 0.0, 8).view(2, 1, 2, 2), torch.linspace(0.3, 1.0, 8).view(2, 1, 2, 2)  # (2, 1, 2, 2)
     return G_AB, G_BA, D_A, D_B, a, b
 
