@@ -15,7 +15,8 @@ from ..config import GancourseError
 from ..grading.gradebook import feedback_folder, find_submissions, grade_folder
 from ..grading.notebook import grade_notebook, lesson_checks, notebook_lesson
 from ..grading.points import Points, parse_points
-from ..sandbox.launcher import Limits, describe, protection
+from ..sandbox.choice import describe, protection
+from ..sandbox.launcher import Limits
 from .common import writable
 
 
@@ -98,7 +99,10 @@ def grade(args: argparse.Namespace) -> None:
         raise GancourseError(f"no .ipynb files under {args.submissions}: give the folder of submitted notebooks.")
     out = free_table(Path(args.out))
     writable(out.parent)
-    mode = protection()
+    try:
+        mode = protection(args.sandbox, args.image)
+    except ValueError as e:
+        raise GancourseError(str(e)) from None
     print(describe(mode), file=sys.stderr if mode == "none" else sys.stdout)
     print(f"grading {len(found)} notebook(s) of lesson {lesson}, {args.jobs} at a time; writing {out}")
     limits = Limits(memory_mb=args.memory, processes=args.processes, threads=max(1, (os.cpu_count() or 2) // args.jobs))
@@ -120,6 +124,8 @@ def grade(args: argparse.Namespace) -> None:
             progress=report,
             limits=limits,
             points=points,
+            sandbox=mode,
+            image=args.image,
         )
     print(
         f"wrote {out}, {out.with_suffix('.md')} and {feedback_folder(out)}/: mean score "

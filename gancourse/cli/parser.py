@@ -7,6 +7,8 @@ import argparse
 from .. import __version__, registry
 from ..config import pick
 from ..losses import LOSSES
+from ..sandbox.choice import MODES
+from ..sandbox.container import IMAGE
 from ..speed.options import CONV_CHOICES, PRECISIONS
 from . import course, evaluate, generate
 from .options import train_options
@@ -204,6 +206,14 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument(
         "--processes", type=whole(8), default=16, help="processes and threads one notebook may run (sandbox only)"
     )
+    gr.add_argument(
+        "--sandbox",
+        choices=MODES,
+        default="auto",
+        help="isolation of each notebook: auto picks the strongest here (namespaces as root, bubblewrap, none); "
+        "docker/podman run the image built by `docker build -t gancourse-grader .`",
+    )
+    gr.add_argument("--image", default=IMAGE, help="the container image for --sandbox docker/podman")
     gr.add_argument(
         "--points",
         action="append",

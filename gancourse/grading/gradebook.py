@@ -16,6 +16,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from ..sandbox.container import IMAGE
 from ..sandbox.launcher import Limits
 from ..tables import markdown_table
 from ..utils import atomic_write_text, unique_path
@@ -42,6 +43,8 @@ def grade_folder(
     progress=print,
     limits: Limits = Limits(),
     points: Points | None = None,
+    sandbox: str = "auto",
+    image: str = IMAGE,
 ) -> list[Result]:
     """Grade every notebook under ``submissions``; write ``out_csv``, the same name with ``.md``, and one
     feedback file per student in ``<name>-feedback/``. ``points`` weighs the checks (default 1 each)."""
@@ -53,6 +56,8 @@ def grade_folder(
         "notebook_timeout": notebook_timeout,
         "limits": limits,
         "hide": (Path(submissions), out_csv.parent),
+        "sandbox": sandbox,
+        "image": image,
     }
     tables = {"csv": TableFile(out_csv), "md": TableFile(out_csv.with_suffix(".md"))}
     results: list[Result] = []

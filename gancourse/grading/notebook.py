@@ -28,6 +28,7 @@ from ..authoring.nbformat_lite import nbformat
 from ..authoring.notebooks import course_folder
 from ..checks import HIDDEN
 from ..checks.protocol import CHECKS
+from ..sandbox.container import IMAGE
 from ..sandbox.frames import ChannelError, load_values, receive, receive_json, send_json
 from ..sandbox.launcher import Limits, Sandbox
 from .submission import assemble
@@ -176,6 +177,8 @@ def grade_notebook(
     limits: Limits = Limits(),
     hide: tuple[Path, ...] = (),
     progress: Callable[[str], None] | None = None,
+    sandbox: str = "auto",
+    image: str = IMAGE,
 ) -> Result:
     """Run and grade one notebook; every failure mode becomes a :class:`Result`, never an exception.
 
@@ -201,7 +204,8 @@ def grade_notebook(
     official = solution_path(lesson, solutions)
     parts = assemble(official, nb)
     start, first_error = time.monotonic(), ""
-    with Sandbox([path.parent, official.parent, *hide], limits) as box:
+    mode = None if sandbox == "auto" else sandbox
+    with Sandbox([path.parent, official.parent, *hide], limits, mode, image) as box:
         try:
             box.hello(max(60.0, cell_timeout))
             first_error = _run_cells(box, parts, result, cell_timeout, notebook_timeout, progress)

@@ -1,12 +1,11 @@
 """One sandboxed process per graded notebook, and the guarantee that nothing of it outlives grading.
 
-Protection ``namespaces`` (Linux, grader running as root, ``unshare`` from util-linux): the
-runner gets its own PID, mount, network, IPC and hostname namespaces (see :mod:`.namespaces`): a read-only
-filesystem except its own tmpfs work folder, the grader's folders hidden, no network, resource
-limits, and a fresh unprivileged uid. Protection ``none`` (anywhere else): its own session and
-process group and the same resource limits, but it runs with the grader's rights; the grader
-says so loudly. Either way :meth:`Sandbox.close` kills the process group, then every process
-that carries the sandbox's uid or marker, and checks that none is left.
+The modes (:mod:`.choice` picks one): ``namespaces`` (root: ``unshare``, then :mod:`.namespaces` locks
+the filesystem and drops to a fresh uid), ``bubblewrap`` (any user on Linux, :mod:`.bubblewrap`), a
+container (:mod:`.container`), or ``none``: its own session and process group and the same resource
+limits, but the grader's rights; the grader says so loudly. Leaving the ``with`` block kills the process
+group (and removes the container), then every process that carries the sandbox's uid or marker, and
+checks that none is left.
 """
 
 from __future__ import annotations
@@ -22,9 +21,11 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
+from .bubblewrap import bwrap_binary, bwrap_command, counts_processes_per_namespace
+from .choice import UNSHARE, needed_paths, protection
+from .container import ENGINES, IMAGE, container_command, remove_container, signal_container
 from .reaper import PREFIX, processes_of, sweep_stale
 
 
@@ -50,33 +51,6 @@ class Limits:
         }
 
 
-UNSHARE = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--net", "--ipc", "--uts"]
-
-
-@cache
-def protection() -> str:
-    """``namespaces`` when this machine can build the full sandbox, else ``none`` (``GANCOURSE_SANDBOX=none`` "
-    "forces it)."""
-    if os.environ.get("GANCOURSE_SANDBOX") == "none" or not sys.platform.startswith("linux"):
-        return "none"
-    if os.geteuid() != 0 or not shutil.which("unshare"):
-        return "none"
-    probe = subprocess.run([*UNSHARE, "true"], capture_output=True, timeout=30)
-    return "namespaces" if probe.returncode == 0 else "none"
-
-
-def describe(mode: str) -> str:
-    if mode == "namespaces":
-        return (
-            "sandbox: own PID/mount/network namespaces, read-only filesystem except a private work folder, "
-            "grader folders hidden, no network, unprivileged uid, memory/process/CPU/file limits"
-        )
-    return (
-        "WARNING: no sandbox on this machine (needs Linux, root and util-linux's unshare): student code runs "
-        "with your rights and can read or change your files; only time, memory and CPU limits apply"
-    )
-
-
 _SHIM = (
     "import os, sys\npid = os.fork()\nif pid == 0:\n"
     "    os.execv(sys.executable, [sys.executable, '-m', 'gancourse.sandbox.runner', *sys.argv[1:]])\n"
@@ -84,21 +58,50 @@ _SHIM = (
 )
 
 
-def needed_paths() -> list[str]:
-    """What the runner must read: the interpreter, the virtual environment and every import folder."""
-    paths = {os.path.realpath(sys.executable), sys.prefix, sys.base_prefix, *(p for p in sys.path if p)}
-    return sorted(p for p in paths if os.path.exists(p))
-
-
 class Sandbox:
-    """``with Sandbox(hide, limits) as box:``: ``box.fds`` talk to the runner; leaving kills all it started."""
+    """``with Sandbox(hide, limits) as box:``: ``box.req_w``/``box.rep_r`` talk to the runner; leaving kills all."""
 
-    def __init__(self, hide: list[Path], limits: Limits = Limits(), mode: str | None = None):
+    def __init__(self, hide: list[Path], limits: Limits = Limits(), mode: str | None = None, image: str = IMAGE):
         self.mode = mode or protection()
-        self.limits, self.hide = limits, [str(Path(p).resolve()) for p in hide]
-        self.uid = 100_000 + secrets.randbelow(1 << 30)  # a uid no one else has: its processes are all ours
+        self.limits, self.hide, self.image = limits, [str(Path(p).resolve()) for p in hide], image
+        # a uid no one else has, so its processes are all ours; under bubblewrap the instructor's own (never swept)
+        self.uid = 100_000 + secrets.randbelow(1 << 30) if self.mode == "namespaces" else None
         self.marker = f"GANCOURSE_SANDBOX_ID={secrets.token_hex(12)}"
+        self.name = f"{PREFIX}{secrets.token_hex(8)}"  # the container's name
         self.survivors: list[int] = []
+
+    def _env(self, work: str) -> dict[str, str]:
+        return {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": work,
+            "LANG": "C.UTF-8",
+            "GANCOURSE_FAST": "1",
+            "MPLBACKEND": "Agg",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLCONFIGDIR": f"{work}/.mpl",
+            "OMP_NUM_THREADS": str(self.limits.threads),
+            "GANCOURSE_THREADS": str(self.limits.threads),
+            self.marker.split("=")[0]: self.marker.split("=")[1],
+        }
+
+    def _command(self, fds: list[int]) -> list[str]:
+        """The command line that starts the runner in this mode, talking over ``fds`` (request in, reply out)."""
+        if self.mode in ENGINES:
+            env = {k: v for k, v in self._env("/work").items() if k != "PATH"}
+            return container_command(self.mode, self.image, self.name, self.limits, env)
+        if self.mode == "none":  # a shim in between: the runner's parent is the shim, never this grader
+            return [sys.executable, "-c", _SHIM, *map(str, fds)]
+        rlimits = dict(self.limits.rlimits())
+        if self.mode == "namespaces" or counts_processes_per_namespace():
+            rlimits["RLIMIT_NPROC"] = self.limits.processes
+        spec = {"work": self.work, "env": self._env(self.work), "limits": rlimits, "fds": fds}
+        if self.mode == "namespaces":
+            spec |= {"hide": self.hide, "need": needed_paths(), "work_mb": self.limits.work_mb, "uid": self.uid}
+        inner = [sys.executable, "-m", "gancourse.sandbox.namespaces", json.dumps(spec)]
+        if self.mode == "namespaces":
+            return [*UNSHARE, *inner]
+        bwrap = bwrap_binary()
+        return bwrap_command(bwrap, self.work, self.limits.work_mb, self.hide, needed_paths(), inner)
 
     def __enter__(self) -> Sandbox:
         sweep_stale()
@@ -106,44 +109,17 @@ class Sandbox:
         os.mkdir(self.work + "-keep", 0o700)
         req_r, self.req_w = os.pipe()
         self.rep_r, rep_w = os.pipe()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": self.work,
-            "LANG": "C.UTF-8",
-            "GANCOURSE_FAST": "1",
-            "MPLBACKEND": "Agg",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "MPLCONFIGDIR": f"{self.work}/.mpl",
-            "OMP_NUM_THREADS": str(self.limits.threads),
-            "GANCOURSE_THREADS": str(self.limits.threads),
-            self.marker.split("=")[0]: self.marker.split("=")[1],
-        }
-        if self.mode == "namespaces":
-            spec = {
-                "work": self.work,
-                "hide": self.hide,
-                "need": needed_paths(),
-                "work_mb": self.limits.work_mb,
-                "uid": self.uid,
-                "env": env,
-                "limits": {**self.limits.rlimits(), "RLIMIT_NPROC": self.limits.processes},
-                "fds": [req_r, rep_w],
-            }
-            cmd = [*UNSHARE, sys.executable, "-m", "gancourse.sandbox.namespaces", json.dumps(spec)]
-            preexec = None
-        else:  # a shim in between: the runner's parent is the shim, never this grader
-            cmd = [sys.executable, "-c", _SHIM, str(req_r), str(rep_w)]
-            preexec = self._limit_here
+        stdio = self.mode in ENGINES  # a container's runner reads stdin and answers on stdout
         self.proc = subprocess.Popen(
-            cmd,
-            pass_fds=(req_r, rep_w),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            self._command([0, 1] if stdio else [req_r, rep_w]),
+            pass_fds=() if stdio else (req_r, rep_w),
+            stdin=req_r if stdio else subprocess.DEVNULL,
+            stdout=rep_w if stdio else subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
             cwd=self.work,
-            env=env,
-            preexec_fn=preexec,
+            env=None if stdio else self._env(self.work),  # an engine's client needs the grader's own environment
+            preexec_fn=self._limit_here if self.mode == "none" else None,
         )
         os.close(req_r)
         os.close(rep_w)
@@ -161,21 +137,28 @@ class Sandbox:
         from .frames import receive_json
 
         said = receive_json(self.rep_r, timeout)
-        if self.mode != "namespaces" and isinstance(said, dict) and isinstance(said.get("pid"), int):
+        if self.mode == "none" and isinstance(said, dict) and isinstance(said.get("pid"), int):
             self._pid = said["pid"]
 
     def runner_pid(self) -> int:
-        """The runner's pid as this machine sees it: the child of ``unshare``, or what the runner said."""
-        if self.mode != "namespaces" and getattr(self, "_pid", None):
+        """The runner's pid as this machine sees it: the descendant that runs it, or what the runner said."""
+        if getattr(self, "_pid", None):
             return self._pid
-        try:
-            kids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text(encoding="ascii").split()
-            return int(kids[0]) if kids else self.proc.pid
-        except OSError:
-            return self.proc.pid
+        todo = [self.proc.pid]
+        while todo:  # unshare -> runner; bwrap -> bwrap's init -> runner
+            pid = todo.pop(0)
+            try:
+                if b"gancourse.sandbox.runner" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return pid
+                todo += map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii").split())
+            except OSError:
+                continue
+        return self.proc.pid
 
     def interrupt(self) -> None:
         """KeyboardInterrupt in the running cell, as Jupyter's stop button."""
+        if self.mode in ENGINES:
+            return signal_container(self.mode, self.name, "INT")
         try:
             os.kill(self.runner_pid(), signal.SIGINT)
         except ProcessLookupError:
@@ -183,7 +166,7 @@ class Sandbox:
 
     def alive(self) -> list[int]:
         """Processes this notebook started that still run: the sandbox's uid, or its marker in the environment."""
-        return processes_of(self.uid, self.marker.encode())
+        return [] if self.mode in ENGINES else processes_of(self.uid, self.marker.encode())
 
     def __exit__(self, *exc) -> None:
         for fd in (self.req_w, self.rep_r):
@@ -196,6 +179,8 @@ class Sandbox:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
+        if self.mode in ENGINES and not remove_container(self.mode, self.name):
+            self.survivors.append(-1)  # the engine still lists the container
         deadline = time.monotonic() + 2.0  # the namespace's members die with its PID 1, give them a moment
         while self.alive() and time.monotonic() < deadline:
             time.sleep(0.05)

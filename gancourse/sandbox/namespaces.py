@@ -1,7 +1,8 @@
-"""Inside the sandbox's fresh namespaces, as their root: lock the filesystem, set limits, drop to a nobody uid.
+"""Inside the sandbox's fresh namespaces: lock the filesystem, set limits, drop to a nobody uid, become the runner.
 
 Run by :mod:`.launcher` as ``unshare --pid --fork --kill-child --mount-proc --net --ipc --uts python -m
-gancourse.sandbox.namespaces SPEC`` and never imported by the grader. In order:
+gancourse.sandbox.namespaces SPEC`` and never imported by the grader. Under bubblewrap (no ``uid`` in
+SPEC) bwrap has already built the filesystem and dropped every capability: only steps 4 and 6 run. In order:
 
 1. every mount is remounted read-only (in this mount namespace only; the host is untouched);
 2. a fresh size-limited tmpfs becomes the work folder, another one ``/dev/shm``; a folder others may
@@ -124,9 +125,12 @@ def drop_privileges(uid: int, work: str) -> None:
 
 def main() -> None:
     spec = json.loads(sys.argv[1])
-    lock_filesystem(spec["work"], spec["hide"], spec["work_mb"], spec["need"])
+    as_root = "uid" in spec  # else bubblewrap built the namespaces as an ordinary user
+    if as_root:
+        lock_filesystem(spec["work"], spec["hide"], spec["work_mb"], spec["need"])
     limit(spec["limits"])
-    drop_privileges(spec["uid"], spec["work"])
+    if as_root:
+        drop_privileges(spec["uid"], spec["work"])
     os.chdir(spec["work"])
     os.environ.update(spec["env"])
     os.execv(sys.executable, [sys.executable, "-m", "gancourse.sandbox.runner", *map(str, spec["fds"])])

@@ -47,8 +47,8 @@ def _has_marker(pid: str, marker: bytes) -> bool:
         return False
 
 
-def processes_of(uid: int, marker: bytes) -> list[int]:
-    """Live processes with this uid or this marker in their environment (none where there is no /proc)."""
+def processes_of(uid: int | None, marker: bytes) -> list[int]:
+    """Live processes with this uid (None: any uid) or this marker in their environment (none without /proc)."""
     if not os.path.isdir("/proc"):
         return []
     mine = []
@@ -56,6 +56,6 @@ def processes_of(uid: int, marker: bytes) -> list[int]:
         if int(pid) == os.getpid():
             continue
         owner = _proc_uid(pid)
-        if owner is not None and (owner == uid or _has_marker(pid, marker)):
+        if owner is not None and ((uid is not None and owner == uid) or _has_marker(pid, marker)):
             mine.append(int(pid))
     return mine

@@ -1,7 +1,8 @@
 """The untrusted side of grading: runs a notebook's cells and answers probes, nothing else.
 
 Started by :mod:`.launcher` (``python -m gancourse.sandbox.runner IN OUT``) in the sandbox, with
-``IN``/``OUT`` the pipe descriptors of :mod:`.frames`. Cells run in an IPython shell (magics and
+``IN``/``OUT`` the pipe descriptors of :mod:`.frames` (``0 1`` in a container: the frames then keep
+stdin and stdout, and the notebook's own prints go to ``/dev/null``). Cells run in an IPython shell (magics and
 ``display`` work as in Jupyter, without a kernel). A probe request names a check, the student's
 objects by name and a seed; the answer is the probe's report of plain values. The verdict is
 never computed here: whatever this process does, it can only send values.
@@ -35,9 +36,21 @@ def _probe(shell, req: dict) -> bytes:
     return dump_values(report)
 
 
+def _keep_stdio(fd_in: int, fd_out: int) -> tuple[int, int]:
+    """Move the channel off descriptors 0 and 1, so a notebook's ``print`` cannot write into it."""
+    if not {fd_in, fd_out} & {0, 1}:
+        return fd_in, fd_out
+    fd_in, fd_out = os.dup(fd_in), os.dup(fd_out)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    return fd_in, fd_out
+
+
 def main(fd_in: int, fd_out: int) -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
+    fd_in, fd_out = _keep_stdio(fd_in, fd_out)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # a background grader's SIG_IGN must not stick
     shell = InteractiveShell.instance(colors="nocolor")
     send_json(fd_out, {"pid": os.getpid()})  # ready; the pid lets the grader interrupt a cell where there is no /proc
