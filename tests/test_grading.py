@@ -156,11 +156,13 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
     for student, row in rows.items():  # each row names the exact file it graded
         if student != "invalid_json":
             assert row["sha256"] == hashlib.sha256((folder / f"{student}.ipynb").read_bytes()).hexdigest()
+    assert "verbatim" in rows["solution"]["integrity"] and "verbatim" in (tmp_path / "grades-integrity.md").read_text()
     summary = out.with_suffix(".md").read_text()
     assert "| solution | 12/12 | 12/12 | graded | – |" in summary
     feedback = tmp_path / "grades-feedback"
     assert sorted(p.stem for p in feedback.iterdir()) == sorted(expected)  # one file per student
     assert "**12/12** exercises pass" in (feedback / "solution.md").read_text()
+    assert "verbatim" not in (feedback / "solution.md").read_text()  # the integrity report is the instructor's
     wrong = (feedback / "wrong_labels.md").read_text()
     assert "❌ **g_loss** (0/1 points)" in wrong and "Hint:" in wrong and "✅ **d_loss** (1/1 points)" in wrong
     broken = (feedback / "syntax_error.md").read_text()

@@ -6,7 +6,8 @@ import io
 import pytest
 
 from gancourse.cli import main
-from gancourse.grading import gradebook
+from gancourse.grading import gradebook, tables
+from gancourse.grading.batch import Batch
 from gancourse.grading.feedback import feedback_text
 from gancourse.grading.notebook import Result
 from gancourse.grading.points import Points, parse_points
@@ -58,13 +59,14 @@ def test_parse_points():
 def test_csv_and_summary_carry_points():
     p = Points.for_checks(NAMES, {"d_loss": 2})
     results = [result("alice", set(NAMES)), result("bob", {"generator"})]
-    rows = list(csv.DictReader(io.StringIO(gradebook.csv_text(results, NAMES, p))))
+    batch = Batch("01", NAMES, p)
+    rows = list(csv.DictReader(io.StringIO(tables.csv_text(results, batch))))
     assert [(r["score"], r["max"], r["points"], r["max points"]) for r in rows] == [
         ("3", "3", "4", "4"),
         ("1", "3", "1", "4"),
     ]
     assert (rows[1]["d_loss"], rows[1]["d_loss: points"], rows[1]["d_loss: message"]) == ("fail", "0", "d_loss hint")
-    md = gradebook.summary(results, NAMES, "01", p)
+    md = tables.summary(results, batch)
     assert "| bob | 1/3 | 1/4 | graded | d_loss, quiz |" in md
 
 

@@ -10,10 +10,10 @@ from ..losses import LOSSES
 from ..sandbox.choice import MODES
 from ..sandbox.container import IMAGE
 from ..speed.options import CONV_CHOICES, PRECISIONS
-from . import course, evaluate, generate
+from . import course, evaluate, generate, grade
 from .options import train_options
 from .train import train
-from .types import OneLineParser, augment_policy, positive, whole
+from .types import OneLineParser, augment_policy, positive, share, whole
 
 
 def _train(args: argparse.Namespace):
@@ -214,6 +214,21 @@ def build_parser() -> argparse.ArgumentParser:
         "docker/podman run the image built by `docker build -t gancourse-grader .`",
     )
     gr.add_argument("--image", default=IMAGE, help="the container image for --sandbox docker/podman")
+    gr.add_argument("--due", help="due date and time, e.g. 2026-12-01T23:59 (local time unless it names a zone)")
+    gr.add_argument(
+        "--late-penalty",
+        help="share of the points per started day late (default 10%%/day with --due); nbgrader's timestamp.txt "
+        "gives the submission time, else the file's modification time",
+    )
+    gr.add_argument("--canvas", metavar="ROSTER.csv", help="Canvas gradebook export: writes <out>-canvas.csv to import")
+    gr.add_argument("--assignment", help="the Canvas column (default: gancourse lesson NN, or the roster's NAME (id))")
+    gr.add_argument("--format", choices=["csv", "moodle"], default="csv", help="moodle: also <out>-moodle.csv")
+    gr.add_argument(
+        "--similarity",
+        type=share,
+        default=0.9,
+        help="integrity report: flag answers sharing at least this share of their code (0-1, default 0.9)",
+    )
     gr.add_argument(
         "--points",
         action="append",
@@ -221,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=N[,NAME=N]",
         help="points for a check (e.g. up_block=2,quiz=0.5); every other check is worth 1",
     )
-    gr.set_defaults(func=course.grade)
+    gr.set_defaults(func=grade.grade)
 
     d = sub.add_parser("data", help="load datasets and say where they came from")
     d.add_argument("names", nargs="+", choices=["mnist", "fashion-mnist"])

@@ -55,6 +55,14 @@ def positive(text: str) -> float:
     return value
 
 
+def share(text: str) -> float:
+    """A share in (0, 1], e.g. a similarity threshold."""
+    value = positive(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1, got {text}")
+    return value
+
+
 def augment_policy(text: str) -> str:
     """A DiffAugment policy such as ``color,translation,cutout`` (checked against the known transforms)."""
     from ..config import GancourseError

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from ..utils import atomic_write_text
+from .late import Lateness
 from .notebook import Result
 from .points import Points
 
@@ -19,7 +20,14 @@ def feedback_name(student: str) -> str:
     return (re.sub(r"[^\w.-]+", "_", student).strip("._") or "student") + ".md"
 
 
-def feedback_text(r: Result, names: list[str], points: Points | None = None) -> str:
+def _late_line(late: Lateness, points: float) -> str:
+    when = late.submitted.strftime("%Y-%m-%d %H:%M %Z").strip()
+    if not late.days:
+        return f"Submitted {when}, on time."
+    return f"Submitted {when}, {late.days} day(s) late: -{late.penalty:.0%}, **{late.apply(points):g}** points count."
+
+
+def feedback_text(r: Result, names: list[str], points: Points | None = None, late: Lateness | None = None) -> str:
     points = points or Points.for_checks(names)
     lines = [
         f"# Lesson {r.lesson}: feedback for {r.student}",
@@ -27,6 +35,8 @@ def feedback_text(r: Result, names: list[str], points: Points | None = None) -> 
         f"**{r.score}/{len(names)}** exercises pass, **{points.text(r)}** points ({r.status}).",
         "",
     ]
+    if late is not None:
+        lines += [_late_line(late, points.of(r)), ""]
     if r.detail:
         lines += [f"Note: {r.detail}", ""]
     for name in names:
@@ -39,5 +49,7 @@ def feedback_text(r: Result, names: list[str], points: Points | None = None) -> 
     return "\n".join(lines) + "\n"
 
 
-def write_feedback(r: Result, names: list[str], folder: Path, points: Points | None = None) -> Path:
-    return atomic_write_text(folder / feedback_name(r.student), feedback_text(r, names, points))
+def write_feedback(
+    r: Result, names: list[str], folder: Path, points: Points | None = None, late: Lateness | None = None
+) -> Path:
+    return atomic_write_text(folder / feedback_name(r.student), feedback_text(r, names, points, late))
