@@ -1,6 +1,5 @@
 """Instructor workflow: grading folders of submissions reproduces the expected grade tables."""
 
-import csv
 import hashlib
 import os
 import shutil
@@ -20,7 +19,8 @@ from gancourse.sandbox.launcher import protection
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 sys.path.insert(0, str(FIXTURES))
-from make_submissions import ALL, ESCAPE_MARKER, EXPECTED, NOTEBOOKS, make  # noqa: E402
+from grade_tables import check_table, escaped  # noqa: E402
+from make_submissions import EXPECTED, NOTEBOOKS, make  # noqa: E402
 
 pytestmark = pytest.mark.slow  # `make test-fast` leaves it out; `make test` runs it
 
@@ -80,35 +80,6 @@ def _digest(folder: Path) -> dict:
     return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def _check_table(csv_path: Path, lesson: str, expected: dict | None = None):
-    expected = expected or EXPECTED[lesson]
-    names = [spec.name for spec in lesson_checks(lesson)]
-    rows = {r["student"]: r for r in csv.DictReader(csv_path.open())}
-    assert set(rows) == set(expected), f"graded {sorted(rows)}"
-    for student, (status, failing) in expected.items():
-        r = rows[student]
-        failing = set(names) if failing == ALL else failing
-        got = {n for n in names if r[n] == "fail"}
-        assert (r["status"], got) == (status, failing), f"{student}: {r['status']} {r['detail']}; failing {got}"
-        assert int(r["score"]) == len(names) - len(failing) and int(r["max"]) == len(names)
-        for n in failing:
-            assert r[f"{n}: message"], f"{student}: {n} failed without a message"
-    return rows
-
-
-def _escaped() -> list[str]:
-    """Command lines of live processes that a graded notebook started (the escape fixture's marker)."""
-    found = []
-    for p in Path("/proc").iterdir():
-        try:
-            cmd = (p / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if p.name.isdigit() and ESCAPE_MARKER.encode() in cmd and b"State:\tZ" not in (p / "status").read_bytes():
-            found.append(cmd.decode(errors="replace"))
-    return found
-
-
 @pytest.mark.timeout(600)
 def test_grade_lesson_01_fixtures(tmp_path, capsys):
     """Wrong submissions fail on the right exercise; crashes, loops, attacks and bad files never stop the batch."""
@@ -143,9 +114,9 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
         )
         == 0
     )
-    assert _escaped() == []  # nothing a notebook started outlives grading, setsid or not
+    assert escaped() == []  # nothing a notebook started outlives grading, setsid or not
     tables = out.read_text(), out.with_suffix(".md").read_text()
-    rows = _check_table(out, "01", expected)
+    rows = check_table(out, "01", expected)
     assert _digest(folder) == before  # nobody's code touched the instructor's folder
     assert _digest(Path(gancourse.__file__).parent / "checks") == package  # nor the installed checks
     assert "time limit" in rows["endless_loop"]["detail"]
@@ -220,7 +191,7 @@ def test_grade_other_lessons(lesson, tmp_path):
         )
         == 0
     )
-    _check_table(out, lesson)
+    check_table(out, lesson)
 
 
 def test_grade_errors_are_one_line(tmp_path, capsys):

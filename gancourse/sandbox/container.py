@@ -43,6 +43,12 @@ def container_command(engine: str, image: str, name: str, limits, env: dict[str,
     args += ["--cap-drop", "ALL", "--security-opt", "no-new-privileges", "--user", "65534:65534"]
     args += ["--memory", f"{limits.memory_mb}m", "--memory-swap", f"{limits.memory_mb}m"]
     args += ["--cpus", str(limits.threads), "--pids-limit", str(limits.processes)]
+    args += [
+        "--ulimit",
+        f"data={limits.memory_mb << 20}",
+        "--ulimit",
+        f"cpu={limits.cpu_s}",
+    ]  # MemoryError, as elsewhere
     args += ["--ulimit", f"fsize={limits.file_mb << 20}", "--ulimit", f"nofile={limits.open_files}"]
     args += ["--ulimit", "core=0", "--tmpfs", f"/work:rw,size={limits.work_mb}m,mode=1777", "--workdir", "/work"]
     args += ["--tmpfs", "/tmp:rw,size=64m,mode=1777"]
