@@ -77,7 +77,7 @@ def canvas_csv(roster: str | Path, results: list[Result], batch: Batch, assignme
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow([*keep, column])
-    w.writerow(["Points Possible", *[""] * (len(keep) - 1), f"{batch.points.total:g}"])
+    w.writerow(["    Points Possible", *[""] * (len(keep) - 1), f"{batch.points.total:g}"])  # as Canvas exports it
     for row, r in zip(students, _matches(students, results)[0], strict=True):
         w.writerow([row.get(c, "") for c in keep] + ["" if r is None else f"{batch.final(r):g}"])
     return out.getvalue()
