@@ -82,7 +82,7 @@ def test_grade_with_docker(engine, tmp_path):
     out = tmp_path / "grades.csv"
     assert main(["grade", str(folder), "--lesson", "01", "--sandbox", "docker", "--out", str(out)]) == 0
     rows = {r["student"]: r for r in csv.DictReader(out.open())}
-    assert (rows["solution"]["score"], rows["wrong_labels"]["score"]) == ("12", "11")
+    assert (rows["solution"]["score"], rows["wrong_labels"]["score"]) == ("13", "12")
     assert len(engine.read_text().splitlines()) == 2  # one container per notebook
 
 

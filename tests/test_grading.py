@@ -129,10 +129,10 @@ def test_grade_lesson_01_fixtures(tmp_path, capsys):
             assert row["sha256"] == hashlib.sha256((folder / f"{student}.ipynb").read_bytes()).hexdigest()
     assert "verbatim" in rows["solution"]["integrity"] and "verbatim" in (tmp_path / "grades-integrity.md").read_text()
     summary = out.with_suffix(".md").read_text()
-    assert "| solution | 12/12 | 12/12 | graded | – |" in summary
+    assert "| solution | 13/13 | 13/13 | graded | – |" in summary
     feedback = tmp_path / "grades-feedback"
     assert sorted(p.stem for p in feedback.iterdir()) == sorted(expected)  # one file per student
-    assert "**12/12** exercises pass" in (feedback / "solution.md").read_text()
+    assert "**13/13** exercises pass" in (feedback / "solution.md").read_text()
     assert "verbatim" not in (feedback / "solution.md").read_text()  # the integrity report is the instructor's
     wrong = (feedback / "wrong_labels.md").read_text()
     assert "❌ **g_loss** (0/1 points)" in wrong and "Hint:" in wrong and "✅ **d_loss** (1/1 points)" in wrong
@@ -166,7 +166,7 @@ def test_edited_given_cells_and_added_cells_gain_nothing(tmp_path):
     path = tmp_path / "student.ipynb"
     nbformat.write(nb, path)
     r = grade_notebook(path, "01", cell_timeout=60)
-    assert (r.status, r.score) == ("graded", 12), r.detail
+    assert (r.status, r.score) == ("graded", 13), r.detail
     assert f"given cell {setup.id} was edited" in r.detail and "1 added cell(s) did not run" in r.detail
 
 

@@ -152,18 +152,18 @@ def test_grade_writes_late_columns_integrity_and_imports(tmp_path):
     assert (rows["ada"]["days late"], rows["ada"]["submitted from"], rows["ada"]["final points"]) == (
         "0",
         "timestamp.txt",
-        "12",
+        "13",
     )
     assert (rows["alan"]["days late"], rows["alan"]["submitted from"], rows["alan"]["final points"]) == (
         "2",
         "file time",
-        "8.8",
+        "9.6",
     )
     assert "verbatim" in rows["ada"]["integrity"]  # the fixture is the official solution
     canvas = list(csv.reader((tmp_path / "grades" / "grades-canvas.csv").open()))
-    assert [r[-1] for r in canvas[2:]] == ["12", "8.8", ""]
+    assert [r[-1] for r in canvas[2:]] == ["13", "9.6", ""]
     assert "alan" in (tmp_path / "grades" / "grades-moodle.csv").read_text()
     assert "verbatim" in (tmp_path / "grades" / "grades-integrity.md").read_text()
     feedback = (tmp_path / "grades" / "grades-feedback" / "alan.md").read_text()
-    assert "2 day(s) late: -20%, **8.8** points count" in feedback
+    assert "2 day(s) late: -20%, **9.6** points count" in feedback
     assert not any("verbatim" in p.read_text() for p in (tmp_path / "grades" / "grades-feedback").iterdir())

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from ..nets.conditional import CGANConfig, ConditionalGenerator, one_hot_input
 from .common import OK, elsewhere, fail, run_student, same_device, shape_of
 from .protocol import check, generator
+from .training import TRAINS
 
 
 def _label_batches(seed: int, n: int) -> list[torch.Tensor]:
@@ -150,4 +151,4 @@ def hidden_label_input_other_sizes(r: dict, seed: int) -> str:
     return f"{OK} hidden: label input for any number of classes."
 
 
-HIDDEN = [("hidden: label input sizes", "hidden_label_input_other_sizes", ("label_input",))]
+HIDDEN = [("hidden: label input sizes", "hidden_label_input_other_sizes", ("label_input",)), TRAINS["03"]]

@@ -14,6 +14,7 @@ from torch.overrides import TorchFunctionMode
 
 from .common import OK, close_enough, fail, run_student, shape_of
 from .protocol import check, generator, tensor
+from .training import TRAINS
 
 
 def _cbn_inputs(seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -276,4 +277,4 @@ def hidden_hinge_margins(r: dict, seed: int) -> str:
     return f"{OK} hidden: hinge margins."
 
 
-HIDDEN = [("hidden: hinge margins", "hidden_hinge_margins", ("d_hinge", "g_hinge"))]
+HIDDEN = [("hidden: hinge margins", "hidden_hinge_margins", ("d_hinge", "g_hinge")), TRAINS["05"]]

@@ -6,6 +6,7 @@ against what the library computes itself on the same inputs): see :mod:`gancours
 ``HIDDEN`` lists the checks the grader runs that the notebook does not show.
 """
 
+from ..training import TRAINS
 from .game import check_game_steps
 from .losses import check_d_loss, check_g_loss
 from .networks import check_discriminator, check_generator
@@ -16,6 +17,7 @@ HIDDEN = [  # (name in the grade table, check name, the student's objects it tak
     ("hidden: toy sizes", "hidden_toy_sizes", ("ToyGenerator", "ToyDiscriminator")),
     ("hidden: G per sample", "hidden_generator_per_sample", ("Generator",)),
     ("hidden: D loss is a mean", "hidden_d_loss_is_a_mean", ("d_loss",)),
+    TRAINS["01"],
 ]
 
 __all__ = [
