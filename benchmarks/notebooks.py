@@ -1,10 +1,14 @@
 """Run solution notebooks top to bottom, each in a fresh process, and time them (the nbval path without a kernel).
 
     GANCOURSE_FAST=0 python benchmarks/notebooks.py solutions/*.ipynb --out notebooks.json
+    GANCOURSE_FAST=0 python benchmarks/notebooks.py solutions/*.ipynb --figures docs/full-run --embed
 
 Cells run in an IPython shell (magics and ``display`` work, figures go to the Agg backend) on the
 device the notebooks pick themselves (CUDA where there is one). Prints, per notebook, the wall time
-and the first failing cell; exits non-zero if any failed.
+and the first failing cell; exits non-zero if any failed. ``--figures DIR`` saves the first figure of
+the cell tagged ``full-run-figure`` as ``DIR/<notebook>.png``; ``--embed`` then writes it, with the
+measured time and the machine, into the solution's "what a full run looks like" cell
+(:mod:`full_run_cells`); ``gancourse lessons`` carries it into the lessons.
 """
 
 from __future__ import annotations
@@ -17,12 +21,24 @@ import sys
 import time
 from pathlib import Path
 
+FIGURE_TAG = "full-run-figure"
 
-def run_one(path: str) -> dict:
+
+def _save_new_figure(before: set[int], path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    new = [n for n in plt.get_fignums() if n not in before]
+    if new:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        plt.figure(new[0]).savefig(path, dpi=60, bbox_inches="tight")
+
+
+def run_one(path: str, figures: str | None = None) -> dict:
     """In this process: every code cell of ``path``; stops at the first error."""
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     from IPython.core.interactiveshell import InteractiveShell
 
     from gancourse.authoring.nbformat_lite import nbformat
@@ -33,7 +49,10 @@ def run_one(path: str) -> dict:
     cells = [c for c in nb.cells if c.cell_type == "code"]
     for i, cell in enumerate(cells):
         start = time.perf_counter()
+        before = set(plt.get_fignums())
         result = shell.run_cell(cell.source, store_history=False)
+        if figures and FIGURE_TAG in cell.metadata.get("tags", []):
+            _save_new_figure(before, Path(figures) / f"{Path(path).stem}.png")
         err = result.error_before_exec or result.error_in_exec
         if err is not None:
             return {"cells": i, "error": f"cell {i} ({cell.get('id')}): {type(err).__name__}: {err}"[:400]}
@@ -47,16 +66,25 @@ def main(argv=None) -> int:
     p.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--timeout", type=float, default=1800, help="seconds per notebook")
     p.add_argument("--out", default=None)
+    p.add_argument("--figures", default=None, help="folder for each notebook's full-run figure")
+    p.add_argument("--embed", action="store_true", help="write time and figure into the solutions (needs --figures)")
     args = p.parse_args(argv)
+    figures = str(Path(args.figures).resolve()) if args.figures else None
     if args.one:
-        print(json.dumps(run_one(args.notebooks[0])), flush=True)
+        print(json.dumps(run_one(args.notebooks[0], figures)), flush=True)
         return 0
     rows = []
     for nb in args.notebooks:
         start = time.perf_counter()
         try:
             done = subprocess.run(
-                [sys.executable, __file__, "--one", str(Path(nb).resolve())],
+                [
+                    sys.executable,
+                    __file__,
+                    "--one",
+                    str(Path(nb).resolve()),
+                    *(["--figures", figures] if figures else []),
+                ],
                 capture_output=True,
                 text=True,
                 timeout=args.timeout,
@@ -67,11 +95,15 @@ def main(argv=None) -> int:
             row = {"error": f"timed out after {args.timeout:.0f} s"}
         rows.append({"notebook": nb, "seconds": round(time.perf_counter() - start, 1), **row})
         print(json.dumps(rows[-1]), flush=True)
+    sys.path.insert(0, str(Path(__file__).parent))
     if args.out:
-        sys.path.insert(0, str(Path(__file__).parent))
         from report import save_report
 
         save_report(args.out, {"notebooks": rows})
+    if args.embed and figures:
+        from full_run_cells import embed_all
+
+        embed_all(rows, Path(figures))
     return 1 if any(r.get("error") for r in rows) else 0
 
 

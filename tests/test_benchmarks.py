@@ -254,3 +254,25 @@ def test_the_seed_sweep_judges_every_check_and_counts_a_planted_failure(capsys):
 
     broken = Check(check_d_loss.probe, planted)
     assert check_seeds.failures("01", "d_loss", broken, range(1, 3)) == [(1, "planted at 1"), (2, "planted at 2")]
+
+
+def test_full_run_cell_is_written_before_its_figure_cell_once(tmp_path):
+    """benchmarks/full_run_cells.py: the measured time and the figure land just before the tagged cell, and a
+    second run replaces that cell instead of adding one."""
+    import base64
+    import shutil
+
+    import nbformat
+    from full_run_cells import CELL_ID, FIGURE_TAG, embed
+
+    notebook = tmp_path / "02_dcgan.ipynb"
+    shutil.copy(ROOT / "solutions" / "02_dcgan.ipynb", notebook)
+    png = tmp_path / "fig.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n-a-figure")
+    assert embed(notebook, 1234.0, png) and embed(notebook, 600.0, png)
+    cells = nbformat.read(notebook, as_version=4).cells
+    at = next(i for i, c in enumerate(cells) if FIGURE_TAG in c.metadata.get("tags", []))
+    written = [c for c in cells if c.get("id") == CELL_ID]
+    assert len(written) == 1 and cells[at - 1] is written[0] and written[0].cell_type == "markdown"
+    assert "**10 minutes**" in written[0].source and "attachment:02_dcgan.png" in written[0].source
+    assert base64.b64decode(written[0].attachments["02_dcgan.png"]["image/png"]) == png.read_bytes()
