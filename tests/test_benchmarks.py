@@ -260,19 +260,22 @@ def test_full_run_cell_is_written_before_its_figure_cell_once(tmp_path):
     """benchmarks/full_run_cells.py: the measured time and the figure land just before the tagged cell, and a
     second run replaces that cell instead of adding one."""
     import base64
+    import io
     import shutil
 
     import nbformat
-    from full_run_cells import CELL_ID, FIGURE_TAG, embed
+    from full_run_cells import CELL_ID, FIGURE_TAG, compact_png, embed
+    from PIL import Image
 
     notebook = tmp_path / "02_dcgan.ipynb"
     shutil.copy(ROOT / "solutions" / "02_dcgan.ipynb", notebook)
     png = tmp_path / "fig.png"
-    png.write_bytes(b"\x89PNG\r\n\x1a\n-a-figure")
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(png)
     assert embed(notebook, 1234.0, png) and embed(notebook, 600.0, png)
     cells = nbformat.read(notebook, as_version=4).cells
     at = next(i for i, c in enumerate(cells) if FIGURE_TAG in c.metadata.get("tags", []))
     written = [c for c in cells if c.get("id") == CELL_ID]
     assert len(written) == 1 and cells[at - 1] is written[0] and written[0].cell_type == "markdown"
     assert "**10 minutes**" in written[0].source and "attachment:02_dcgan.png" in written[0].source
-    assert base64.b64decode(written[0].attachments["02_dcgan.png"]["image/png"]) == png.read_bytes()
+    attached = base64.b64decode(written[0].attachments["02_dcgan.png"]["image/png"])
+    assert attached == compact_png(png.read_bytes()) and Image.open(io.BytesIO(attached)).size == (40, 30)
