@@ -73,6 +73,8 @@ def describe(mode: str) -> str:
 
 
 def needed_paths() -> list[str]:
-    """What the runner must read: the interpreter, the virtual environment and every import folder."""
-    paths = {os.path.realpath(sys.executable), sys.prefix, sys.base_prefix, *(p for p in sys.path if p)}
+    """What the runner must read: the interpreter, the virtual environment, every import folder and this package
+    (an editable install imports it from its checkout, which need not be on ``sys.path``)."""
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    paths = {os.path.realpath(sys.executable), sys.prefix, sys.base_prefix, package, *(p for p in sys.path if p)}
     return sorted(p for p in paths if os.path.exists(p))
