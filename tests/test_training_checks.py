@@ -85,3 +85,14 @@ def test_every_lesson_has_its_training_check():
     assert sorted({lesson for lesson, *_ in CRASHES}) == sorted(NOTEBOOKS)
     for lesson in NOTEBOOKS:
         assert _hidden_training(lesson)[0].name == "hidden: trains as the lesson does"
+
+
+def test_a_loss_that_is_not_finite_fails_wherever_it_was_logged():
+    from gancourse.checks.training import _worst, hidden_lesson01_trains
+
+    assert _worst([{"loss_D": 0.5}, {"loss_D": float("nan")}, {"loss_G": 2.0}]) == float("inf")
+    assert _worst([{"loss_D": -3.0, "D(x)": 9.0}]) == 3.0 and _worst([]) == 0.0
+    with pytest.raises(AssertionError, match="not finite"):
+        hidden_lesson01_trains.judge(
+            {"error": None, "worst_loss": _worst([{"loss_G": 1.0}, {"loss_G": float("nan")}])}, 1
+        )

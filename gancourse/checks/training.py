@@ -30,14 +30,19 @@ def _images(seed: int, n: int = 16, channels: int = 1) -> tuple[torch.Tensor, to
     return torch.randint(0, 256, (n, channels, 28, 28), dtype=torch.uint8, generator=g), torch.arange(n) % 10
 
 
+def _worst(history: list[dict]) -> float:
+    """The largest |loss| a training history logged; infinite if any loss is not finite (``max`` keeps an
+    infinity wherever it stands, a NaN only when it comes first)."""
+    values = [float(v) for row in history for k, v in row.items() if k.startswith("loss")]
+    return max((abs(v) if math.isfinite(v) else math.inf for v in values), default=0.0)
+
+
 def _train(G, D, batches, steps, **cfg) -> float:
-    """Fit two steps the way the lessons do; the largest |loss| logged (NaN if any loss is not finite)."""
+    """Fit two steps the way the lessons do; the worst loss logged."""
     from ..train import TrainConfig, Trainer
 
     options = {"epochs": 1, "log_every": 1, **_FAST, **cfg}
-    history = Trainer(G, D, batches, steps, TrainConfig(**options), device="cpu", progress=False).fit()
-    values = [float(v) for row in history for k, v in row.items() if k.startswith("loss")]
-    return max((abs(v) if math.isfinite(v) else math.nan for v in values), default=0.0)
+    return _worst(Trainer(G, D, batches, steps, TrainConfig(**options), device="cpu", progress=False).fit())
 
 
 def _run(build) -> dict:
@@ -101,7 +106,7 @@ def _probe_02(seed, Generator, Discriminator, dcgan_init):
             cfg = TrainConfig(epochs=1, log_every=1, **_FAST)
             saver = Checkpoint(Path(run) / "checkpoints", every_epochs=1, keep=2)
             t = Trainer(G, D, batches, GANSteps(100), cfg, callbacks=[saver], device="cpu", progress=False)
-            worst = max(abs(float(v)) for row in t.fit() for k, v in row.items() if k.startswith("loss"))
+            worst = _worst(t.fit())
             resumed = Trainer(Generator(100), Discriminator(), batches, GANSteps(100), replace(cfg, epochs=2),
                               device="cpu", progress=False)  # fmt: skip
             resumed.load_checkpoint(latest_checkpoint(Path(run) / "checkpoints"))  # the resume cell
@@ -163,8 +168,7 @@ def _probe_04(seed, ImagePool, d_update, g_update, identity_loss):
                 loss=loss,
                 **pieces,
             )
-            rows = t.fit()
-            worst = max([worst, *(abs(float(v)) for row in rows for k, v in row.items() if k.startswith("loss"))])
+            worst = max(worst, _worst(t.fit()))
         return worst
 
     return _run(build)
