@@ -8,16 +8,8 @@ import pytest
 
 from gancourse.checks.protocol import CHECKS
 from gancourse.grading.notebook import lesson_checks
+from tests.check_cases import NOTEBOOKS
 from tests.notebook_code import ROOT, exercise_sources, run_exercises
-
-NOTEBOOKS = {
-    "01": "01_gan.ipynb",
-    "02": "02_dcgan.ipynb",
-    "03": "03_conditional_gan.ipynb",
-    "04": "04_discogan_cyclegan.ipynb",
-    "05": "05_biggan.ipynb",
-    "06": "06_wgan_gp.ipynb",
-}
 
 CRASHES = [  # (lesson, what, planted mistake, a word of the error it must report)
     ("01", "d_step without its return", ('    return {\n        "loss_D"', '    logs = {\n        "loss_D"'), "None"),
