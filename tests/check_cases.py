@@ -13,6 +13,7 @@ NOTEBOOKS = {
     "04": "04_discogan_cyclegan.ipynb",
     "05": "05_biggan.ipynb",
     "06": "06_wgan_gp.ipynb",
+    "07": "07_measuring_gans.ipynb",
 }
 
 SOLUTIONS = {k: exercise_sources(ROOT / "solutions" / v) for k, v in NOTEBOOKS.items()}
@@ -69,6 +70,12 @@ CHECKS_BY_LESSON = {
         ("critic_step", checks.check_critic_step),
         ("Critic", checks.check_critic),
         ("answers", partial(checks.check_quiz, "06")),
+    ],
+    "07": [
+        ("frechet_distance", checks.check_frechet_distance),
+        ("mmd2_unbiased", checks.check_mmd2),
+        ("precision_recall", checks.check_precision_recall),
+        ("answers", partial(checks.check_quiz, "07")),
     ],
 }
 
@@ -996,5 +1003,95 @@ MISTAKES_02_03 = [
         ("return self.head(self.body(x)).squeeze(1)", "return torch.sigmoid(self.head(self.body(x)).squeeze(1))"),
         "Critic",
         "sigmoid",
+    ),
+    (
+        "07",
+        "square root of the non-symmetric product taken with eigh",
+        (
+            "cross = torch.linalg.eigvalsh(root_a @ cov_b @ root_a).clamp(min=0).sqrt().sum()",
+            "cross = torch.linalg.eigvalsh(cov_a @ cov_b).clamp(min=0).sqrt().sum()",
+        ),
+        "frechet_distance",
+        "not symmetric",
+    ),
+    (
+        "07",
+        "square root of the product's eigenvalues without a clamp",
+        (
+            "cross = torch.linalg.eigvalsh(root_a @ cov_b @ root_a).clamp(min=0).sqrt().sum()",
+            "cross = torch.linalg.eigvals(cov_a @ cov_b).sqrt().sum()",
+        ),
+        "frechet_distance",
+        "complex",
+    ),
+    (
+        "07",
+        "covariance over the wrong axis",
+        ("cov_a, cov_b = torch.cov(a.T), torch.cov(b.T)", "cov_a, cov_b = torch.cov(a), torch.cov(b)"),
+        "frechet_distance",
+        "rows as variables",
+    ),
+    (
+        "07",
+        "FD in float32",
+        ("a, b = a.double(), b.double()\n    mu_a", "a, b = a.float(), b.float()\n    mu_a"),
+        "frechet_distance",
+        "float64",
+    ),
+    (
+        "07",
+        "FD centring the caller's features in place",
+        ("    mu_a, mu_b = a.mean(0), b.mean(0)", "    a -= a.mean(0)\n    mu_a, mu_b = a.mean(0), b.mean(0)"),
+        "frechet_distance",
+        "changed the feature sets",
+    ),
+    (
+        "07",
+        "biased MMD estimate",
+        (
+            "    return ((kxx.sum() - kxx.diagonal().sum()) / (m * (m - 1)) + (kyy.sum() - kyy.diagonal().sum()) "
+            "/ (n * (n - 1))",
+            "    return (kxx.mean() + kyy.mean()",
+        ),
+        "mmd2_unbiased",
+        "biased",
+    ),
+    (
+        "07",
+        "MMD clamped at zero",
+        ("            - 2 * kxy.mean())", "            - 2 * kxy.mean()).clamp(min=0)"),
+        "mmd2_unbiased",
+        "clamping",
+    ),
+    (
+        "07",
+        "kernel without the 1/d",
+        ("kxy = (x @ y.T / d + 1) ** 3", "kxy = (x @ y.T + 1) ** 3"),
+        "mmd2_unbiased",
+        "d the number",
+    ),
+    (
+        "07",
+        "precision with the fakes' radii",
+        (
+            "precision = (d <= radii(real)[None, :]).any(dim=1)",
+            "precision = (d <= radii(fake)[:, None]).any(dim=1)",
+        ),
+        "precision_recall",
+        "real point's distance",
+    ),
+    (
+        "07",
+        "each point its own nearest neighbour",
+        ("kthvalue(k + 1, dim=1)", "kthvalue(k, dim=1)"),
+        "precision_recall",
+        "itself",
+    ),
+    (
+        "07",
+        "precision and recall swapped",
+        ("return float(precision), float(recall)", "return float(recall), float(precision)"),
+        "precision_recall",
+        "swapped",
     ),
 ]

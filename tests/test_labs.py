@@ -165,7 +165,16 @@ def test_lesson_06_trains_with_the_students_critic_and_penalty():
 
 
 @pytest.mark.parametrize(
-    "name", ["01_gan", "02_dcgan", "03_conditional_gan", "04_discogan_cyclegan", "05_biggan", "06_wgan_gp"]
+    "name",
+    [
+        "01_gan",
+        "02_dcgan",
+        "03_conditional_gan",
+        "04_discogan_cyclegan",
+        "05_biggan",
+        "06_wgan_gp",
+        "07_measuring_gans",
+    ],
 )
 def test_fast_mode_sizes_live_in_the_setup_cell_only(name):
     """Teaching cells read like the full course: only the set-up cell (after Colab's install cell) mentions fast "
@@ -176,7 +185,16 @@ def test_fast_mode_sizes_live_in_the_setup_cell_only(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["01_gan", "02_dcgan", "03_conditional_gan", "04_discogan_cyclegan", "05_biggan", "06_wgan_gp"]
+    "name",
+    [
+        "01_gan",
+        "02_dcgan",
+        "03_conditional_gan",
+        "04_discogan_cyclegan",
+        "05_biggan",
+        "06_wgan_gp",
+        "07_measuring_gans",
+    ],
 )
 def test_every_lesson_ends_with_explore_tasks_and_a_quiz(name):
     nb = nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4)

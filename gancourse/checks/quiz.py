@@ -45,6 +45,12 @@ QUIZZES: dict[str, dict[int, tuple[str, str]]] = {
         2: ("d3e496f6e52e9d39", "Exercise 2: where the penalty is taken, and why one norm per sample"),
         3: ("148d2f2d85b929fc", "Exercise 4: why the critic has no BatchNorm"),
     },
+    "07": {
+        1: ("e1de92a9a9cbc578", "section 5: what the FD estimator does as N grows"),
+        2: ("b5c1ae220557dd93", "section 3: the unbiased estimate and the pairs it leaves out"),
+        3: ("ce333e214406cd9f", "section 6: truncation and the precision-recall curve"),
+        4: ("01e8c3b9e5bbe989", "section 8: what sample-based metrics cannot see"),
+    },
 }
 
 

@@ -13,6 +13,8 @@ from .metrics import (
     kid,
     label_accuracy,
     load_samples,
+    mmd2_unbiased,
+    on_sphere,
     precision_recall,
 )
 from .plane import Coverage, kde_density, mode_coverage, optimal_discriminator, plane_mesh
@@ -34,6 +36,8 @@ __all__ = [
     "kid",
     "label_accuracy",
     "load_samples",
+    "mmd2_unbiased",
+    "on_sphere",
     "precision_recall",
     "Coverage",
     "kde_density",
