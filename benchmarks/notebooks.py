@@ -2,6 +2,7 @@
 
     GANCOURSE_FAST=0 python benchmarks/notebooks.py solutions/*.ipynb --out notebooks.json
     GANCOURSE_FAST=0 python benchmarks/notebooks.py solutions/*.ipynb --figures docs/full-run --embed
+    GANCOURSE_FAST=0 python benchmarks/notebooks.py solutions/07_measuring_gans.ipynb --tables docs/full-run
 
 Cells run in an IPython shell (magics and ``display`` work, figures go to the Agg backend) on the
 device the notebooks pick themselves (CUDA where there is one). Prints, per notebook, the wall time
@@ -33,8 +34,9 @@ def _save_new_figure(before: set[int], path: Path) -> None:
         plt.figure(new[0]).savefig(path, dpi=60, bbox_inches="tight")
 
 
-def run_one(path: str, figures: str | None = None) -> dict:
-    """In this process: every code cell of ``path``; stops at the first error."""
+def run_one(path: str, figures: str | None = None, tables: str | None = None) -> dict:
+    """In this process: every code cell of ``path``; stops at the first error. ``tables``: a folder for the
+    Markdown tables the cells display (``<notebook>.md``, one section per cell)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -47,16 +49,23 @@ def run_one(path: str, figures: str | None = None) -> dict:
     os.chdir(Path(path).parent)
     shell = InteractiveShell.instance(colors="nocolor")
     cells = [c for c in nb.cells if c.cell_type == "code"]
+    shown: list[str] = []
     for i, cell in enumerate(cells):
         start = time.perf_counter()
         before = set(plt.get_fignums())
         result = shell.run_cell(cell.source, store_history=False)
         if figures and FIGURE_TAG in cell.metadata.get("tags", []):
             _save_new_figure(before, Path(figures) / f"{Path(path).stem}.png")
+        if type(result.result).__name__ == "Markdown":
+            shown.append(f"### cell `{cell.get('id')}`\n\n{result.result}\n")
         err = result.error_before_exec or result.error_in_exec
         if err is not None:
             return {"cells": i, "error": f"cell {i} ({cell.get('id')}): {type(err).__name__}: {err}"[:400]}
         print(f"  cell {i}: {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+    if tables and shown:
+        out = Path(tables) / f"{Path(path).stem}.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(f"# {Path(path).stem}: the tables of a full run\n\n" + "\n".join(shown))
     return {"cells": len(cells), "error": None}
 
 
@@ -68,10 +77,12 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=None)
     p.add_argument("--figures", default=None, help="folder for each notebook's full-run figure")
     p.add_argument("--embed", action="store_true", help="write time and figure into the solutions (needs --figures)")
+    p.add_argument("--tables", default=None, help="folder for the Markdown tables each notebook displays")
     args = p.parse_args(argv)
     figures = str(Path(args.figures).resolve()) if args.figures else None
+    tables = str(Path(args.tables).resolve()) if args.tables else None
     if args.one:
-        print(json.dumps(run_one(args.notebooks[0], figures)), flush=True)
+        print(json.dumps(run_one(args.notebooks[0], figures, tables)), flush=True)
         return 0
     rows = []
     for nb in args.notebooks:
@@ -84,6 +95,7 @@ def main(argv=None) -> int:
                     "--one",
                     str(Path(nb).resolve()),
                     *(["--figures", figures] if figures else []),
+                    *(["--tables", tables] if tables else []),
                 ],
                 capture_output=True,
                 text=True,

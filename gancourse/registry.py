@@ -25,6 +25,7 @@ from .train import GANSteps, Steps, TrainConfig, augmenter, critic_step, ema_gen
 from .translation import (
     METHODS,
     LinearDecay,
+    Pix2PixSteps,
     translation_config,
     translation_steps,
     translation_train_config,
@@ -59,7 +60,7 @@ class ModelKind:
     make_config: Callable[[Any, ModelOptions], Any]  # (training data, options) -> config
     lesson: str = ""
     conditional: bool = False  # batches carry labels; G(z, y) and D(x, y)
-    data: str = "images"  # "images": one dataset (load_dataset); "domains": two image domains (lesson 04)
+    data: str = "images"  # "images": one dataset; "domains": two image domains (04); "pairs": paired ones (08)
     train: TrainConfig = field(default_factory=TrainConfig)  # the recipe: optimiser, loss, d_steps, EMA
     batch_size: int = 32
     g_penalty: Callable[[nn.Module], Any] | None = None  # added to G's loss by the GAN steps
@@ -176,6 +177,17 @@ def _biggan_config(data, options: ModelOptions) -> nets.BigGANConfig:
     return nets.BigGANConfig(channels=c)
 
 
+def _pix2pix_config(pair, options: ModelOptions) -> nets.Pix2PixConfig:
+    size = max(32, pair.a.shape[-1])
+    g_levels, d_levels = (3, 1) if size == 32 else (4, 2)  # receptive field 16 px of 32, 34 px of 64
+    return nets.Pix2PixConfig(size, pair.a.shape[1], pair.b.shape[1], g_levels=g_levels, d_levels=d_levels)
+
+
+def _pix2pix_steps(kind: ModelKind, model_config: Any, train_config: TrainConfig, pair: Any = None) -> Steps:
+    n = train_config.n_fixed
+    return Pix2PixSteps((pair.a[:n], pair.b[:n]))
+
+
 def _translation_kind(method: str) -> ModelKind:
     def make_config(pair, options: ModelOptions) -> nets.TranslationConfig:
         extra = {"generator": options.generator} if options.generator else {}
@@ -240,6 +252,20 @@ register(
 )
 register(_translation_kind("discogan"))
 register(_translation_kind("cyclegan"))
+# pix2pix: paired A -> B, U-Net G, PatchGAN D(a, b), BCE + 100·L1, Adam(2e-4, 0.5, 0.999)
+register(
+    ModelKind(
+        "pix2pix",
+        nets.Pix2PixConfig,
+        nets.build_pix2pix,
+        _pix2pix_config,
+        lesson="08",
+        data="pairs",
+        train=TrainConfig(loss="bce", lr_g=2e-4, lr_d=2e-4, beta1=0.5),
+        make_steps=_pix2pix_steps,
+        updates=("alternating",),
+    )
+)
 # BigGAN: hinge loss, 2 D steps per G step, TTUR learning rates, Adam(0, 0.999), EMA of G, orthogonal regularisation
 register(
     ModelKind(

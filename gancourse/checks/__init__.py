@@ -9,7 +9,7 @@ share. Student code that still raises ``NotImplementedError`` (an unfilled exerc
 clear message, and no check lets a deep torch traceback reach the student.
 """
 
-from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07
+from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08
 from .common import OK, CheckFailed
 from .lesson01 import (
     check_d_loss,
@@ -34,11 +34,12 @@ from .lesson04 import check_cycle_loss, check_d_update, check_generator_update, 
 from .lesson05 import check_conditional_bn, check_hinge, check_projection, check_truncation
 from .lesson06 import check_critic, check_critic_step, check_gradient_penalty, check_wasserstein_losses
 from .lesson07 import check_frechet_distance, check_mmd2, check_precision_recall
+from .lesson08 import check_conditional_patch_d, check_pix2pix_g_loss, check_receptive_field, check_unet_route
 from .quiz import check_quiz
 
 HIDDEN = {  # lesson -> [(name in the grade table, check name, the student's objects it takes)]
     f"0{n}": module.HIDDEN
-    for n, module in enumerate((lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07), 1)
+    for n, module in enumerate((lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08), 1)
 }
 
 __all__ = [
@@ -79,4 +80,8 @@ __all__ = [
     "check_frechet_distance",
     "check_mmd2",
     "check_precision_recall",
+    "check_unet_route",
+    "check_receptive_field",
+    "check_conditional_patch_d",
+    "check_pix2pix_g_loss",
 ]

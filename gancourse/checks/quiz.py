@@ -51,6 +51,12 @@ QUIZZES: dict[str, dict[int, tuple[str, str]]] = {
         3: ("ce333e214406cd9f", "section 6: truncation and the precision-recall curve"),
         4: ("01e8c3b9e5bbe989", "section 8: what sample-based metrics cannot see"),
     },
+    "08": {
+        1: ("68216090947bc20a", "Exercise 1: which encoder output each decoder level takes, and along which axis"),
+        2: ("1b316698656e990d", "section 3: the receptive field, walked back from one output pixel"),
+        3: ("0688af958de37ecc", "Exercise 3: what the conditional discriminator judges"),
+        4: ("ce0f0859a9b39d03", "section 4: what the L1 term alone asks of G"),
+    },
 }
 
 

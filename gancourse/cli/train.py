@@ -16,7 +16,7 @@ import torch
 
 from .. import registry
 from ..config import GancourseError
-from ..data import Batches, UnpairedBatches, load_dataset, load_pair
+from ..data import Batches, PairedBatches, UnpairedBatches, load_dataset, load_pair, paired
 from ..train import (
     Checkpoint,
     EpochTimer,
@@ -28,7 +28,7 @@ from ..train import (
     remove_orphans,
 )
 from ..train.distributed import barrier_and_close, init_from_env, shard, wrap
-from ..translation import evaluate_translation, format_translation
+from ..translation import evaluate_one_way, evaluate_translation, format_translation
 from ..utils import choose_device, seed_and_threads, unique_path
 from ..viz import SampleGrid, plot_history, save_grid
 from .common import progress_gif, writable
@@ -38,14 +38,17 @@ from .options import TrainOptions
 def load_training_data(kind: registry.ModelKind, opts: TrainOptions, split: str = "train"):
     """A dataset (``ImageData``) or, for lesson 04's kinds, a ``DomainPair``."""
     d = opts.data
-    if kind.data == "domains":
-        return load_pair(d.domains, split, root=d.root, pix2pix=d.pix2pix, folders=d.folders, image_size=d.image_size)
+    if kind.data in ("domains", "pairs"):
+        pair = load_pair(d.domains, split, root=d.root, pix2pix=d.pix2pix, folders=d.folders, image_size=d.image_size)
+        return paired(pair) if kind.data == "pairs" else pair
     return load_dataset(d.dataset, split, root=d.root)
 
 
 def _batches(kind: registry.ModelKind, data, opts: TrainOptions, batch_size: int, device, dist):
     if kind.data == "domains":
         return UnpairedBatches(data.a, data.b, batch_size, device, seed=opts.seed, limit=opts.data.limit)
+    if kind.data == "pairs":
+        return PairedBatches(data.a, data.b, batch_size, device, seed=opts.seed, limit=opts.data.limit)
     images, labels = data.images[: opts.data.limit], data.labels[: opts.data.limit]
     if dist is not None:
         images, labels = shard(images, labels, dist)  # this rank's share of the data
@@ -196,5 +199,9 @@ def _finish(kind: registry.ModelKind, trainer: Trainer, opts: TrainOptions, out:
     _report_speed(trainer, out)
     if kind.data == "domains" and not (opts.data.pix2pix or opts.data.folders):
         report = evaluate_translation(trainer.G, load_training_data(kind, opts, "test"))
+        print(format_translation({kind.name: report}))
+        (out / "evaluation.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    if kind.data == "pairs" and not opts.data.pix2pix:
+        report = evaluate_one_way(trainer.G, load_training_data(kind, opts, "test"))
         print(format_translation({kind.name: report}))
         (out / "evaluation.json").write_text(json.dumps(report, indent=1), encoding="utf-8")

@@ -14,9 +14,14 @@ from .datasets import (
 )
 from .domains import DomainPair, UnpairedBatches, load_domains, load_pair, sobel_edges
 from .imagefolder import load_image_folder
+from .paired import PairedBatches, crop_to, pad_to, paired
 from .plane import GaussianMixture, PointBatches, ring, single_gaussian
 
 __all__ = [
+    "PairedBatches",
+    "crop_to",
+    "pad_to",
+    "paired",
     "Batches",
     "DataFileError",
     "DataNotFoundError",

@@ -1,5 +1,5 @@
 """Network families, one per file, lesson by lesson: ``plane`` and ``mlp`` (01), ``dcgan`` (02), ``conditional`` (03),
-``translation`` (04), ``biggan`` (05).
+``translation`` (04), ``biggan`` (05), ``pix2pix`` (08).
 
 Networks read only their config dataclass: no globals, no argparse, no training code. Which
 kinds exist, and how each is trained, is ``gancourse.registry``'s business.
@@ -14,6 +14,7 @@ from .conditional import (
 )
 from .dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, check_image_size
 from .mlp import MLPConfig, MLPDiscriminator, MLPGenerator
+from .pix2pix import ConditionalPatchDiscriminator, Pix2PixConfig, build_pix2pix, receptive_field
 from .plane import PlaneConfig, PlaneDiscriminator, PlaneGenerator
 from .trace import shape_trace
 from .translation import TranslationConfig, build_translation
@@ -38,5 +39,9 @@ __all__ = [
     "BigGANDiscriminator",
     "TranslationConfig",
     "build_translation",
+    "Pix2PixConfig",
+    "ConditionalPatchDiscriminator",
+    "build_pix2pix",
+    "receptive_field",
     "shape_trace",
 ]

@@ -56,11 +56,12 @@ def _norm(kind: str, c: int) -> nn.Module:
 
 
 class EncoderDecoder(nn.Module):
-    """(N, C_in, S, S) -> (N, C_out, S, S) in [-1, 1]; with ``skip=True`` a U-Net."""
+    """(N, C_in, S, S) -> (N, C_out, S, S) in [-1, 1]; with ``skip=True`` a U-Net (its forward: ``route``)."""
 
-    def __init__(self, c_in: int, c_out: int, cfg: TranslationConfig, skip: bool = False):
+    def __init__(self, c_in: int, c_out: int, cfg: TranslationConfig, skip: bool = False, route=None):
         super().__init__()
         n, w, self.skip = levels(cfg), cfg.width, skip
+        self.route = route  # the U-Net's forward (down, up, x) -> y; None: unet_route (lesson 08 passes its own)
         widths = [w * 2**i for i in range(n)]  # e.g. [32, 64, 128]
         self.down = nn.ModuleList()
         for i, c in enumerate(widths):  # level i: (N, c, S/2^(i+1), S/2^(i+1))
@@ -85,16 +86,28 @@ class EncoderDecoder(nn.Module):
         dcgan_init_(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        skips = []
-        for block in self.down:
-            x = block(x)  # (N, w·2^i, S/2^(i+1), S/2^(i+1))
-            skips.append(x)
-        skips.pop()  # the bottleneck feeds the decoder directly
-        for j, block in enumerate(self.up):
-            if self.skip and j > 0:
-                x = torch.cat([x, skips.pop()], dim=1)  # (N, 2c, s, s): decoder and encoder features side by side
-            x = block(x)  # (N, c', 2s, 2s); the last block gives (N, C_out, S, S)
-        return x
+        return (self.route or unet_route)(self.down, self.up, x) if self.skip else plain_route(self.down, self.up, x)
+
+
+def plain_route(down: nn.ModuleList, up: nn.ModuleList, x: torch.Tensor) -> torch.Tensor:
+    """Encoder then decoder, no skips: (N, C_in, S, S) -> (N, C_out, S, S)."""
+    for block in [*down, *up]:
+        x = block(x)
+    return x
+
+
+def unet_route(down: nn.ModuleList, up: nn.ModuleList, x: torch.Tensor) -> torch.Tensor:
+    """The U-Net's forward pass: decoder level j takes the encoder's features of the same size beside its own."""
+    skips = []
+    for block in down:
+        x = block(x)  # (N, w·2^i, S/2^(i+1), S/2^(i+1))
+        skips.append(x)
+    skips.pop()  # the bottleneck feeds the decoder directly
+    for j, block in enumerate(up):
+        if j > 0:
+            x = torch.cat([x, skips.pop()], dim=1)  # (N, 2c, s, s): decoder and encoder features side by side
+        x = block(x)  # (N, c', 2s, 2s); the last block gives (N, C_out, S, S)
+    return x
 
 
 class ResBlock(nn.Module):

@@ -4,7 +4,8 @@ Its networks live in ``nets.translation`` and its domains in ``data.domains``; t
 the steps, the image pool, the learning-rate schedule, the recipe and the evaluation.
 """
 
-from .evaluation import evaluate_translation, format_translation, translate_images
+from .evaluation import evaluate_one_way, evaluate_translation, format_translation, translate_images
+from .pix2pix import Pix2PixSteps, pix2pix_g_loss
 from .pool import ImagePool
 from .recipe import (
     translation_config,
@@ -16,7 +17,10 @@ from .schedule import LinearDecay, lr_factor
 from .steps import METHODS, TranslationLoss, TranslationSteps, cycle_rows, identity_loss
 
 __all__ = [
+    "evaluate_one_way",
     "evaluate_translation",
+    "Pix2PixSteps",
+    "pix2pix_g_loss",
     "format_translation",
     "translate_images",
     "ImagePool",
