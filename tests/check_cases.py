@@ -14,6 +14,7 @@ NOTEBOOKS = {
     "05": "05_biggan.ipynb",
     "06": "06_wgan_gp.ipynb",
     "07": "07_measuring_gans.ipynb",
+    "08": "08_pix2pix.ipynb",
 }
 
 SOLUTIONS = {k: exercise_sources(ROOT / "solutions" / v) for k, v in NOTEBOOKS.items()}
@@ -76,6 +77,13 @@ CHECKS_BY_LESSON = {
         ("mmd2_unbiased", checks.check_mmd2),
         ("precision_recall", checks.check_precision_recall),
         ("answers", partial(checks.check_quiz, "07")),
+    ],
+    "08": [
+        ("unet_route", checks.check_unet_route),
+        ("receptive_field", checks.check_receptive_field),
+        ("ConditionalPatchD", checks.check_conditional_patch_d),
+        ("pix2pix_g_loss", checks.check_pix2pix_g_loss),
+        ("answers", partial(checks.check_quiz, "08")),
     ],
 }
 
@@ -1093,5 +1101,108 @@ MISTAKES_02_03 = [
         ("return float(precision), float(recall)", "return float(recall), float(precision)"),
         "precision_recall",
         "swapped",
+    ),
+    (
+        "08",
+        "skips concatenated on the batch axis",
+        ("x = torch.cat([x, skips.pop()], dim=1)", "x = torch.cat([x, skips.pop()], dim=0)"),
+        "unet_route",
+        "channel axis",
+    ),
+    (
+        "08",
+        "skips from the wrong level",
+        ("x = torch.cat([x, skips.pop()], dim=1)", "x = torch.cat([x, skips.pop(0)], dim=1)"),
+        "unet_route",
+        "of its own spatial size",
+    ),
+    (
+        "08",
+        "the bottleneck used as a skip",
+        ("    skips.pop()  # the bottleneck is the decoder's input, not a skip\n", ""),
+        "unet_route",
+        "bottleneck",
+    ),
+    (
+        "08",
+        "receptive field summing kernels",
+        ("        r = (r - 1) * s + k", "        r = r + k - 1"),
+        "receptive_field",
+        "every earlier stride",
+    ),
+    (
+        "08",
+        "receptive field walked forwards",
+        ("for k, s in reversed(convs):", "for k, s in convs:"),
+        "receptive_field",
+        "walk back",
+    ),
+    (
+        "08",
+        "PatchGAN that does not see the input",
+        (
+            "layers = [nn.Conv2d(cfg.channels_a + cfg.channels_b, w, 4, 2, 1)",
+            "layers = [nn.Conv2d(cfg.channels_b, w, 4, 2, 1)",
+        ),
+        "ConditionalPatchD",
+        "channels_a",
+    ),
+    (
+        "08",
+        "PatchGAN ignoring the input's channels",
+        ("return self.net(torch.cat([a, b], dim=1))", "return self.net(torch.cat([b, b], dim=1))"),
+        "ConditionalPatchD",
+        "channels_a|judges b alone",
+    ),
+    (
+        "08",
+        "PatchGAN with a sigmoid",
+        (
+            "                   nn.Conv2d(2 * c, 1, 4, 1, 1)]",
+            "                   nn.Conv2d(2 * c, 1, 4, 1, 1), nn.Sigmoid()]",
+        ),
+        "ConditionalPatchD",
+        "sigmoid",
+    ),
+    (
+        "08",
+        "PatchGAN with a fixed depth",
+        ("for i in range(1, cfg.d_levels):", "for i in range(1, 1):"),
+        "ConditionalPatchD",
+        "d_levels",
+    ),
+    (
+        "08",
+        "L1 weight on the adversarial term",
+        ("return adv * fool + lam * (fake - target).abs().mean()", "return lam * fool + (fake - target).abs().mean()"),
+        "pix2pix_g_loss",
+        "lam multiplies only",
+    ),
+    (
+        "08",
+        "L2 instead of L1",
+        (
+            "return adv * fool + lam * (fake - target).abs().mean()",
+            "return adv * fool + lam * ((fake - target) ** 2).mean()",
+        ),
+        "pix2pix_g_loss",
+        "mean absolute error",
+    ),
+    (
+        "08",
+        "adversarial weight ignored",
+        ("return adv * fool + lam * (fake - target).abs().mean()", "return fool + lam * (fake - target).abs().mean()"),
+        "pix2pix_g_loss",
+        "ablations",
+    ),
+    (
+        "08",
+        "fakes detached in G's loss",
+        (
+            "return adv * fool + lam * (fake - target).abs().mean()",
+            "return adv * fool + lam * (fake.detach() - target).abs().mean()",
+        ),
+        "pix2pix_g_loss",
+        "detach",
     ),
 ]

@@ -174,6 +174,7 @@ def test_lesson_06_trains_with_the_students_critic_and_penalty():
         "05_biggan",
         "06_wgan_gp",
         "07_measuring_gans",
+        "08_pix2pix",
     ],
 )
 def test_fast_mode_sizes_live_in_the_setup_cell_only(name):
@@ -194,6 +195,7 @@ def test_fast_mode_sizes_live_in_the_setup_cell_only(name):
         "05_biggan",
         "06_wgan_gp",
         "07_measuring_gans",
+        "08_pix2pix",
     ],
 )
 def test_every_lesson_ends_with_explore_tasks_and_a_quiz(name):

@@ -25,6 +25,7 @@ LAYERS = [
     "viz",
     "translation",
     "registry",  # measuring, drawing, lesson 04, the model kinds
+    "pretrained",  # the shipped generators, built through the registry
     "checks",
     "authoring",
     "sandbox",

@@ -51,6 +51,15 @@ CRASHES = [  # (lesson, what, planted mistake, a word of the error it must repor
         ("    return (mu_a - mu_b).square().sum()", "    return cross, (mu_a - mu_b).square().sum()"),
         "tuple",
     ),
+    (
+        "08",
+        "G's objective as a Python number",
+        (
+            "return adv * fool + lam * (fake - target).abs().mean()",
+            "return float(adv * fool + lam * (fake - target).abs().mean())",
+        ),
+        "float",
+    ),
 ]
 
 

@@ -97,6 +97,11 @@ def check_frechet_distance(r: dict, seed: int) -> str:
     unchanged(r, "frechet_distance")
     got = {k: number(r[k], "frechet_distance", "return the distance as a float or a 0-d tensor.") for k in cases}
     scale = float(torch.cov(cases["different"][0].T).trace())
+    if abs(got["same"]) < 1e-3 * scale and abs(got["same"]) > 1e-6 * scale:
+        fail(
+            f"two identical feature sets have distance {got['same']:.4g}, expected 0 up to float64 rounding.\nHint: "
+            "cast the features to float64 first: the trace terms cancel, and float32 leaves rounding of this size."
+        )
     if got["same"] != got["same"] or abs(got["same"]) > 1e-6 * scale:
         fail(
             f"two identical feature sets have distance {got['same']:.4g}, expected 0.\nHint: equal means and equal "

@@ -21,6 +21,17 @@ def _pair(seed: int, cfg: Pix2PixConfig) -> tuple[torch.Tensor, torch.Tensor, to
     return a, a2, torch.rand(4, cfg.channels_b, s, s, generator=g) * 2 - 1  # (4, C_B, S, S)
 
 
+def _forward(D, a, b):
+    try:
+        return run_student("ConditionalPatchD.forward", D, a, b)
+    except AssertionError as e:
+        fail(
+            f"{str(e).splitlines()[0]}\nHint: the first convolution takes cfg.channels_a + cfg.channels_b channels "
+            "(a and b side by side), each later one the channels the previous one gave; cfg.d_levels stride-2 "
+            "convolutions in all, then the two stride-1 ones."
+        )
+
+
 def _probe_d(seed: int, ConditionalPatchD) -> dict:
     out = {}
     for name, cfg in _CONFIGS.items():
@@ -30,8 +41,8 @@ def _probe_d(seed: int, ConditionalPatchD) -> dict:
         a, a2, b = _pair(seed, cfg)
         with torch.no_grad():
             out[name] = {
-                "out": run_student("ConditionalPatchD.forward", D, a, b),
-                "other_input": run_student("ConditionalPatchD.forward", D, a2, b),
+                "out": _forward(D, a, b),
+                "other_input": _forward(D, a2, b),
                 "extreme": extreme_output(D.train(), "ConditionalPatchD", a, b),  # batch statistics: unit scale
                 "convs": conv_geometry(D),
             }
