@@ -1,6 +1,7 @@
 """Every check's verdict on the solutions, for many grader seeds, across the grader's channel.
 
     python benchmarks/check_seeds.py --seeds 200 --out docs/check-seeds.md
+    python benchmarks/check_seeds.py --seeds 50 --lessons 07,08
 
 The grader draws a fresh seed for every check and judges in its own process what the student's
 process reported. A verdict that fails the official solution for some seed would cost an honest
@@ -46,11 +47,15 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, default=200)
     p.add_argument("--out", default=None, help="a Markdown table (never written over: pick a new name)")
+    p.add_argument("--lessons", default=None, help="only these lessons, e.g. 07,08 (default: all)")
     args = p.parse_args(argv)
+    wanted = set(args.lessons.split(",")) if args.lessons else None
     seeds = range(1, args.seeds + 1)
     rows, total, start = [], 0, time.perf_counter()
     hidden = [(lesson, names, CHECKS[check]) for lesson, items in HIDDEN.items() for _, check, names in items]
     for lesson, name, check in [*ALL, *hidden]:
+        if wanted is not None and lesson not in wanted:
+            continue
         failed = failures(lesson, name, check, seeds)
         total += len(failed)
         label = name if isinstance(name, str) else " + ".join(name)

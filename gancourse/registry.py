@@ -188,6 +188,17 @@ def _pix2pix_steps(kind: ModelKind, model_config: Any, train_config: TrainConfig
     return Pix2PixSteps((pair.a[:n], pair.b[:n]))
 
 
+def _stylegan_config(data, options: ModelOptions) -> nets.StyleGANConfig:
+    c, h = _channels_and_side(data)
+    if h != 28:
+        raise GancourseError(f"stylegan trains on 28x28 images (mnist, fashion-mnist), not {h}x{h}.")
+    return nets.StyleGANConfig(channels=c)
+
+
+def _stylegan_nets(cfg: nets.StyleGANConfig) -> tuple[nn.Module, nn.Module]:
+    return nets.StyleGenerator(cfg), nets.DCGANDiscriminator(nets.DCGANConfig(img_size=28, channels=cfg.channels))
+
+
 def _translation_kind(method: str) -> ModelKind:
     def make_config(pair, options: ModelOptions) -> nets.TranslationConfig:
         extra = {"generator": options.generator} if options.generator else {}
@@ -252,6 +263,8 @@ register(
 )
 register(_translation_kind("discogan"))
 register(_translation_kind("cyclegan"))
+# StyleGAN's generator (mapping, AdaIN, noise, constant input, style mixing) against lesson 02's D, DCGAN's recipe
+register(ModelKind("stylegan", nets.StyleGANConfig, _stylegan_nets, _stylegan_config, lesson="09"))
 # pix2pix: paired A -> B, U-Net G, PatchGAN D(a, b), BCE + 100·L1, Adam(2e-4, 0.5, 0.999)
 register(
     ModelKind(

@@ -9,7 +9,7 @@ share. Student code that still raises ``NotImplementedError`` (an unfilled exerc
 clear message, and no check lets a deep torch traceback reach the student.
 """
 
-from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08
+from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08, lesson09
 from .common import OK, CheckFailed
 from .lesson01 import (
     check_d_loss,
@@ -35,11 +35,14 @@ from .lesson05 import check_conditional_bn, check_hinge, check_projection, check
 from .lesson06 import check_critic, check_critic_step, check_gradient_penalty, check_wasserstein_losses
 from .lesson07 import check_frechet_distance, check_mmd2, check_precision_recall
 from .lesson08 import check_conditional_patch_d, check_pix2pix_g_loss, check_receptive_field, check_unet_route
+from .lesson09 import check_adain, check_mapping, check_mix_styles, check_noise, check_truncate_w
 from .quiz import check_quiz
 
 HIDDEN = {  # lesson -> [(name in the grade table, check name, the student's objects it takes)]
     f"0{n}": module.HIDDEN
-    for n, module in enumerate((lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08), 1)
+    for n, module in enumerate(
+        (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08, lesson09), 1
+    )
 }
 
 __all__ = [
@@ -84,4 +87,9 @@ __all__ = [
     "check_receptive_field",
     "check_conditional_patch_d",
     "check_pix2pix_g_loss",
+    "check_mapping",
+    "check_adain",
+    "check_noise",
+    "check_mix_styles",
+    "check_truncate_w",
 ]

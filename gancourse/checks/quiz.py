@@ -57,6 +57,12 @@ QUIZZES: dict[str, dict[int, tuple[str, str]]] = {
         3: ("0688af958de37ecc", "Exercise 3: what the conditional discriminator judges"),
         4: ("ce0f0859a9b39d03", "section 4: what the L1 term alone asks of G"),
     },
+    "09": {
+        1: ("3808aa789bb35f9c", "Exercise 2: which statistics AdaIN erases"),
+        2: ("77d6c988c68a1927", "Exercise 4 and the mixing grid: what each resolution controls"),
+        3: ("4f7452ca3f4fd30d", "Exercise 5: the centre of W"),
+        4: ("3533a3858402d9cc", "Exercise 3: the shape of the noise and of its scale"),
+    },
 }
 
 

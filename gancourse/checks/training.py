@@ -25,7 +25,7 @@ from .protocol import check
 _FAST = {"conv": "torch", "channels_last": False, "fused_adam": False}  # no timing runs inside a check
 
 
-def _images(seed: int, n: int = 16, channels: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+def random_images(seed: int, n: int = 16, channels: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
     return torch.randint(0, 256, (n, channels, 28, 28), dtype=torch.uint8, generator=g), torch.arange(n) % 10
 
@@ -37,7 +37,7 @@ def _worst(history: list[dict]) -> float:
     return max((abs(v) if math.isfinite(v) else math.inf for v in values), default=0.0)
 
 
-def _train(G, D, batches, steps, **cfg) -> float:
+def train_two_steps(G, D, batches, steps, **cfg) -> float:
     """Fit two steps the way the lessons do; the worst loss logged."""
     from ..train import TrainConfig, Trainer
 
@@ -45,7 +45,7 @@ def _train(G, D, batches, steps, **cfg) -> float:
     return _worst(Trainer(G, D, batches, steps, TrainConfig(**options), device="cpu", progress=False).fit())
 
 
-def _run(build) -> dict:
+def run_path(build) -> dict:
     """The report: how far the lesson's path got, and the error line where it stopped."""
     try:
         worst = build()
@@ -54,7 +54,7 @@ def _run(build) -> dict:
     return {"error": None, "worst_loss": worst}
 
 
-def _verdict(r: dict, cell: str) -> str:
+def path_verdict(r: dict, cell: str) -> str:
     if r.get("error"):
         fail(
             f"with your pieces, the lesson's {cell} stopped: {r['error']}\n"
@@ -78,17 +78,19 @@ def _probe_01(seed, ToyGenerator, ToyDiscriminator, Generator, Discriminator, Z_
         torch.manual_seed(seed)
         G = ToyGenerator()  # the toy film's path (train_toy), then the MNIST run's
         toy = GANSteps(G.z_dim, losses.GANLoss(d_loss, g_loss), d_step=d_step, g_step=g_step)
-        worst = _train(G, ToyDiscriminator(), PointBatches(ring(), batch_size=32, steps=2, seed=seed), toy)
-        images, _ = _images(seed)
+        worst = train_two_steps(G, ToyDiscriminator(), PointBatches(ring(), batch_size=32, steps=2, seed=seed), toy)
+        images, _ = random_images(seed)
         mnist = GANSteps(Z_DIM, losses.GANLoss(d_loss, g_loss), d_step=d_step, g_step=g_step)
-        return max(worst, _train(Generator(), Discriminator(), Batches(images, batch_size=8, seed=seed), mnist))
+        return max(
+            worst, train_two_steps(Generator(), Discriminator(), Batches(images, batch_size=8, seed=seed), mnist)
+        )
 
-    return _run(build)
+    return run_path(build)
 
 
 @check(_probe_01)
 def hidden_lesson01_trains(r: dict, seed: int) -> str:
-    return _verdict(r, "toy film and MNIST training cells")
+    return path_verdict(r, "toy film and MNIST training cells")
 
 
 def _probe_02(seed, Generator, Discriminator, dcgan_init):
@@ -100,7 +102,7 @@ def _probe_02(seed, Generator, Discriminator, dcgan_init):
         G, D = Generator(100), Discriminator()
         G.apply(dcgan_init)
         D.apply(dcgan_init)
-        images, _ = _images(seed)
+        images, _ = random_images(seed)
         batches = Batches(images, batch_size=8, seed=seed)
         with tempfile.TemporaryDirectory() as run:
             cfg = TrainConfig(epochs=1, log_every=1, **_FAST)
@@ -113,12 +115,12 @@ def _probe_02(seed, Generator, Discriminator, dcgan_init):
             resumed.fit()
         return worst
 
-    return _run(build)
+    return run_path(build)
 
 
 @check(_probe_02)
 def hidden_lesson02_trains(r: dict, seed: int) -> str:
-    return _verdict(r, "training and resume cells")
+    return path_verdict(r, "training and resume cells")
 
 
 def _probe_03(seed, label_input, label_maps, generate_digit):
@@ -131,19 +133,21 @@ def _probe_03(seed, label_input, label_maps, generate_digit):
         cfg = nets.CGANConfig(discriminator="concat", embed_dim=0)
         G = nets.ConditionalGenerator(cfg, label_input=label_input)
         D = nets.ConcatDiscriminator(cfg, label_maps=label_maps)
-        images, labels = _images(seed)
-        worst = _train(G, D, Batches(images, labels, batch_size=8, seed=seed), GANSteps(cfg.z_dim, n_classes=10))
+        images, labels = random_images(seed)
+        worst = train_two_steps(
+            G, D, Batches(images, labels, batch_size=8, seed=seed), GANSteps(cfg.z_dim, n_classes=10)
+        )
         digits = torch.cat([generate_digit(G, d, 2) for d in range(10)])  # the label-accuracy cell
         if tuple(digits.shape) != (20, 1, 28, 28):
             raise ValueError(f"generate_digit for the ten digits gave {tuple(digits.shape)}, not (20, 1, 28, 28)")
         return worst
 
-    return _run(build)
+    return run_path(build)
 
 
 @check(_probe_03)
 def hidden_lesson03_trains(r: dict, seed: int) -> str:
-    return _verdict(r, "training and label-accuracy cells")
+    return path_verdict(r, "training and label-accuracy cells")
 
 
 def _probe_04(seed, ImagePool, d_update, g_update, identity_loss):
@@ -151,7 +155,7 @@ def _probe_04(seed, ImagePool, d_update, g_update, identity_loss):
     from ..translation import METHODS, translation_config, translation_train_config, translation_trainer
 
     def build():
-        images, _ = _images(seed, 8)
+        images, _ = random_images(seed, 8)
         pair = DomainPair(images, images.flip(-1), ("A", "B"), False, "random")
         yours = {"pool": ImagePool, "d_update": d_update, "g_update": g_update}
         identity = {"pool": ImagePool, "d_update": d_update, "identity": identity_loss}
@@ -171,12 +175,12 @@ def _probe_04(seed, ImagePool, d_update, g_update, identity_loss):
             worst = max(worst, _worst(t.fit()))
         return worst
 
-    return _run(build)
+    return run_path(build)
 
 
 @check(_probe_04)
 def hidden_lesson04_trains(r: dict, seed: int) -> str:
-    return _verdict(r, "CycleGAN runs (yours, and yours with the identity term)")
+    return path_verdict(r, "CycleGAN runs (yours, and yours with the identity term)")
 
 
 def _probe_05(seed, ConditionalBN, projection_logits, d_hinge, g_hinge):
@@ -191,15 +195,15 @@ def _probe_05(seed, ConditionalBN, projection_logits, d_hinge, g_hinge):
         D = nets.BigGANDiscriminator(bcfg, projection=projection_logits)
         how = registry.get("biggan")
         steps = GANSteps(bcfg.z_dim, losses.GANLoss(d_hinge, g_hinge), n_classes=10, g_penalty=how.g_penalty)
-        images, labels = _images(seed)
-        return _train(G, D, Batches(images, labels, batch_size=8, seed=seed), steps)
+        images, labels = random_images(seed)
+        return train_two_steps(G, D, Batches(images, labels, batch_size=8, seed=seed), steps)
 
-    return _run(build)
+    return run_path(build)
 
 
 @check(_probe_05)
 def hidden_lesson05_trains(r: dict, seed: int) -> str:
-    return _verdict(r, "BigGAN training cell")
+    return path_verdict(r, "BigGAN training cell")
 
 
 def _probe_06(seed, critic_loss, g_loss, gradient_penalty, critic_step, Critic):
@@ -210,19 +214,23 @@ def _probe_06(seed, critic_loss, g_loss, gradient_penalty, critic_step, Critic):
     def build():
         torch.manual_seed(seed)
         d_step = partial(critic_step, penalty=gradient_penalty)
-        images, _ = _images(seed)
+        images, _ = random_images(seed)
         mnist = GANSteps(100, losses.GANLoss(critic_loss, g_loss), d_step=d_step)
-        worst = _train(nets.DCGANGenerator(), Critic(), Batches(images, batch_size=8, seed=seed), mnist, d_steps=5)
+        worst = train_two_steps(
+            nets.DCGANGenerator(), Critic(), Batches(images, batch_size=8, seed=seed), mnist, d_steps=5
+        )
         plane = GANSteps(64, losses.GANLoss(critic_loss, g_loss), d_step=d_step)  # the ring run
         G, D = nets.PlaneGenerator(nets.PlaneConfig(z_dim=64)), nets.PlaneDiscriminator()
-        return max(worst, _train(G, D, PointBatches(ring(), batch_size=32, steps=2, seed=seed), plane, d_steps=5))
+        return max(
+            worst, train_two_steps(G, D, PointBatches(ring(), batch_size=32, steps=2, seed=seed), plane, d_steps=5)
+        )
 
-    return _run(build)
+    return run_path(build)
 
 
 @check(_probe_06)
 def hidden_lesson06_trains(r: dict, seed: int) -> str:
-    return _verdict(r, "WGAN-GP runs (MNIST and the ring)")
+    return path_verdict(r, "WGAN-GP runs (MNIST and the ring)")
 
 
 TRAINS = {  # lesson -> its hidden entry: (name in the grade table, check name, the student's objects it takes)

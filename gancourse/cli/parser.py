@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
             t.add_argument(
                 "--domains",
                 default="bag-edges:bags",
-                help="discogan/cyclegan/pix2pix: offline domains A:B from bags, shoes, bag-edges (pix2pix: bag-edges:bags, the paired ones)",
+                help="offline domains A:B from bags, shoes, bag-edges (pix2pix: bag-edges:bags, the paired ones)",
             )
             t.add_argument(
                 "--pix2pix", default=None, metavar="DIR", help="discogan/cyclegan/pix2pix: A|B images (edges2handbags)"

@@ -134,10 +134,18 @@ def evaluate_one_way(G_ab: nn.Module, pair: DomainPair, clf=None, n: int = 1000,
     ab, a, b = (crop_to(x, size) for x in (translate_images(G_ab, a), a, b))
     clf = clf or load_classifier("fashion-mnist")
     (f_ab, p_ab), (f_b, p_b), (f_a, p_a) = embed(clf, ab), embed(clf, b), embed(clf, a)
-    report = {"domains": list(pair.names), "n": [len(a), len(b)], "paired_l1_ab": _l1(ab, b),
-              "paired_l1_identity": _l1(a, b), "fd_ab": frechet_distance(f_b, f_ab), "fd_identity": frechet_distance(f_b, f_a)}
+    report = {
+        "domains": list(pair.names),
+        "n": [len(a), len(b)],
+        "paired_l1_ab": _l1(ab, b),
+        "paired_l1_identity": _l1(a, b),
+    }
+    report |= {"fd_ab": frechet_distance(f_b, f_ab), "fd_identity": frechet_distance(f_b, f_a)}
     cls_b = pair.target_classes[1]
     if cls_b is not None:
-        report |= {"target_rate_ab": domain_rate(p_ab, cls_b), "target_rate_real_b": domain_rate(p_b, cls_b),
-                   "target_rate_identity_ab": domain_rate(p_a, cls_b)}
+        report |= {
+            "target_rate_ab": domain_rate(p_ab, cls_b),
+            "target_rate_real_b": domain_rate(p_b, cls_b),
+            "target_rate_identity_ab": domain_rate(p_a, cls_b),
+        }
     return report

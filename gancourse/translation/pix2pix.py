@@ -36,7 +36,10 @@ class Pix2PixSteps:
     """The steps object (``gancourse.train.Steps``) for G: A -> B and D(a, b); batches ``((a, b), None)``."""
 
     def __init__(
-        self, fixed: tuple[Tensor, Tensor], g_loss: Callable[..., Tensor] = pix2pix_g_loss, lam: float = 100.0,
+        self,
+        fixed: tuple[Tensor, Tensor],
+        g_loss: Callable[..., Tensor] = pix2pix_g_loss,
+        lam: float = 100.0,
         adv: float = 1.0,
     ):
         self.fixed, self.g_loss, self.lam, self.adv = fixed, g_loss, lam, adv
@@ -63,8 +66,11 @@ class Pix2PixSteps:
         loss = 0.5 * self.bce.d(real_logits, fake_logits)
         loss.backward()
         opt_D.step()
-        return {"loss_D": loss.detach(), "D(a,b)": torch.sigmoid(real_logits.detach()).mean(),
-                "D(a,G(a))": torch.sigmoid(fake_logits.detach()).mean()}
+        return {
+            "loss_D": loss.detach(),
+            "D(a,b)": torch.sigmoid(real_logits.detach()).mean(),
+            "D(a,G(a))": torch.sigmoid(fake_logits.detach()).mean(),
+        }
 
     def fixed_inputs(self, n: int, generator: torch.Generator, device: torch.device) -> tuple[Tensor, Tensor]:
         return to_unit(self.fixed[0][:n]).to(device), to_unit(self.fixed[1][:n]).to(device)

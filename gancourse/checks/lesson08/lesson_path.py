@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from ..protocol import check
-from ..training import _images, _run, _train, _verdict
+from ..training import path_verdict, random_images, run_path, train_two_steps
 
 
 def _probe(seed, unet_route, ConditionalPatchD, pix2pix_g_loss):
@@ -19,7 +19,7 @@ def _probe(seed, unet_route, ConditionalPatchD, pix2pix_g_loss):
     from ...translation.pix2pix import Pix2PixSteps
 
     def build():
-        images, _ = _images(seed)
+        images, _ = random_images(seed)
         a, b = pad_to(images, 32), pad_to(images.flip(-1), 32)  # (16, 1, 32, 32) each: a pair per index
         worst = 0.0
         for adv, lam in ((1.0, 100.0), (0.0, 100.0), (1.0, 0.0)):
@@ -28,15 +28,15 @@ def _probe(seed, unet_route, ConditionalPatchD, pix2pix_g_loss):
             G, D = unet_generator(cfg, unet_route), ConditionalPatchD(cfg)
             steps = Pix2PixSteps((a[:4], b[:4]), g_loss=pix2pix_g_loss, lam=lam, adv=adv)
             batches = PairedBatches(a, b, batch_size=8, seed=seed)
-            worst = max(worst, _train(G, D, batches, steps, lr_g=2e-4, lr_d=2e-4, beta1=0.5))
+            worst = max(worst, train_two_steps(G, D, batches, steps, lr_g=2e-4, lr_d=2e-4, beta1=0.5))
         return worst
 
-    return _run(build)
+    return run_path(build)
 
 
 @check(_probe)
 def hidden_lesson08_trains(r: dict, seed: int) -> str:
-    return _verdict(r, "pix2pix training cell (both terms and the two ablations)")
+    return path_verdict(r, "pix2pix training cell (both terms and the two ablations)")
 
 
 TRAINS = (

@@ -91,8 +91,10 @@ def _probe_loss(seed: int, pix2pix_g_loss) -> dict:
     x = _loss_inputs(seed)
     fake = x["fake"].clone().requires_grad_(True)
     cases = {"default": {}, "lam": {"lam": 10.0}, "l1_only": {"adv": 0.0}, "cgan_only": {"lam": 0.0}}
-    out = {k: run_student("pix2pix_g_loss", pix2pix_g_loss, x["logits"], fake, x["target"], **kw)
-           for k, kw in cases.items()}
+    out = {
+        k: run_student("pix2pix_g_loss", pix2pix_g_loss, x["logits"], fake, x["target"], **kw)
+        for k, kw in cases.items()
+    }
     zero = torch.zeros(3, 1, 5, 5)  # logits 0: D undecided, BCE(., 1) = log 2 exactly
     out["by_hand"] = run_student("pix2pix_g_loss", pix2pix_g_loss, zero, x["target"] + 0.5, x["target"])
     d = out["default"]
@@ -113,8 +115,10 @@ def check_pix2pix_g_loss(r: dict, seed: int) -> str:
     x = _loss_inputs(seed)
     hand = tensor(r, "by_hand", "pix2pix_g_loss")
     if hand.numel() != 1:
-        fail(f"pix2pix_g_loss returned shape {tuple(hand.shape)}, expected one number.\nHint: average over "
-             "patches, pixels and the batch.")
+        fail(
+            f"pix2pix_g_loss returned shape {tuple(hand.shape)}, expected one number.\nHint: average over "
+            "patches, pixels and the batch."
+        )
     if abs(float(hand) - (math.log(2) + 50.0)) > 1e-4:
         fail(
             f"with every patch logit 0 and G(a) = b + 0.5 everywhere the loss is {float(hand):.4f}, expected "

@@ -69,14 +69,21 @@ def check_unet_route(r: dict, seed: int) -> str:
     return f"{OK} unet_route: skips at every level, for 3 levels at 32 px and 4 at 64 px."
 
 
-_STACKS = [[(4, 2), (4, 2), (4, 2), (4, 1), (4, 1)], [(4, 2), (4, 1), (4, 1)], [(3, 1)], [(3, 1), (3, 1)],
-           [(2, 2), (2, 2)], [(7, 1), (3, 2), (3, 2)]]
+_STACKS = [
+    [(4, 2), (4, 2), (4, 2), (4, 1), (4, 1)],
+    [(4, 2), (4, 1), (4, 1)],
+    [(3, 1)],
+    [(3, 1), (3, 1)],
+    [(2, 2), (2, 2)],
+    [(7, 1), (3, 2), (3, 2)],
+]
 
 
 def _random_stack(seed: int) -> list[tuple[int, int]]:
     g = generator(seed)
     n = int(torch.randint(2, 6, (1,), generator=g))
-    return [(int(torch.randint(1, 8, (1,), generator=g)), int(torch.randint(1, 4, (1,), generator=g))) for _ in range(n)]
+    draw = lambda low, high: int(torch.randint(low, high, (1,), generator=g))  # noqa: E731
+    return [(draw(1, 8), draw(1, 4)) for _ in range(n)]
 
 
 def _probe_rf(seed: int, receptive_field) -> dict:
