@@ -15,6 +15,7 @@ NOTEBOOKS = {
     "06": "06_wgan_gp.ipynb",
     "07": "07_measuring_gans.ipynb",
     "08": "08_pix2pix.ipynb",
+    "09": "09_stylegan.ipynb",
 }
 
 SOLUTIONS = {k: exercise_sources(ROOT / "solutions" / v) for k, v in NOTEBOOKS.items()}
@@ -84,6 +85,14 @@ CHECKS_BY_LESSON = {
         ("ConditionalPatchD", checks.check_conditional_patch_d),
         ("pix2pix_g_loss", checks.check_pix2pix_g_loss),
         ("answers", partial(checks.check_quiz, "08")),
+    ],
+    "09": [
+        ("MappingNetwork", checks.check_mapping),
+        ("AdaIN", checks.check_adain),
+        ("NoiseInjection", checks.check_noise),
+        ("mix_styles", checks.check_mix_styles),
+        ("truncate_w", checks.check_truncate_w),
+        ("answers", partial(checks.check_quiz, "09")),
     ],
 }
 
@@ -1204,5 +1213,98 @@ MISTAKES_02_03 = [
         ),
         "pix2pix_g_loss",
         "detach",
+    ),
+    (
+        "09",
+        "mapping without normalising z",
+        ("        z = z * torch.rsqrt(z.square().mean(dim=1, keepdim=True) + 1e-8)", "        z = z"),
+        "MappingNetwork",
+        "unit mean",
+    ),
+    (
+        "09",
+        "mapping normalising z over the batch",
+        ("z.square().mean(dim=1, keepdim=True)", "z.square().mean(dim=0, keepdim=True)"),
+        "MappingNetwork",
+        "over the batch|unit mean",
+    ),
+    (
+        "09",
+        "mapping without its non-linearity",
+        (
+            "nn.Linear(z_dim if i == 0 else w_dim, w_dim), nn.LeakyReLU(0.2)]",
+            "nn.Linear(z_dim if i == 0 else w_dim, w_dim)]",
+        ),
+        "MappingNetwork",
+        "LeakyReLU",
+    ),
+    (
+        "09",
+        "AdaIN normalising over the batch",
+        (
+            "return scale * F.instance_norm(x) + shift",
+            "return scale * F.batch_norm(x, None, None, training=True) + shift",
+        ),
+        "AdaIN",
+        "normalises over the batch",
+    ),
+    (
+        "09",
+        "AdaIN without the normalisation",
+        ("return scale * F.instance_norm(x) + shift", "return scale * x + shift"),
+        "AdaIN",
+        "mean 0 and deviation 1",
+    ),
+    (
+        "09",
+        "AdaIN's scale starting at 0",
+        ("            self.style.bias[:channels].fill_(1.0)  # the scale starts at 1\n", ""),
+        "AdaIN",
+        "bias to 1",
+    ),
+    (
+        "09",
+        "noise with one scale for all channels",
+        ("self.weight = nn.Parameter(torch.zeros(1, channels, 1, 1))", "self.weight = nn.Parameter(torch.zeros(1))"),
+        "NoiseInjection",
+        "one scale per channel",
+    ),
+    (
+        "09",
+        "noise map per channel",
+        ("noise = torch.randn(x.shape[0], 1, *x.shape[2:]", "noise = torch.randn(x.shape[0], x.shape[1], *x.shape[2:]"),
+        "NoiseInjection",
+        "broadcast over the channels",
+    ),
+    (
+        "09",
+        "one noise map for the whole batch",
+        ("noise = torch.randn(x.shape[0], 1, *x.shape[2:]", "noise = torch.randn(1, 1, *x.shape[2:]"),
+        "NoiseInjection",
+        "fresh",
+    ),
+    (
+        "09",
+        "noise scales starting at one",
+        (
+            "self.weight = nn.Parameter(torch.zeros(1, channels, 1, 1))",
+            "self.weight = nn.Parameter(torch.ones(1, channels, 1, 1))",
+        ),
+        "NoiseInjection",
+        "start at zero",
+    ),
+    (
+        "09",
+        "styles mixed the wrong way round",
+        ("return torch.where(first, w1[:, None], w2[:, None])", "return torch.where(first, w2[:, None], w1[:, None])"),
+        "mix_styles",
+        "coarse",
+    ),
+    (
+        "09",
+        "truncation towards zero",
+        ("    return w_avg + psi * (w - w_avg)", "    return psi * w"),
+        "truncate_w",
+        "towards the \\*average\\*",
     ),
 ]

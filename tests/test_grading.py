@@ -171,7 +171,7 @@ def test_edited_given_cells_and_added_cells_gain_nothing(tmp_path):
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("lesson", ["02", "03", "04", "05", "06", "07", "08"])
+@pytest.mark.parametrize("lesson", ["02", "03", "04", "05", "06", "07", "08", "09"])
 def test_grade_other_lessons(lesson, tmp_path):
     out = tmp_path / "grades.csv"
     assert (

@@ -14,6 +14,8 @@ from gancourse import checks
 from gancourse.authoring.colab import install_cell
 from tests.notebook_code import ROOT, exercise_sources, run_exercises
 
+ALL_LESSONS = sorted(p.stem for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+
 
 def code_cells(name: str) -> list[str]:
     nb = nbformat.read(ROOT / "solutions" / name, as_version=4)
@@ -164,19 +166,7 @@ def test_lesson_06_trains_with_the_students_critic_and_penalty():
     assert {"W", "GP", "loss_G"} <= set(logs)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "01_gan",
-        "02_dcgan",
-        "03_conditional_gan",
-        "04_discogan_cyclegan",
-        "05_biggan",
-        "06_wgan_gp",
-        "07_measuring_gans",
-        "08_pix2pix",
-    ],
-)
+@pytest.mark.parametrize("name", ALL_LESSONS)
 def test_fast_mode_sizes_live_in_the_setup_cell_only(name):
     """Teaching cells read like the full course: only the set-up cell (after Colab's install cell) mentions fast "
     "mode."""
@@ -185,19 +175,7 @@ def test_fast_mode_sizes_live_in_the_setup_cell_only(name):
     assert [i for i, c in enumerate(cells) if "config." in c or "GANCOURSE_FAST" in c] == [1]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "01_gan",
-        "02_dcgan",
-        "03_conditional_gan",
-        "04_discogan_cyclegan",
-        "05_biggan",
-        "06_wgan_gp",
-        "07_measuring_gans",
-        "08_pix2pix",
-    ],
-)
+@pytest.mark.parametrize("name", ALL_LESSONS)
 def test_every_lesson_ends_with_explore_tasks_and_a_quiz(name):
     nb = nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")

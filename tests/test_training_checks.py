@@ -60,6 +60,15 @@ CRASHES = [  # (lesson, what, planted mistake, a word of the error it must repor
         ),
         "float",
     ),
+    (
+        "09",
+        "noise drawn for one map size",
+        (
+            "noise = torch.randn(x.shape[0], 1, *x.shape[2:], device=x.device, dtype=x.dtype)",
+            "noise = torch.randn(x.shape[0], 1, 5, 5, device=x.device, dtype=x.dtype)",
+        ),
+        "size",
+    ),
 ]
 
 

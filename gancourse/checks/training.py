@@ -46,12 +46,13 @@ def train_two_steps(G, D, batches, steps, **cfg) -> float:
 
 
 def run_path(build) -> dict:
-    """The report: how far the lesson's path got, and the error line where it stopped."""
+    """The report: how far the lesson's path got (the worst loss ``build`` returns, or its own dict of values),
+    and the error line where it stopped."""
     try:
-        worst = build()
+        result = build()
     except Exception as e:  # noqa: BLE001 - student code inside the library: any error is the finding
         return {"error": f"{type(e).__name__}: {e}".splitlines()[0][:300]}
-    return {"error": None, "worst_loss": worst}
+    return {"error": None, **(result if isinstance(result, dict) else {"worst_loss": result})}
 
 
 def path_verdict(r: dict, cell: str) -> str:

@@ -121,8 +121,15 @@ class StyleLayer(nn.Module):
 class StyleGenerator(nn.Module):
     """z (N, z_dim) -> images (N, channels, 28, 28) in [-1, 1]; see the module's docstring."""
 
-    def __init__(self, cfg: StyleGANConfig = StyleGANConfig(), mapping=MappingNetwork, adain=AdaIN,
-                 noise=NoiseInjection, mix=mix_styles, truncate=truncate_w):
+    def __init__(
+        self,
+        cfg: StyleGANConfig = StyleGANConfig(),
+        mapping=MappingNetwork,
+        adain=AdaIN,
+        noise=NoiseInjection,
+        mix=mix_styles,
+        truncate=truncate_w,
+    ):
         super().__init__()
         if cfg.img_size != 28:
             raise ValueError(f"the course's StyleGAN generator makes 28x28 images, not {cfg.img_size}x{cfg.img_size}")

@@ -14,6 +14,7 @@ import torch
 from ...evaluation.metrics import embed, frechet_distance, kid, mmd2_unbiased, on_sphere, precision_recall
 from ..common import OK, fail
 from ..protocol import check
+from ..training import run_path
 
 N, KID_SUBSET, KID_SUBSETS = 300, 100, 5
 
@@ -46,10 +47,7 @@ def _measure(seed: int, fd, mmd2, pr) -> dict:
 
 
 def _probe(seed: int, frechet_distance, mmd2_unbiased, precision_recall) -> dict:
-    try:
-        return {"error": None, **_measure(seed, frechet_distance, mmd2_unbiased, precision_recall)}
-    except Exception as e:  # noqa: BLE001 - student code inside the lesson's path: any error is the finding
-        return {"error": f"{type(e).__name__}: {e}".splitlines()[0][:300]}
+    return run_path(lambda: _measure(seed, frechet_distance, mmd2_unbiased, precision_recall))
 
 
 @check(_probe)

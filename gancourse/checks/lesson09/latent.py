@@ -15,8 +15,10 @@ def _ws(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
 
 def _probe_mix(seed: int, mix_styles) -> dict:
     w1, w2, _ = _ws(seed)
-    return {f"{k}/{n}": run_student("mix_styles", mix_styles, w1.clone(), w2.clone(), k, n) for n, k in
-            ((6, 1), (6, 4), (8, 3))}
+    return {
+        f"{k}/{n}": run_student("mix_styles", mix_styles, w1.clone(), w2.clone(), k, n)
+        for n, k in ((6, 1), (6, 4), (8, 3))
+    }
 
 
 @check(_probe_mix)
@@ -27,13 +29,17 @@ def check_mix_styles(r: dict, seed: int) -> str:
         k, n = map(int, key.split("/"))
         got = tensor(r, key, "mix_styles' output")
         if tuple(got.shape) != (3, n, 5):
-            fail(f"mix_styles(w1, w2, {k}, {n}) on w's of shape (3, 5) gave {shape_of(got)}, expected (3, {n}, 5).\n"
-                 "Hint: one w per style layer: (N, n_styles, w_dim).")
+            fail(
+                f"mix_styles(w1, w2, {k}, {n}) on w's of shape (3, 5) gave {shape_of(got)}, expected (3, {n}, 5).\n"
+                "Hint: one w per style layer: (N, n_styles, w_dim)."
+            )
         want = torch.cat([w1[:, None].expand(-1, k, -1), w2[:, None].expand(-1, n - k, -1)], dim=1)
         if not torch.equal(got, want):
-            fail(f"with crossover {k} of {n} layers the styles are not w1 for layers 0..{k - 1} and w2 from layer {k} "
-                 "on.\nHint: the first (coarse, low-resolution) layers take the first latent, the later (fine) ones "
-                 "the second; every sample keeps its own pair.")
+            fail(
+                f"with crossover {k} of {n} layers the styles are not w1 for layers 0..{k - 1} and w2 from layer {k} "
+                "on.\nHint: the first (coarse, low-resolution) layers take the first latent, the later (fine) ones "
+                "the second; every sample keeps its own pair."
+            )
     return f"{OK} mix_styles: coarse layers from w1, fine layers from w2, for any crossover."
 
 
@@ -61,9 +67,12 @@ def check_truncate_w(r: dict, seed: int) -> str:
                 "the origin: W is not centred at 0, and psi = 0 must give the average image."
             )
     layered = tensor(r, "layered", "truncate_w's output")
-    if tuple(layered.shape) != (3, 4, 5) or not torch.allclose(layered, (w_avg + 0.5 * (w - w_avg))[:, None].expand(-1, 4, -1)):
-        fail("on styles of shape (N, L, w_dim) truncate_w fails.\nHint: w_avg (w_dim,) broadcasts over every leading "
-             "dimension; the generator passes one w per layer.")
+    want = (w_avg + 0.5 * (w - w_avg))[:, None].expand(-1, 4, -1)  # (3, 4, 5)
+    if tuple(layered.shape) != (3, 4, 5) or not torch.allclose(layered, want):
+        fail(
+            "on styles of shape (N, L, w_dim) truncate_w fails.\nHint: w_avg (w_dim,) broadcasts over every leading "
+            "dimension; the generator passes one w per layer."
+        )
     return f"{OK} truncate_w: towards w_avg, psi = 1 unchanged, psi = 0 the average, any leading shape."
 
 

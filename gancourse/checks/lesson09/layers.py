@@ -33,20 +33,30 @@ def check_mapping(r: dict, seed: int) -> str:
     """z -> w: n_layers Linear + LeakyReLU layers after normalising z; per sample; scale-free in z."""
     out = tensor(r, "out", "MappingNetwork's output")
     if tuple(out.shape) != (5, 6):
-        fail(f"MappingNetwork(8, 6, 3) on z of shape (5, 8) gave {shape_of(out)}, expected (5, 6).\nHint: z_dim in, "
-             "w_dim out, w_dim wide in between.")
+        fail(
+            f"MappingNetwork(8, 6, 3) on z of shape (5, 8) gave {shape_of(out)}, expected (5, 6).\nHint: z_dim in, "
+            "w_dim out, w_dim wide in between."
+        )
     if [tuple(pair) for pair in r["linears"]] != [(8, 6), (6, 6), (6, 6)]:
-        fail(f"MappingNetwork(8, 6, 3) has the linear layers (in, out) {r['linears']}, expected [(8, 6), (6, 6), "
-             "(6, 6)].\nHint: n_layers fully connected layers, the first from z_dim, all to w_dim.")
+        fail(
+            f"MappingNetwork(8, 6, 3) has the linear layers (in, out) {r['linears']}, expected [(8, 6), (6, 6), "
+            "(6, 6)].\nHint: n_layers fully connected layers, the first from z_dim, all to w_dim."
+        )
     if "LeakyReLU" not in r["kinds"]:
-        fail("MappingNetwork has no LeakyReLU.\nHint: a stack of linear layers without a non-linearity is one linear "
-             "map; StyleGAN puts LeakyReLU(0.2) after each.")
+        fail(
+            "MappingNetwork has no LeakyReLU.\nHint: a stack of linear layers without a non-linearity is one linear "
+            "map; StyleGAN puts LeakyReLU(0.2) after each."
+        )
     if any(k.startswith("BatchNorm") for k in r["kinds"]) or not torch.allclose(out[2:3], r["alone"], atol=1e-5):
-        fail("a sample's w depends on the other samples of its batch.\nHint: normalise each z on its own (over its "
-             "coordinates), never over the batch.")
+        fail(
+            "a sample's w depends on the other samples of its batch.\nHint: normalise each z on its own (over its "
+            "coordinates), never over the batch."
+        )
     if not torch.allclose(out, r["scaled"], atol=1e-4):
-        fail("MappingNetwork(3 z) differs from MappingNetwork(z).\nHint: StyleGAN first scales each z to unit mean "
-             "square, z / sqrt(mean(z^2) + eps), so only its direction matters.")
+        fail(
+            "MappingNetwork(3 z) differs from MappingNetwork(z).\nHint: StyleGAN first scales each z to unit mean "
+            "square, z / sqrt(mean(z^2) + eps), so only its direction matters."
+        )
     return f"{OK} MappingNetwork: z normalised per sample, 3 linear layers with LeakyReLU, (5, 8) -> (5, 6)."
 
 
@@ -65,8 +75,14 @@ def _probe_adain(seed: int, AdaIN) -> dict:
     other[1:] = torch.randn(3, 3, 7, 7, generator=generator(seed + 1))  # every sample but the first changed
     with torch.no_grad():
         call = lambda xs, ws: run_student("AdaIN.forward", layer, xs, ws)  # noqa: E731
-        return {"fresh": call(x, torch.zeros_like(w)), "w": call(x, w), "rescaled": call(rescaled, w),
-                "others": call(other, w), "w2": call(x, 2 * w), "neg": call(x, -w)}
+        return {
+            "fresh": call(x, torch.zeros_like(w)),
+            "w": call(x, w),
+            "rescaled": call(rescaled, w),
+            "others": call(other, w),
+            "w2": call(x, 2 * w),
+            "neg": call(x, -w),
+        }
 
 
 @check(_probe_adain)
@@ -75,28 +91,41 @@ def check_adain(r: dict, seed: int) -> str:
     x, _, _ = _adain_inputs(seed)
     out = tensor(r, "w", "AdaIN's output")
     if tuple(out.shape) != tuple(x.shape):
-        fail(f"AdaIN on x of shape {tuple(x.shape)} gave {tuple(out.shape)}.\nHint: AdaIN keeps the shape of x; the "
-             "style (N, C) is broadcast over the pixels.")
+        fail(
+            f"AdaIN on x of shape {tuple(x.shape)} gave {tuple(out.shape)}.\nHint: AdaIN keeps the shape of x; the "
+            "style (N, C) is broadcast over the pixels."
+        )
     if not torch.allclose(out[0], tensor(r, "others", "AdaIN's output")[0], atol=1e-4):
-        fail("AdaIN's output for sample 0 changes when only the other samples change: it normalises over the "
-             "batch.\nHint: instance normalisation takes the mean and deviation of each sample's each channel over "
-             "its own pixels (H, W), as InstanceNorm2d does, never across the batch.")
+        fail(
+            "AdaIN's output for sample 0 changes when only the other samples change: it normalises over the "
+            "batch.\nHint: instance normalisation takes the mean and deviation of each sample's each channel over "
+            "its own pixels (H, W), as InstanceNorm2d does, never across the batch."
+        )
     if not torch.allclose(out, tensor(r, "rescaled", "AdaIN's output"), atol=1e-3):
-        fail("AdaIN(a·x + b, w) differs from AdaIN(x, w) for a scale a and shift b per sample and channel.\nHint: "
-             "normalise each sample's each channel to mean 0 and deviation 1 over its pixels before the style "
-             "scales and shifts it.")
+        fail(
+            "AdaIN(a·x + b, w) differs from AdaIN(x, w) for a scale a and shift b per sample and channel.\nHint: "
+            "normalise each sample's each channel to mean 0 and deviation 1 over its pixels before the style "
+            "scales and shifts it."
+        )
     fresh, want = tensor(r, "fresh", "AdaIN's output"), F.instance_norm(x)
     if not torch.allclose(fresh, want, atol=1e-3):
-        fail("a fresh AdaIN with w = 0 is not a plain instance normalisation.\nHint: initialise the scale's bias to "
-             "1 and the shift's to 0 (StyleGAN's initialisation), and use the biased variance over H·W with a small "
-             "eps, as InstanceNorm2d does.")
+        fail(
+            "a fresh AdaIN with w = 0 is not a plain instance normalisation.\nHint: initialise the scale's bias to "
+            "1 and the shift's to 0 (StyleGAN's initialisation), and use the biased variance over H·W with a small "
+            "eps, as InstanceNorm2d does."
+        )
     if torch.allclose(out, fresh, atol=1e-4):
-        fail("AdaIN's output does not depend on w.\nHint: the style (y_s, y_b) is an affine map of w, two numbers "
-             "per channel.")
-    if not torch.allclose(r["w2"] - out, out - fresh, atol=1e-3) or not torch.allclose(out + r["neg"], 2 * fresh,
-                                                                                        atol=1e-3):
-        fail("AdaIN's output is not affine in w.\nHint: y_s and y_b come from one linear layer of w (no "
-             "non-linearity); the style scales and shifts the normalised x.")
+        fail(
+            "AdaIN's output does not depend on w.\nHint: the style (y_s, y_b) is an affine map of w, two numbers "
+            "per channel."
+        )
+    if not torch.allclose(r["w2"] - out, out - fresh, atol=1e-3) or not torch.allclose(
+        out + r["neg"], 2 * fresh, atol=1e-3
+    ):
+        fail(
+            "AdaIN's output is not affine in w.\nHint: y_s and y_b come from one linear layer of w (no "
+            "non-linearity); the style scales and shifts the normalised x."
+        )
     return f"{OK} AdaIN: per sample and channel, affine in w, a plain instance norm at the start."
 
 
@@ -119,19 +148,27 @@ def check_noise(r: dict, seed: int) -> str:
     """x + s_c · n: one learned scale per channel (zeros at first), one fresh N(0, 1) map per sample and call."""
     x = torch.randn(3, 4, 5, 5, generator=generator(seed))
     if [tuple(p) for p in r["params"]] not in ([(1, 4, 1, 1)], [(4,)], [(1, 4)], [(4, 1, 1)]):
-        fail(f"NoiseInjection(4) has the parameters {r['params']}, expected one scale per channel (4 numbers).\n"
-             "Hint: each channel learns how much noise it takes; a single scale for all channels cannot.")
+        fail(
+            f"NoiseInjection(4) has the parameters {r['params']}, expected one scale per channel (4 numbers).\n"
+            "Hint: each channel learns how much noise it takes; a single scale for all channels cannot."
+        )
     if not torch.allclose(tensor(r, "start", "NoiseInjection's output"), x):
-        fail("a fresh NoiseInjection changes its input.\nHint: the scales start at zero (StyleGAN's initialisation): "
-             "the network learns where noise helps.")
+        fail(
+            "a fresh NoiseInjection changes its input.\nHint: the scales start at zero (StyleGAN's initialisation): "
+            "the network learns where noise helps."
+        )
     first, second = tensor(r, "first", "NoiseInjection's output"), tensor(r, "second", "NoiseInjection's output")
     added = (first - x) / torch.arange(1.0, 5.0).view(1, 4, 1, 1)  # (3, 4, 5, 5): the noise map, channel by channel
     if not torch.allclose(added, added[:, :1].expand_as(added), atol=1e-5):
-        fail("the added noise, divided by each channel's scale, differs between channels.\nHint: one noise map "
-             "(N, 1, H, W) per sample, broadcast over the channels and scaled per channel.")
+        fail(
+            "the added noise, divided by each channel's scale, differs between channels.\nHint: one noise map "
+            "(N, 1, H, W) per sample, broadcast over the channels and scaled per channel."
+        )
     if torch.allclose(added[0], added[1]) or torch.allclose(first, second):
-        fail("the noise is the same for every sample, or for every call.\nHint: draw a fresh N(0, 1) map per sample "
-             "at every forward pass (on x's device).")
+        fail(
+            "the noise is the same for every sample, or for every call.\nHint: draw a fresh N(0, 1) map per sample "
+            "at every forward pass (on x's device)."
+        )
     return f"{OK} NoiseInjection: one N(0, 1) map per sample and call, one learned scale per channel, zero at first."
 
 
