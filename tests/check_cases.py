@@ -1230,6 +1230,13 @@ MISTAKES_02_03 = [
     ),
     (
         "09",
+        "mapping with PyTorch's default initialisation",
+        ('nn.init.kaiming_normal_(m.weight, a=0.2, nonlinearity="leaky_relu")  # keeps the spread of z', "pass"),
+        "MappingNetwork",
+        "He-style",
+    ),
+    (
+        "09",
         "mapping without its non-linearity",
         (
             "nn.Linear(z_dim if i == 0 else w_dim, w_dim), nn.LeakyReLU(0.2)]",

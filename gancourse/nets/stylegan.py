@@ -46,7 +46,11 @@ N_STYLES = 6  # two style layers per resolution: 7, 14, 28 px
 
 
 class MappingNetwork(nn.Module):
-    """z (N, z_dim) -> w (N, w_dim): z scaled to unit mean square, then ``n_layers`` Linear + LeakyReLU(0.2)."""
+    """z (N, z_dim) -> w (N, w_dim): z scaled to unit mean square, then ``n_layers`` He-initialised Linear + LeakyReLU.
+
+    With PyTorch's default initialisation each layer keeps about a sixth of the variance, so after four layers
+    every z maps to nearly the same w and every sample gets the same style (StyleGAN's equalised learning rate
+    starts from the same He scale)."""
 
     def __init__(self, z_dim: int, w_dim: int, n_layers: int):
         super().__init__()
@@ -54,6 +58,10 @@ class MappingNetwork(nn.Module):
         for i in range(n_layers):
             layers += [nn.Linear(z_dim if i == 0 else w_dim, w_dim), nn.LeakyReLU(0.2)]
         self.net = nn.Sequential(*layers)
+        for m in self.net:
+            if isinstance(m, nn.Linear):  # He initialisation: w keeps the spread of z through every layer
+                nn.init.kaiming_normal_(m.weight, a=0.2, nonlinearity="leaky_relu")
+                nn.init.zeros_(m.bias)
 
     def forward(self, z: Tensor) -> Tensor:
         z = z * torch.rsqrt(z.square().mean(dim=1, keepdim=True) + 1e-8)  # (N, z_dim): pixel norm

@@ -13,6 +13,11 @@ from ..common import OK, build_module, fail, run_student, shape_of
 from ..protocol import check, generator, tensor
 
 
+def _deep(MappingNetwork, seed: int) -> nn.Module:
+    torch.manual_seed(seed)
+    return run_student("MappingNetwork(64, 64, 4)", MappingNetwork, 64, 64, 4)  # the lesson's mapping network
+
+
 def _probe_mapping(seed: int, MappingNetwork) -> dict:
     torch.manual_seed(seed)
     net = build_module(run_student("MappingNetwork(8, 6, 3)", MappingNetwork, 8, 6, 3), "MappingNetwork")
@@ -23,6 +28,7 @@ def _probe_mapping(seed: int, MappingNetwork) -> dict:
             "out": out,
             "scaled": run_student("MappingNetwork.forward", net, 3.0 * z),
             "alone": run_student("MappingNetwork.forward", net, z[2:3]),
+            "spread": run_student("MappingNetwork.forward", _deep(MappingNetwork, seed), torch.randn(256, 64)),
             "linears": [(m.in_features, m.out_features) for m in net.modules() if isinstance(m, nn.Linear)],
             "kinds": [type(m).__name__ for m in net.modules()],
         }
@@ -57,7 +63,15 @@ def check_mapping(r: dict, seed: int) -> str:
             "MappingNetwork(3 z) differs from MappingNetwork(z).\nHint: StyleGAN first scales each z to unit mean "
             "square, z / sqrt(mean(z^2) + eps), so only its direction matters."
         )
-    return f"{OK} MappingNetwork: z normalised per sample, 3 linear layers with LeakyReLU, (5, 8) -> (5, 6)."
+    spread = float(tensor(r, "spread", "MappingNetwork's output").std(dim=0).mean())
+    if spread < 0.3:
+        fail(
+            f"the lesson's MappingNetwork(64, 64, 4) maps 256 random z's to w's whose spread over the batch is only "
+            f"{spread:.3f} per coordinate (z's is 1): every sample would get nearly the same style.\nHint: PyTorch's "
+            "default initialisation shrinks the variance at every layer; initialise the weights He-style for "
+            "LeakyReLU(0.2) and the biases at 0."
+        )
+    return f"{OK} MappingNetwork: z normalised per sample, LeakyReLU layers that keep the spread of z."
 
 
 def _adain_inputs(seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
