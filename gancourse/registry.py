@@ -263,8 +263,19 @@ register(
 )
 register(_translation_kind("discogan"))
 register(_translation_kind("cyclegan"))
-# StyleGAN's generator (mapping, AdaIN, noise, constant input, style mixing) against lesson 02's D, DCGAN's recipe
-register(ModelKind("stylegan", nets.StyleGANConfig, _stylegan_nets, _stylegan_config, lesson="09"))
+# BigGAN: hinge loss, 2 D steps per G step, TTUR learning rates, Adam(0, 0.999), EMA of G, orthogonal regularisation
+register(
+    ModelKind(
+        "biggan",
+        nets.BigGANConfig,
+        lambda c: (nets.BigGANGenerator(c), nets.BigGANDiscriminator(c)),
+        _biggan_config,
+        lesson="05",
+        conditional=True,
+        train=TrainConfig(loss="hinge", d_steps=2, lr_g=1e-4, lr_d=4e-4, beta1=0.0, ema_decay=0.999),
+        g_penalty=partial(orthogonal_penalty, beta=1e-4),
+    )
+)
 # pix2pix: paired A -> B, U-Net G, PatchGAN D(a, b), BCE + 100·L1, Adam(2e-4, 0.5, 0.999)
 register(
     ModelKind(
@@ -279,16 +290,5 @@ register(
         updates=("alternating",),
     )
 )
-# BigGAN: hinge loss, 2 D steps per G step, TTUR learning rates, Adam(0, 0.999), EMA of G, orthogonal regularisation
-register(
-    ModelKind(
-        "biggan",
-        nets.BigGANConfig,
-        lambda c: (nets.BigGANGenerator(c), nets.BigGANDiscriminator(c)),
-        _biggan_config,
-        lesson="05",
-        conditional=True,
-        train=TrainConfig(loss="hinge", d_steps=2, lr_g=1e-4, lr_d=4e-4, beta1=0.0, ema_decay=0.999),
-        g_penalty=partial(orthogonal_penalty, beta=1e-4),
-    )
-)
+# StyleGAN's generator (mapping, AdaIN, noise, constant input, style mixing) against lesson 02's D, DCGAN's recipe
+register(ModelKind("stylegan", nets.StyleGANConfig, _stylegan_nets, _stylegan_config, lesson="09"))

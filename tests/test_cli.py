@@ -172,9 +172,9 @@ def test_unwritable_output_is_one_line(tmp_path, capsys):
 
 
 def test_bad_arguments_exit_2_with_usage(capsys):
-    assert main(["train", "stylegan"]) == 2
+    assert main(["train", "progan"]) == 2
     err = capsys.readouterr().err.strip()
-    assert "invalid choice: 'stylegan'" in err and "\n" not in err
+    assert "invalid choice: 'progan'" in err and "\n" not in err
 
 
 def test_python_dash_m_entry_point():

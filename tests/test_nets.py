@@ -43,7 +43,7 @@ def test_build_from_config_dict():
     G, D = registry.build("gan", {"z_dim": 12, "g_hidden": [32], "d_hidden": [16]})
     assert G.cfg == cfg and D.cfg == cfg
     with pytest.raises(GancourseError, match="unknown model kind"):
-        registry.build("stylegan", {})
+        registry.build("progan", {})
 
 
 # ---------------------------------------------------------------- DCGAN (lesson 02)

@@ -109,8 +109,8 @@ def test_recipes_and_steps_follow_the_entry():
 
 
 def test_unknown_kinds_and_bad_configs_are_one_line_errors():
-    with pytest.raises(GancourseError, match="unknown model kind 'stylegan': this gancourse knows gan, dcgan"):
-        registry.get("stylegan")
+    with pytest.raises(GancourseError, match="unknown model kind 'progan': this gancourse knows gan, dcgan"):
+        registry.get("progan")
     with pytest.raises(GancourseError, match="DCGAN works on 28x28 or 64x64 images, not 30x30"):
         registry.build("dcgan", {"img_size": 30})
     with pytest.raises(GancourseError, match="has no field"):
