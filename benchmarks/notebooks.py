@@ -44,6 +44,7 @@ def run_one(path: str, figures: str | None = None, tables: str | None = None) ->
     from IPython.core.interactiveshell import InteractiveShell
 
     from gancourse.authoring.nbformat_lite import nbformat
+    from gancourse.tables import Markdown
 
     nb = nbformat.read(path, as_version=4)
     os.chdir(Path(path).parent)
@@ -56,7 +57,7 @@ def run_one(path: str, figures: str | None = None, tables: str | None = None) ->
         result = shell.run_cell(cell.source, store_history=False)
         if figures and FIGURE_TAG in cell.metadata.get("tags", []):
             _save_new_figure(before, Path(figures) / f"{Path(path).stem}.png")
-        if type(result.result).__name__ == "Markdown":
+        if isinstance(result.result, Markdown):
             shown.append(f"### cell `{cell.get('id')}`\n\n{result.result}\n")
         err = result.error_before_exec or result.error_in_exec
         if err is not None:
