@@ -6,6 +6,7 @@ import torch
 
 from gancourse import nets, registry
 from gancourse.nets.stylegan import N_STYLES, AdaIN, MappingNetwork, NoiseInjection, mix_styles, truncate_w
+from gancourse.train import TrainConfig
 from tests.test_labs import code_cells
 
 
@@ -102,6 +103,12 @@ def test_cli_train_and_sample_stylegan(tmp_path, capsys):
     G, D = registry.build("stylegan", ckpt["config"])  # rebuilt from the file alone
     G.load_state_dict(ckpt["G"])
     assert ckpt["kind"] == "stylegan" and G.w_avg.abs().sum() > 0  # the truncation centre travels with the weights
+    recipe = TrainConfig(**ckpt["train_config"])
+    assert (recipe.beta1, recipe.beta2) == (0.0, 0.99)  # StyleGAN's Adam (from ProGAN)
+    assert ckpt["ema"] is not None  # and the moving average of G's weights it samples with
+    G_avg = registry.generator_from_checkpoint(ckpt, ckpt_path)
+    assert G_avg.w_avg.abs().sum() > 0  # the average generator has its own truncation centre
+    assert any(not torch.equal(a, b) for a, b in zip(G_avg.state_dict().values(), G.state_dict().values(), strict=True))
     assert main(["sample", str(ckpt_path), "--n", "12", "--out", str(tmp_path / "s.npz")]) == 0
 
 
@@ -110,5 +117,7 @@ def test_the_lesson_trains_and_samples_the_students_pieces():
     training = next(c for c in cells if "def train_for_budget" in c)
     assert "nets.StyleGenerator(style_cfg, MappingNetwork, AdaIN, NoiseInjection, mix_styles" in training
     assert "truncate_w" in training and 'train_for_budget("dcgan"' in training
+    assert 'recipe="stylegan"' in training  # the control: DCGAN's generator with StyleGAN's recipe
     grid = next(c for c in cells if "CROSSOVER = " in c)
-    assert "mix_styles(" in grid and "G(z, psi=psi)" in next(c for c in cells if "for psi in" in c)
+    assert "averaged(styled)" in grid and "mix_styles(" in grid
+    assert "G(z, psi=psi)" in next(c for c in cells if "for psi in" in c)
