@@ -69,6 +69,16 @@ CRASHES = [  # (lesson, what, planted mistake, a word of the error it must repor
         ),
         "size",
     ),
+    (
+        "09",
+        "noise module the recipe's EMA cannot copy",
+        (
+            "self.weight = nn.Parameter(torch.zeros(1, channels, 1, 1))",
+            "self.weight = nn.Parameter(torch.zeros(1, channels, 1, 1))\n"
+            "        self.seeds = (s for s in range(2**31))",
+        ),
+        "pickle",
+    ),
 ]
 
 
@@ -108,11 +118,11 @@ def test_every_lesson_has_its_training_check():
 
 
 def test_a_loss_that_is_not_finite_fails_wherever_it_was_logged():
-    from gancourse.checks.training import _worst, hidden_lesson01_trains
+    from gancourse.checks.training import hidden_lesson01_trains, worst_loss
 
-    assert _worst([{"loss_D": 0.5}, {"loss_D": float("nan")}, {"loss_G": 2.0}]) == float("inf")
-    assert _worst([{"loss_D": -3.0, "D(x)": 9.0}]) == 3.0 and _worst([]) == 0.0
+    assert worst_loss([{"loss_D": 0.5}, {"loss_D": float("nan")}, {"loss_G": 2.0}]) == float("inf")
+    assert worst_loss([{"loss_D": -3.0, "D(x)": 9.0}]) == 3.0 and worst_loss([]) == 0.0
     with pytest.raises(AssertionError, match="not finite"):
         hidden_lesson01_trains.judge(
-            {"error": None, "worst_loss": _worst([{"loss_G": 1.0}, {"loss_G": float("nan")}])}, 1
+            {"error": None, "worst_loss": worst_loss([{"loss_G": 1.0}, {"loss_G": float("nan")}])}, 1
         )

@@ -30,19 +30,25 @@ def random_images(seed: int, n: int = 16, channels: int = 1) -> tuple[torch.Tens
     return torch.randint(0, 256, (n, channels, 28, 28), dtype=torch.uint8, generator=g), torch.arange(n) % 10
 
 
-def _worst(history: list[dict]) -> float:
+def worst_loss(history: list[dict]) -> float:
     """The largest |loss| a training history logged; infinite if any loss is not finite (``max`` keeps an
     infinity wherever it stands, a NaN only when it comes first)."""
     values = [float(v) for row in history for k, v in row.items() if k.startswith("loss")]
     return max((abs(v) if math.isfinite(v) else math.inf for v in values), default=0.0)
 
 
-def train_two_steps(G, D, batches, steps, **cfg) -> float:
-    """Fit two steps the way the lessons do; the worst loss logged."""
+def two_step_trainer(G, D, batches, steps, recipe=None, **cfg):
+    """A trainer for two steps the way the lessons train: by ``recipe`` (a kind's ``TrainConfig``: its optimiser
+    settings, loss, EMA) where the lesson trains by one, else by the defaults."""
     from ..train import TrainConfig, Trainer
 
     options = {"epochs": 1, "log_every": 1, **_FAST, **cfg}
-    return _worst(Trainer(G, D, batches, steps, TrainConfig(**options), device="cpu", progress=False).fit())
+    return Trainer(G, D, batches, steps, replace(recipe or TrainConfig(), **options), device="cpu", progress=False)
+
+
+def train_two_steps(G, D, batches, steps, recipe=None, **cfg) -> float:
+    """Fit two steps the way the lessons do; the worst loss logged."""
+    return worst_loss(two_step_trainer(G, D, batches, steps, recipe, **cfg).fit())
 
 
 def run_path(build) -> dict:
@@ -109,7 +115,7 @@ def _probe_02(seed, Generator, Discriminator, dcgan_init):
             cfg = TrainConfig(epochs=1, log_every=1, **_FAST)
             saver = Checkpoint(Path(run) / "checkpoints", every_epochs=1, keep=2)
             t = Trainer(G, D, batches, GANSteps(100), cfg, callbacks=[saver], device="cpu", progress=False)
-            worst = _worst(t.fit())
+            worst = worst_loss(t.fit())
             resumed = Trainer(Generator(100), Discriminator(), batches, GANSteps(100), replace(cfg, epochs=2),
                               device="cpu", progress=False)  # fmt: skip
             resumed.load_checkpoint(latest_checkpoint(Path(run) / "checkpoints"))  # the resume cell
@@ -173,7 +179,7 @@ def _probe_04(seed, ImagePool, d_update, g_update, identity_loss):
                 loss=loss,
                 **pieces,
             )
-            worst = max(worst, _worst(t.fit()))
+            worst = max(worst, worst_loss(t.fit()))
         return worst
 
     return run_path(build)

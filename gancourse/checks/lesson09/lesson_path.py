@@ -1,8 +1,9 @@
 """Hidden check for lesson 09: the student's StyleGAN pieces train and sample as the lesson's cells do.
 
 The training cell builds ``StyleGenerator`` with the student's mapping network, AdaIN, noise input, style
-mixing and truncation, trains it two steps against lesson 02's discriminator with the DCGAN recipe (style
-mixing on every batch), then samples it in eval mode with truncation in W, as the psi sweep does.
+mixing and truncation, trains it two steps against lesson 02's discriminator with the ``stylegan`` recipe (style
+mixing on every batch, the EMA of G's weights), then samples the average in eval mode with truncation in W, as the
+lesson's grids and psi sweep do.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 import torch
 
 from ..protocol import check
-from ..training import path_verdict, random_images, run_path, train_two_steps
+from ..training import path_verdict, random_images, run_path, two_step_trainer, worst_loss
 
 
 def _probe(seed, MappingNetwork, AdaIN, NoiseInjection, mix_styles, truncate_w):
@@ -26,9 +27,11 @@ def _probe(seed, MappingNetwork, AdaIN, NoiseInjection, mix_styles, truncate_w):
         D = nets.DCGANDiscriminator(nets.DCGANConfig(width=16))
         how = registry.get("stylegan")
         images, _ = random_images(seed)
-        worst = train_two_steps(G, D, Batches(images, batch_size=8, seed=seed), how.steps(cfg, how.train_config()))
+        trainer = two_step_trainer(G, D, Batches(images, batch_size=8, seed=seed), how.steps(cfg, how.train), how.train)
+        worst = worst_loss(trainer.fit())
+        averaged = G if trainer.ema is None else trainer.ema.module  # the lesson samples the EMA of G's weights
         with torch.no_grad():
-            sample = G.eval()(torch.randn(4, cfg.z_dim), psi=0.5)  # (4, 1, 28, 28)
+            sample = averaged.eval()(torch.randn(4, cfg.z_dim), psi=0.5)  # (4, 1, 28, 28)
         if tuple(sample.shape) != (4, 1, 28, 28):
             raise ValueError(f"a truncated sample has shape {tuple(sample.shape)}, not (4, 1, 28, 28)")
         return worst if bool(torch.isfinite(sample).all()) else math.inf
