@@ -46,9 +46,9 @@ def two_step_trainer(G, D, batches, steps, recipe=None, **cfg):
     return Trainer(G, D, batches, steps, replace(recipe or TrainConfig(), **options), device="cpu", progress=False)
 
 
-def train_two_steps(G, D, batches, steps, recipe=None, **cfg) -> float:
+def train_two_steps(G, D, batches, steps, **cfg) -> float:
     """Fit two steps the way the lessons do; the worst loss logged."""
-    return worst_loss(two_step_trainer(G, D, batches, steps, recipe, **cfg).fit())
+    return worst_loss(two_step_trainer(G, D, batches, steps, **cfg).fit())
 
 
 def run_path(build) -> dict:
