@@ -105,7 +105,7 @@ def run_model(
     seconds = time.perf_counter() - start
     inputs = trainer.steps.fixed_inputs(n_samples, torch.Generator().manual_seed(seed + 1), trainer.device)  # (z[, y])
     labels = inputs[1].cpu() if how.conditional else None
-    G = trainer.ema.module if trainer.ema is not None else trainer.G  # BigGAN samples from its EMA
+    G = trainer.sampler()  # BigGAN samples from its EMA
     images = to_uint8(
         torch.cat([trainer.steps.sample(G, tuple(t[i : i + 500] for t in inputs)) for i in range(0, n_samples, 500)])
     )

@@ -68,8 +68,7 @@ def run(generator: str, recipe_name: str, steps: int, n_eval: int) -> dict:
     clf = load_classifier("fashion-mnist")
     ref = embed(clf, load_dataset("fashion-mnist", "test").images[:n_eval])[0]
     torch.manual_seed(1)
-    sampler = trainer.G if trainer.ema is None else trainer.ema.module
-    feats = embed(clf, to_uint8(generate(sampler, torch.randn(n_eval, G.cfg.z_dim))))[0]
+    feats = embed(clf, to_uint8(generate(trainer.sampler(), torch.randn(n_eval, G.cfg.z_dim))))[0]
     precision, recall = precision_recall(on_sphere(ref), on_sphere(feats), k=3)
     return {
         "generator": generator,

@@ -50,7 +50,7 @@ class Evaluation(Callback):
     def measure(self, trainer) -> dict:
         g = torch.Generator().manual_seed(self.seed)
         inputs = trainer.steps.fixed_inputs(self.n, g, trainer.device)  # (z,) or (z, y)
-        G = trainer.ema.module if trainer.ema is not None else trainer.G
+        G = trainer.sampler()
         images = to_uint8(trainer.steps.sample(G, inputs))  # (n, C, H, W) uint8
         y = inputs[1] if len(inputs) > 1 else None
         feats, probs = embed(self.clf, images)

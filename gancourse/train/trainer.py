@@ -119,10 +119,13 @@ class Trainer:
         return nets
 
     # -- sampling -----------------------------------------------------------
+    def sampler(self, ema: bool = True) -> nn.Module:
+        """The generator that samples: the EMA of G's weights where the run keeps one (and ``ema``), else G."""
+        return self.ema.module if (ema and self.ema is not None) else unwrap_ddp(self.G)
+
     def sample_fixed(self, ema: bool = True) -> Tensor:
         """G (or its EMA) on the fixed inputs: comparable grids from epoch to epoch."""
-        G = self.ema.module if (ema and self.ema is not None) else unwrap_ddp(self.G)
-        return self.steps.sample(G, self.fixed)
+        return self.steps.sample(self.sampler(ema), self.fixed)
 
     # -- training -----------------------------------------------------------
     def _emit(self, name: str, *args) -> None:

@@ -29,9 +29,8 @@ def _probe(seed, MappingNetwork, AdaIN, NoiseInjection, mix_styles, truncate_w):
         images, _ = random_images(seed)
         trainer = two_step_trainer(G, D, Batches(images, batch_size=8, seed=seed), how.steps(cfg, how.train), how.train)
         worst = worst_loss(trainer.fit())
-        averaged = G if trainer.ema is None else trainer.ema.module  # the lesson samples the EMA of G's weights
-        with torch.no_grad():
-            sample = averaged.eval()(torch.randn(4, cfg.z_dim), psi=0.5)  # (4, 1, 28, 28)
+        with torch.no_grad():  # the lesson samples the EMA of G's weights
+            sample = trainer.sampler().eval()(torch.randn(4, cfg.z_dim), psi=0.5)  # (4, 1, 28, 28)
         if tuple(sample.shape) != (4, 1, 28, 28):
             raise ValueError(f"a truncated sample has shape {tuple(sample.shape)}, not (4, 1, 28, 28)")
         return worst if bool(torch.isfinite(sample).all()) else math.inf
